@@ -1,0 +1,199 @@
+package dev.marketdata;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import dev.marketdata.model.ProxySpec;
+import dev.marketdata.model.StreamKind;
+
+/**
+ * The gateway's public configuration, read once and checked: a bad value stops start-up with a message
+ * naming the property and what is wrong with it. Property names here are the documented contract.
+ */
+public record GatewaySettings(
+        String wsUrl,
+        List<String> symbols,
+        List<StreamKind> streams,
+        List<ProxySpec> proxies,
+        String redisHost,
+        int redisPort,
+        String redisPassword,
+        int redisDatabase,
+        boolean redisEmbedded,
+        int redisTimeoutMs,
+        int tickTtlSeconds,
+        Map<String, BigDecimal> mockPrices) {
+
+    public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{2,20}");
+    /** Binance allows at most this many streams on one connection. */
+    public static final int MAX_STREAMS_PER_CONNECTION = 1024;
+
+    /**
+     * @param property looks a property up (placeholders, -D and environment already applied); null when unset
+     * @param env      the process environment, for the ALL_PROXY / HTTPS_PROXY fallback
+     */
+    public static GatewaySettings from(Function<String, String> property, Map<String, String> env) {
+        String wsUrl = text(property, "binance.ws.url", "wss://stream.binance.com:9443/stream");
+        if (!wsUrl.matches("(?i)wss?://[^/?#\\s]+(/[^?#\\s]*)?")) {
+            throw invalid("binance.ws.url", wsUrl, "must be a ws:// or wss:// URL without a query");
+        }
+        List<String> symbols = symbols(text(property, "binance.symbols", "BTCUSDT,ETHUSDT,SOLUSDT"));
+        List<StreamKind> streams = streams(text(property, "binance.streams", "bookTicker"));
+        if (symbols.size() * streams.size() > MAX_STREAMS_PER_CONNECTION) {
+            throw invalid("binance.symbols", symbols.size() + " symbols",
+                    "times " + streams.size() + " stream kinds exceeds Binance's " + MAX_STREAMS_PER_CONNECTION
+                            + " streams per connection");
+        }
+        List<ProxySpec> proxies = proxies(text(property, "binance.proxies", ""), env);
+        String redisHost = text(property, "redis.host", "localhost");
+        int redisPort = integer(property, "redis.port", 6379, 1, 65535);
+        String redisPassword = text(property, "redis.password", "");
+        int redisDatabase = integer(property, "redis.database", 0, 0, 15);
+        boolean embedded = bool(property, "redis.embedded", true);
+        int redisTimeout = integer(property, "redis.timeout-ms", 1000, 50, 60_000);
+        int ttl = integer(property, "tick.ttl.seconds", 60, 1, 86_400 * 30);
+        Map<String, BigDecimal> mockPrices = new LinkedHashMap<>();
+        for (String symbol : symbols) {
+            String price = property.apply("mock.price." + symbol);
+            if (price != null && !price.isBlank()) {
+                try {
+                    BigDecimal value = new BigDecimal(price.trim());
+                    if (value.signum() <= 0) {
+                        throw new NumberFormatException();
+                    }
+                    mockPrices.put(symbol, value);
+                } catch (NumberFormatException e) {
+                    throw invalid("mock.price." + symbol, price, "must be a positive decimal");
+                }
+            }
+        }
+        return new GatewaySettings(wsUrl, symbols, streams, proxies, redisHost, redisPort, redisPassword,
+                redisDatabase, embedded, redisTimeout, ttl, Collections.unmodifiableMap(mockPrices));
+    }
+
+    /** The combined-stream names, e.g. {@code btcusdt@bookTicker/ethusdt@bookTicker}. */
+    public String streamNames() {
+        List<String> names = new ArrayList<>();
+        for (String symbol : symbols) {
+            for (StreamKind kind : streams) {
+                names.add(kind.streamName(symbol));
+            }
+        }
+        return String.join("/", names);
+    }
+
+    private static List<String> symbols(String raw) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String part : raw.split(",")) {
+            String symbol = part.trim().toUpperCase(Locale.ROOT);
+            if (symbol.isEmpty()) {
+                continue;
+            }
+            if (!SYMBOL.matcher(symbol).matches()) {
+                throw invalid("binance.symbols", raw, "'" + part.trim() + "' is not a symbol of 2-20 letters and digits");
+            }
+            out.add(symbol);
+        }
+        if (out.isEmpty()) {
+            throw invalid("binance.symbols", raw, "lists no symbol");
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<StreamKind> streams(String raw) {
+        Set<StreamKind> out = new LinkedHashSet<>();
+        for (String part : raw.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            StreamKind kind = StreamKind.fromConfigName(part.trim());
+            if (kind == null) {
+                throw invalid("binance.streams", raw, "'" + part.trim() + "' is not one of "
+                        + java.util.Arrays.stream(StreamKind.values()).map(StreamKind::configName)
+                                .collect(Collectors.joining(", ")));
+            }
+            out.add(kind);
+        }
+        if (out.isEmpty()) {
+            throw invalid("binance.streams", raw, "lists no stream kind");
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<ProxySpec> proxies(String raw, Map<String, String> env) {
+        String source = "binance.proxies";
+        String value = raw;
+        if (value.isBlank()) {
+            for (String name : List.of("ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy")) {
+                String fromEnv = env.get(name);
+                if (fromEnv != null && !fromEnv.isBlank()) {
+                    source = name;
+                    value = fromEnv;
+                    break;
+                }
+            }
+        }
+        List<ProxySpec> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(ProxySpec.parse(part));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Invalid " + source + ": " + e.getMessage());
+            }
+        }
+        if (out.isEmpty()) {
+            out.add(ProxySpec.DIRECT);
+        }
+        return List.copyOf(out);
+    }
+
+    private static String text(Function<String, String> property, String name, String fallback) {
+        String value = property.apply(name);
+        return value == null ? fallback : value.trim();
+    }
+
+    private static int integer(Function<String, String> property, String name, int fallback, int min, int max) {
+        String value = property.apply(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < min || n > max) {
+                throw invalid(name, value, "must be between " + min + " and " + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw invalid(name, value, "is not a whole number");
+        }
+    }
+
+    private static boolean bool(Function<String, String> property, String name, boolean fallback) {
+        String value = property.apply(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(name, value, "must be true or false");
+        };
+    }
+
+    private static IllegalArgumentException invalid(String property, String value, String problem) {
+        return new IllegalArgumentException("Invalid " + property + " '" + ProxySpec.mask(value) + "': " + problem);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.marketdata;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.marketdata.api.ApiErrorHandling;
+import dev.marketdata.pipeline.TickPipelineRoutes;
+import org.apache.camel.main.Main;
+
+/**
+ * Starts the gateway. Run it from the repository root: {@code application.properties} and
+ * {@code routes/*.camel.yaml} in the working directory override the copies packaged in the jar, so an
+ * engineer can change symbols, streams, proxies or routes without a rebuild.
+ */
+public final class MarketDataApplication {
+
+    private MarketDataApplication() {
+    }
+
+    public static void main(String... args) throws Exception {
+        createMain(Path.of("")).run(args);
+    }
+
+    /** The gateway as it runs for users; tests start exactly this, with property overrides. */
+    public static Main createMain(Path workingDirectory) {
+        // No classpath scanning: the configuration and the Java DSL routes are named here, explicitly.
+        Main main = new Main();
+        main.configure().addConfiguration(MarketDataConfiguration.class);
+        main.configure().addRoutesBuilder(TickPipelineRoutes.class);
+        main.configure().addRoutesBuilder(ApiErrorHandling.class);
+        Path properties = workingDirectory.resolve("application.properties");
+        main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true"
+                + (Files.isRegularFile(properties) ? ",file:" + properties.toAbsolutePath() + ";optional=true" : ""));
+        Path routes = workingDirectory.resolve("routes");
+        main.configure().withRoutesIncludePattern(Files.isDirectory(routes)
+                ? "file:" + routes.toAbsolutePath() + "/*.camel.yaml"
+                : "classpath:routes/*.camel.yaml");
+        return main;
+    }
+}

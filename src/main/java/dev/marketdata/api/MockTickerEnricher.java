@@ -1,0 +1,70 @@
+package dev.marketdata.api;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.marketdata.model.SymbolAssets;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+
+/**
+ * Fills the tickers Redis could not give (a miss, or Redis down) with mock entries, as a Camel content
+ * enricher: {@link #mockEntries} is the resource, {@link #aggregate} merges it into the answer. Every
+ * mock entry carries {@code "_mock": true}; the price is {@code mock.price.<SYMBOL>} when configured,
+ * else the plainly synthetic 1.00000000.
+ */
+public class MockTickerEnricher implements AggregationStrategy {
+
+    public static final String BEAN = "mockTickerEnricher";
+    static final BigDecimal SYNTHETIC_PRICE = new BigDecimal("1.00000000");
+
+    private final Map<String, BigDecimal> mockPrices;
+
+    public MockTickerEnricher(Map<String, BigDecimal> mockPrices) {
+        this.mockPrices = Map.copyOf(mockPrices);
+    }
+
+    /** The resource side of the enricher: a mock entry for each empty slot. */
+    public Map<String, Map<String, Object>> mockEntries(TickerLookup lookup) {
+        Map<String, Map<String, Object>> mocks = new LinkedHashMap<>();
+        String reason = lookup.redisAvailable() ? "cache_miss" : "redis_unavailable";
+        for (String symbol : lookup.missing()) {
+            mocks.put(symbol, mockEntry(symbol, reason));
+        }
+        return mocks;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Exchange aggregate(Exchange original, Exchange resource) {
+        TickerLookup lookup = original.getMessage().getBody(TickerLookup.class);
+        Map<String, Map<String, Object>> mocks = resource.getMessage().getBody(Map.class);
+        if (lookup != null && mocks != null) {
+            mocks.forEach(lookup::put);
+        }
+        return original;
+    }
+
+    Map<String, Object> mockEntry(String symbol, String reason) {
+        BigDecimal price = mockPrices.getOrDefault(symbol, SYNTHETIC_PRICE);
+        String[] assets = SymbolAssets.split(symbol);
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("symbol", symbol);
+        entry.put("base_asset", assets[0]);
+        entry.put("quote_asset", assets[1]);
+        entry.put("price", price.toPlainString());
+        entry.put("bid", price.toPlainString());
+        entry.put("bid_qty", "0");
+        entry.put("ask", price.toPlainString());
+        entry.put("ask_qty", "0");
+        entry.put("update_id", null);
+        entry.put("event_time", null);
+        entry.put("received_at", null);
+        entry.put("age_ms", null);
+        entry.put("source", "mock");
+        entry.put("mock_reason", reason);
+        entry.put("_mock", true);
+        return entry;
+    }
+}

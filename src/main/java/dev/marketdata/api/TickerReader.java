@@ -1,0 +1,109 @@
+package dev.marketdata.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.marketdata.GatewaySettings;
+import dev.marketdata.pipeline.LatestTickStore;
+import dev.marketdata.pipeline.RateLimitedLog;
+import dev.marketdata.pipeline.TickJson;
+import org.apache.camel.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads tickers for the REST API. The symbol from the path is checked before anything else: a malformed
+ * one is a 400, a well-formed one we do not follow a 404, and only a configured symbol ever becomes a
+ * Redis key. The list is read in one round trip. When Redis cannot be reached the slots stay empty and
+ * the mock enricher fills them; the client never sees the Redis error.
+ */
+public class TickerReader {
+
+    public static final String BEAN = "tickerReader";
+    private static final Logger LOG = LoggerFactory.getLogger(TickerReader.class);
+    private static final TypeReference<LinkedHashMap<String, Object>> ENTRY = new TypeReference<>() { };
+    private static final int MAX_SHOWN = 40;
+
+    private final LatestTickStore store;
+    private final List<String> symbols;
+    private final Set<String> followed;
+    private final LongSupplier clock;
+    private final RateLimitedLog redisLog = new RateLimitedLog(LOG, 10_000);
+
+    public TickerReader(LatestTickStore store, List<String> symbols, LongSupplier clock) {
+        this.store = store;
+        this.symbols = List.copyOf(symbols);
+        this.followed = Set.copyOf(symbols);
+        this.clock = clock;
+    }
+
+    public TickerLookup readAll() {
+        return read(symbols);
+    }
+
+    public TickerLookup readOne(@Header("symbol") String raw) {
+        return read(List.of(checkSymbol(raw)));
+    }
+
+    public boolean hasMissing(TickerLookup lookup) {
+        return lookup.hasMissing();
+    }
+
+    String checkSymbol(String raw) {
+        String symbol = raw == null ? "" : raw.trim().toUpperCase(Locale.ROOT);
+        if (!GatewaySettings.SYMBOL.matcher(symbol).matches()) {
+            throw new ApiException(400, "INVALID_SYMBOL",
+                    "symbol must be 2-20 letters and digits, got '" + shown(raw) + "'");
+        }
+        if (!followed.contains(symbol)) {
+            throw new ApiException(404, "UNKNOWN_SYMBOL", "symbol " + symbol + " is not configured on this gateway");
+        }
+        return symbol;
+    }
+
+    private TickerLookup read(List<String> wanted) {
+        TickerLookup lookup = new TickerLookup(wanted);
+        List<String> values;
+        try {
+            values = store.readAll(wanted);
+        } catch (RuntimeException e) {
+            redisLog.warn("read", "Redis read failed, answering with mock entries: {}", e.getClass().getSimpleName());
+            lookup.redisUnavailable();
+            return lookup;
+        }
+        long now = clock.getAsLong();
+        for (int i = 0; i < wanted.size(); i++) {
+            String json = values.get(i);
+            if (json != null) {
+                lookup.put(wanted.get(i), entry(json, now));
+            }
+        }
+        return lookup;
+    }
+
+    private static Map<String, Object> entry(String json, long now) {
+        try {
+            LinkedHashMap<String, Object> entry = TickJson.mapper().readValue(json, ENTRY);
+            entry.remove("_mock");
+            Object receivedAt = entry.get("received_at");
+            entry.put("age_ms", receivedAt instanceof Number n ? Math.max(0, now - n.longValue()) : null);
+            return entry;
+        } catch (Exception e) {
+            // An unreadable value is treated as a miss rather than shown half-parsed.
+            return null;
+        }
+    }
+
+    private static String shown(String raw) {
+        if (raw == null) {
+            return "";
+        }
+        String printable = raw.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() <= MAX_SHOWN ? printable : printable.substring(0, MAX_SHOWN) + "...";
+    }
+}

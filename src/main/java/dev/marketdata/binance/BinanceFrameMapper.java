@@ -1,0 +1,116 @@
+package dev.marketdata.binance;
+
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.GatewaySettings;
+import dev.marketdata.model.FrameOutcome;
+import dev.marketdata.model.MarketTick;
+import dev.marketdata.model.RejectReason;
+import dev.marketdata.model.StreamKind;
+
+/**
+ * Turns one text frame from Binance into a {@link FrameOutcome}. Accepts the combined-stream wrapper
+ * {@code {"stream":..,"data":..}} and raw payloads; dispatches on the stream kind; frames of kinds we did
+ * not subscribe to, and control replies, are ignored rather than rejected.
+ */
+public class BinanceFrameMapper {
+
+    public static final String BEAN = "binanceFrameMapper";
+    private static final int DETAIL_LIMIT = 120;
+
+    private final ObjectMapper json;
+    private final Set<StreamKind> wanted;
+    private final LongSupplier clock;
+    private final BookTickerMapper bookTickerMapper = new BookTickerMapper();
+    private final TickerMapper tickerMapper = new TickerMapper();
+
+    public BinanceFrameMapper(ObjectMapper json, Set<StreamKind> wanted, LongSupplier clock) {
+        this.json = json;
+        this.wanted = Set.copyOf(wanted);
+        this.clock = clock;
+    }
+
+    public FrameOutcome map(String frame) {
+        long receivedAt = clock.getAsLong();
+        JsonNode root;
+        try {
+            root = json.readTree(frame);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.MALFORMED_JSON, "not JSON");
+        }
+        if (root == null || !root.isObject()) {
+            return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.MALFORMED_JSON, "not a JSON object");
+        }
+        if (root.has("code") && root.has("msg")) {
+            return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.SERVER_ERROR, clip(root.path("msg").asText()));
+        }
+        if (root.has("id") && root.has("result")) {
+            return new FrameOutcome.Ignored(StreamTags.CONTROL);
+        }
+        JsonNode data;
+        StreamKind kind;
+        JsonNode stream = root.get("stream");
+        if (stream != null) {
+            if (!stream.isTextual()) {
+                return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.MISSING_FIELD, "'stream' is not a string");
+            }
+            data = root.get("data");
+            if (data == null || !data.isObject()) {
+                return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.MISSING_FIELD, "'data' is not an object");
+            }
+            String name = stream.textValue();
+            int at = name.indexOf('@');
+            String suffix = at < 0 ? "" : name.substring(at + 1);
+            kind = StreamKind.fromStreamSuffix(suffix);
+            if (kind == null) {
+                return new FrameOutcome.Ignored(StreamTags.of(suffix));
+            }
+        } else {
+            data = root;
+            kind = rawKind(root);
+            if (kind == null) {
+                return new FrameOutcome.Ignored(StreamTags.of(root.path("e").asText("")));
+            }
+        }
+        if (!wanted.contains(kind)) {
+            return new FrameOutcome.Ignored(kind.configName());
+        }
+        try {
+            String symbol = BinanceJson.text(data, "s");
+            if (!GatewaySettings.SYMBOL.matcher(symbol).matches()) {
+                return new FrameOutcome.Rejected(kind.configName(), RejectReason.BAD_SYMBOL, "symbol is not 2-20 upper-case letters and digits");
+            }
+            MarketTick tick = kind == StreamKind.BOOK_TICKER
+                    ? bookTickerMapper.map(data, symbol, receivedAt)
+                    : tickerMapper.map(data, kind, symbol, receivedAt);
+            return new FrameOutcome.Accepted(tick);
+        } catch (BinanceJson.FieldException e) {
+            return new FrameOutcome.Rejected(kind.configName(), e.missing ? RejectReason.MISSING_FIELD : RejectReason.BAD_NUMBER,
+                    e.getMessage());
+        }
+    }
+
+    private static StreamKind rawKind(JsonNode root) {
+        JsonNode e = root.get("e");
+        if (e == null) {
+            // Spot bookTicker payloads carry no event type; recognise them by their fields.
+            return root.has("u") && root.has("b") && root.has("a") ? StreamKind.BOOK_TICKER : null;
+        }
+        String type = e.asText();
+        for (StreamKind kind : StreamKind.values()) {
+            if (kind.eventType().equals(type)) {
+                return kind;
+            }
+        }
+        return null;
+    }
+
+    private static String clip(String text) {
+        String printable = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() <= DETAIL_LIMIT ? printable : printable.substring(0, DETAIL_LIMIT) + "...";
+    }
+}

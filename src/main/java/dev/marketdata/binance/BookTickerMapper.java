@@ -1,0 +1,30 @@
+package dev.marketdata.binance;
+
+import java.math.BigDecimal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.marketdata.model.MarketTick;
+import dev.marketdata.model.StreamKind;
+
+/**
+ * Maps a Binance {@code bookTicker} payload {@code {u,s,b,B,a,A}} (plus {@code e,E} where the venue sends
+ * them) to a tick whose price is the mid of best bid and best ask.
+ */
+public class BookTickerMapper {
+
+    private static final BigDecimal TWO = BigDecimal.valueOf(2);
+
+    MarketTick map(JsonNode data, String symbol, long receivedAt) throws BinanceJson.FieldException {
+        long updateId = BinanceJson.integer(data, "u");
+        BigDecimal bid = BinanceJson.decimal(data, "b");
+        BigDecimal bidQty = BinanceJson.decimal(data, "B");
+        BigDecimal ask = BinanceJson.decimal(data, "a");
+        BigDecimal askQty = BinanceJson.decimal(data, "A");
+        Long eventTime = BinanceJson.optionalInteger(data, "E");
+        String[] assets = dev.marketdata.model.SymbolAssets.split(symbol);
+        // Halving a decimal always terminates, so the mid stays exact.
+        BigDecimal mid = bid.add(ask).divide(TWO);
+        return new MarketTick(symbol, assets[0], assets[1], StreamKind.BOOK_TICKER, mid, bid, bidQty, ask, askQty,
+                null, null, null, null, null, null, null, updateId, eventTime, receivedAt, MarketTick.SOURCE_BINANCE);
+    }
+}

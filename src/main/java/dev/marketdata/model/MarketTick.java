@@ -1,0 +1,50 @@
+package dev.marketdata.model;
+
+import java.math.BigDecimal;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * One normalized tick, whatever Binance stream it came from. Prices and quantities are exact decimals
+ * (serialized as strings, as Binance sends them); the 24h fields are present only for ticker streams,
+ * bid/ask only for streams that carry the book top.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record MarketTick(
+        String symbol,
+        String baseAsset,
+        String quoteAsset,
+        StreamKind stream,
+        BigDecimal price,
+        BigDecimal bid,
+        BigDecimal bidQty,
+        BigDecimal ask,
+        BigDecimal askQty,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("open_24h") BigDecimal open24h,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("high_24h") BigDecimal high24h,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("low_24h") BigDecimal low24h,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("volume_24h") BigDecimal volume24h,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("quote_volume_24h") BigDecimal quoteVolume24h,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("price_change_24h") BigDecimal priceChange24h,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("price_change_percent_24h") BigDecimal priceChangePercent24h,
+        Long updateId,
+        Long eventTime,
+        long receivedAt,
+        String source) {
+
+    public static final String SOURCE_BINANCE = "binance";
+
+    /**
+     * The number that orders ticks of one symbol and stream kind: the order-book update id for
+     * bookTicker (it only grows), the exchange event time for the ticker streams.
+     */
+    @JsonIgnore
+    public long sequence() {
+        if (stream == StreamKind.BOOK_TICKER) {
+            return updateId;
+        }
+        return eventTime;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.marketdata.model;
+
+import java.util.Locale;
+
+/** Why a frame did not become a stored tick. A fixed list, so metric tags stay bounded. */
+public enum RejectReason {
+    MALFORMED_JSON,
+    MISSING_FIELD,
+    BAD_NUMBER,
+    BAD_SYMBOL,
+    UNKNOWN_SYMBOL,
+    NON_POSITIVE_PRICE,
+    NEGATIVE_QUANTITY,
+    CROSSED_BOOK,
+    SERVER_ERROR;
+
+    /** The lower-case tag used in logs and metrics. */
+    public String tag() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.marketdata.pipeline;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.marketdata.model.RejectReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The gateway's ingest counters. Every meter is registered when this is built, with tags from bounded
+ * sets only (configured symbols, fixed reasons, known stream families), so a scrape before any traffic
+ * already shows them all at zero.
+ */
+public class IngestMetrics {
+
+    public static final String BEAN = "ingestMetrics";
+    static final List<String> FRAME_KINDS = List.of("bookTicker", "ticker", "miniTicker", "depth", "aggTrade",
+            "trade", "kline", "avgPrice", "rollingWindow", "control", "other");
+
+    private final Map<String, Counter> framesByKind = new ConcurrentHashMap<>();
+    private final Map<String, Counter> storedBySymbol = new ConcurrentHashMap<>();
+    private final Map<String, Counter> ignoredByKind = new ConcurrentHashMap<>();
+    private final Map<RejectReason, Counter> rejectedByReason = new EnumMap<>(RejectReason.class);
+    private final Counter droppedStale;
+    private final Counter redisErrors;
+
+    public IngestMetrics(MeterRegistry registry, List<String> symbols) {
+        for (String kind : FRAME_KINDS) {
+            framesByKind.put(kind, Counter.builder("marketdata.frames.received")
+                    .description("WebSocket text frames received, by stream kind").tag("kind", kind)
+                    .register(registry));
+            ignoredByKind.put(kind, Counter.builder("marketdata.frames.ignored")
+                    .description("Frames of stream kinds not subscribed to, and control replies")
+                    .tag("kind", kind).register(registry));
+        }
+        for (String symbol : symbols) {
+            storedBySymbol.put(symbol, Counter.builder("marketdata.ticks.stored")
+                    .description("Ticks written to Redis as the newest for their symbol").tag("symbol", symbol)
+                    .register(registry));
+        }
+        for (RejectReason reason : RejectReason.values()) {
+            rejectedByReason.put(reason, Counter.builder("marketdata.ticks.rejected")
+                    .description("Frames rejected before storage, by reason").tag("reason", reason.tag())
+                    .register(registry));
+        }
+        droppedStale = Counter.builder("marketdata.ticks.dropped.stale")
+                .description("Ticks not stored because a newer tick of the symbol was already stored")
+                .register(registry);
+        redisErrors = Counter.builder("marketdata.redis.errors")
+                .description("Redis commands that failed").register(registry);
+    }
+
+    public void frameReceived(String kind) {
+        framesByKind.getOrDefault(kind, framesByKind.get("other")).increment();
+    }
+
+    public void ignored(String kind) {
+        ignoredByKind.getOrDefault(kind, ignoredByKind.get("other")).increment();
+    }
+
+    public void rejected(RejectReason reason) {
+        rejectedByReason.get(reason).increment();
+    }
+
+    public void stored(String symbol) {
+        Counter counter = storedBySymbol.get(symbol);
+        if (counter != null) {
+            counter.increment();
+        }
+    }
+
+    public void droppedStale() {
+        droppedStale.increment();
+    }
+
+    public void redisError() {
+        redisErrors.increment();
+    }
+
+    public double framesReceivedCount() {
+        return framesByKind.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public double storedCount(String symbol) {
+        Counter counter = storedBySymbol.get(symbol);
+        return counter == null ? 0 : counter.count();
+    }
+
+    public double rejectedCount(RejectReason reason) {
+        return rejectedByReason.get(reason).count();
+    }
+
+    public double ignoredCount(String kind) {
+        Counter counter = ignoredByKind.get(kind);
+        return counter == null ? 0 : counter.count();
+    }
+
+    public double droppedStaleCount() {
+        return droppedStale.count();
+    }
+}

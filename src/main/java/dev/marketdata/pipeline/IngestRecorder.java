@@ -1,0 +1,45 @@
+package dev.marketdata.pipeline;
+
+import dev.marketdata.binance.BinanceFeed;
+import dev.marketdata.model.FrameOutcome;
+import dev.marketdata.model.MarketTick;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts what each frame turned into and passes on only the ticks to store. Rejections are logged,
+ * rate-limited per reason; ignored frames are counted, not logged.
+ */
+public class IngestRecorder {
+
+    public static final String BEAN = "ingestRecorder";
+    private static final Logger LOG = LoggerFactory.getLogger(IngestRecorder.class);
+
+    private final IngestMetrics metrics;
+    private final BinanceFeed feed;
+    private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 10_000);
+
+    public IngestRecorder(IngestMetrics metrics, BinanceFeed feed) {
+        this.metrics = metrics;
+        this.feed = feed;
+    }
+
+    /** The tick to store, or null when the frame was ignored or rejected. */
+    public MarketTick record(FrameOutcome outcome) {
+        feed.frameArrived(System.currentTimeMillis());
+        if (outcome instanceof FrameOutcome.Accepted accepted) {
+            metrics.frameReceived(accepted.tick().stream().configName());
+            return accepted.tick();
+        }
+        if (outcome instanceof FrameOutcome.Ignored ignored) {
+            metrics.frameReceived(ignored.kind());
+            metrics.ignored(ignored.kind());
+            return null;
+        }
+        FrameOutcome.Rejected rejected = (FrameOutcome.Rejected) outcome;
+        metrics.frameReceived(rejected.kind());
+        metrics.rejected(rejected.reason());
+        rejectLog.warn(rejected.reason().tag(), "Rejected frame ({}): {}", rejected.reason().tag(), rejected.detail());
+        return null;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.marketdata.pipeline;
+
+import dev.marketdata.binance.BinanceFrameMapper;
+import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+
+/**
+ * The tick pipeline: frame text → mapped tick → validated → newest-wins write to Redis. Every step is one
+ * named bean; a failure of one frame is counted and logged (rate-limited) and never stops the route.
+ */
+public class TickPipelineRoutes extends RouteBuilder {
+
+    public static final String ENTRY = "direct:tick-pipeline";
+    private static final Logger LOG = LoggerFactory.getLogger(TickPipelineRoutes.class);
+    private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 10_000);
+
+    @Override
+    public void configure() {
+        onException(DataAccessException.class)
+                .handled(true)
+                .process(exchange -> {
+                    exchange.getContext().getRegistry().lookupByNameAndType(IngestMetrics.BEAN, IngestMetrics.class)
+                            .redisError();
+                    Throwable cause = exchange.getProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, Throwable.class);
+                    failureLog.warn("redis", "Redis write failed, tick not stored: {}", rootMessage(cause));
+                });
+        onException(Exception.class)
+                .handled(true)
+                .process(exchange -> {
+                    Throwable cause = exchange.getProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, Throwable.class);
+                    failureLog.warn("pipeline", "Tick pipeline failed for one frame: {}", rootMessage(cause));
+                });
+
+        from(ENTRY).routeId("tick-pipeline")
+                .bean(BinanceFrameMapper.BEAN, "map")
+                .bean(dev.marketdata.pipeline.TickValidator.BEAN, "validate")
+                .bean(IngestRecorder.BEAN, "record")
+                .filter(body().isNotNull())
+                    .bean(LatestTickStore.BEAN, "store")
+                .end();
+    }
+
+    static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == null ? "unknown" : root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+}

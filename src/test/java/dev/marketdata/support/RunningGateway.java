@@ -1,0 +1,100 @@
+package dev.marketdata.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.MarketDataApplication;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * The gateway exactly as users run it (the same Main, the repo's application.properties and routes/),
+ * started in the test JVM with property overrides: a free REST port, the test Redis, no embedded Redis.
+ */
+public final class RunningGateway implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Main main;
+    private final int httpPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RunningGateway(Main main, int httpPort) {
+        this.main = main;
+        this.httpPort = httpPort;
+    }
+
+    public static RunningGateway start(Map<String, String> overrides) throws Exception {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("redis.host", TestRedis.host());
+        props.put("redis.port", Integer.toString(TestRedis.port()));
+        props.put("redis.embedded", "false");
+        props.put("camel.server.port", Integer.toString(TestRedis.freePort()));
+        props.put("camel.routecontroller.back-off-delay", "200");
+        props.put("camel.routecontroller.back-off-max-delay", "1000");
+        props.putAll(overrides);
+        Main main = MarketDataApplication.createMain(Path.of(""));
+        props.forEach(main::addOverrideProperty);
+        main.start();
+        RunningGateway gateway = new RunningGateway(main, Integer.parseInt(props.get("camel.server.port")));
+        await("the REST API answers", Duration.ofSeconds(30), () -> gateway.status("/api/v1/health") == 200);
+        return gateway;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public <T> T bean(String name, Class<T> type) {
+        return context().getRegistry().lookupByNameAndType(name, type);
+    }
+
+    public int status(String path) {
+        try {
+            return send(path).statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    public HttpResponse<String> send(String path) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    public JsonNode getJson(String path) throws IOException {
+        return JSON.readTree(send(path).body());
+    }
+
+    /** Polls the condition until it holds or the deadline passes; fails with what was awaited. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting until " + what);
+            }
+            LockSupport.parkNanos(20_000_000L);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}
