@@ -8,7 +8,9 @@ import dev.marketdata.model.ProxySpec;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
+import org.apache.camel.Endpoint;
 import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.support.EventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +86,11 @@ public class BinanceFeed extends EventNotifierSupport {
         if (event instanceof CamelEvent.RouteRestartingFailureEvent failure
                 && INGEST_ROUTE.equals(failure.getRoute().getRouteId())) {
             connectFailed(failure.getCause(), failure.getAttempt());
+            // The endpoint keeps its HTTP client (and so the proxy it was built with) until stopped;
+            // restarting it makes the next attempt build a client with the proxy chosen above.
+            Endpoint endpoint = failure.getRoute().getEndpoint();
+            ServiceHelper.stopService(endpoint);
+            ServiceHelper.startService(endpoint);
         }
     }
 
@@ -139,6 +146,9 @@ public class BinanceFeed extends EventNotifierSupport {
         }
         String text = root == null ? "unknown error" : root.getClass().getSimpleName()
                 + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        if (text.contains("authStatus") || text.contains("407")) {
+            text = "the proxy rejected the credentials (" + text + ")";
+        }
         for (ProxySpec proxy : proxies) {
             if (proxy.password() != null && !proxy.password().isEmpty()) {
                 text = text.replace(proxy.password(), "***");
