@@ -143,6 +143,25 @@ class GatewayEndToEndIT {
     }
 
     @Test
+    void badSymbolsGetJsonErrorsAndNeverBecomeRedisKeys() throws Exception {
+        var invalid = gateway.send("/api/v1/tickers/NOT*VALID");
+        assertEquals(400, invalid.statusCode());
+        JsonNode body = JSON.readTree(invalid.body());
+        assertFalse(body.get("success").asBoolean());
+        assertEquals("INVALID_SYMBOL", body.get("error").get("code").asText());
+        assertEquals("symbol must be 2-20 letters and digits, got 'NOT*VALID'", body.get("error").get("message").asText());
+        assertEquals(400, gateway.status("/api/v1/tickers/B"));
+        var unknown = gateway.send("/api/v1/tickers/dogeusdt");
+        assertEquals(404, unknown.statusCode());
+        assertEquals("UNKNOWN_SYMBOL", JSON.readTree(unknown.body()).get("error").get("code").asText());
+        assertEquals("application/json", unknown.headers().firstValue("Content-Type").orElse(""));
+        try (Jedis redis = TestRedis.client()) {
+            assertEquals(java.util.Set.of("tick:latest:NKNUSDT", "tick:latest:BLZETH", "tick:latest:LRCBTC",
+                    "tick:seq:NKNUSDT", "tick:seq:BLZETH", "tick:seq:LRCBTC"), redis.keys("*"));
+        }
+    }
+
+    @Test
     void healthIsHealthyWhileRedisAndTheFeedAreUp() throws Exception {
         JsonNode health = gateway.getJson("/api/v1/health");
         assertEquals("healthy", health.get("data").get("status").asText());

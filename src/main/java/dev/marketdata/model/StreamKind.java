@@ -2,6 +2,9 @@ package dev.marketdata.model;
 
 import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * The Binance stream kinds the gateway turns into ticks. The config name is what engineers write in
  * {@code binance.streams}; the event type is the {@code e} field Binance puts in the payload.
@@ -19,6 +22,7 @@ public enum StreamKind {
         this.eventType = eventType;
     }
 
+    @JsonValue
     public String configName() {
         return configName;
     }
@@ -42,6 +46,7 @@ public enum StreamKind {
         return null;
     }
 
+    @JsonCreator
     public static StreamKind fromConfigName(String name) {
         for (StreamKind kind : values()) {
             if (kind.configName.equalsIgnoreCase(name)) {

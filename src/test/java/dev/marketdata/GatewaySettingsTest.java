@@ -1,0 +1,90 @@
+package dev.marketdata;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.marketdata.model.ProxySpec;
+import dev.marketdata.model.StreamKind;
+import org.junit.jupiter.api.Test;
+
+class GatewaySettingsTest {
+
+    private static GatewaySettings settings(Map<String, String> props, Map<String, String> env) {
+        return GatewaySettings.from(props::get, env);
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        GatewaySettings s = settings(Map.of(), Map.of());
+        assertEquals("wss://stream.binance.com:9443/stream", s.wsUrl());
+        assertEquals(List.of("BTCUSDT", "ETHUSDT", "SOLUSDT"), s.symbols());
+        assertEquals(List.of(StreamKind.BOOK_TICKER), s.streams());
+        assertEquals(List.of(ProxySpec.DIRECT), s.proxies());
+        assertEquals("localhost", s.redisHost());
+        assertEquals(6379, s.redisPort());
+        assertEquals(60, s.tickTtlSeconds());
+        assertEquals("btcusdt@bookTicker/ethusdt@bookTicker/solusdt@bookTicker", s.streamNames());
+    }
+
+    @Test
+    void symbolsAreUpperCasedAndStreamsCombined() {
+        GatewaySettings s = settings(Map.of("binance.symbols", " btcusdt, EthBtc ", "binance.streams", "bookTicker,miniTicker",
+                "mock.price.ETHBTC", "0.05"), Map.of());
+        assertEquals(List.of("BTCUSDT", "ETHBTC"), s.symbols());
+        assertEquals("btcusdt@bookTicker/btcusdt@miniTicker/ethbtc@bookTicker/ethbtc@miniTicker", s.streamNames());
+        assertEquals(Map.of("ETHBTC", new BigDecimal("0.05")), s.mockPrices());
+    }
+
+    @Test
+    void proxiesAreParsedInOrderAndNeverShowTheirPassword() {
+        GatewaySettings s = settings(Map.of("binance.proxies",
+                "socks5://dev:p%40ss@10.0.0.1:1080, http://proxy.local:3128, socks4://10.0.0.2:1081, direct"), Map.of());
+        assertEquals(4, s.proxies().size());
+        ProxySpec first = s.proxies().get(0);
+        assertEquals(ProxySpec.Type.SOCKS5, first.type());
+        assertEquals("dev", first.username());
+        assertEquals("p@ss", first.password());
+        assertEquals("socks5://dev:***@10.0.0.1:1080", first.toString());
+        assertEquals("http://proxy.local:3128", s.proxies().get(1).toString());
+        assertEquals(ProxySpec.Type.SOCKS4, s.proxies().get(2).type());
+        assertEquals(ProxySpec.DIRECT, s.proxies().get(3));
+    }
+
+    @Test
+    void theEnvironmentProxyIsUsedWhenNoneIsConfigured() {
+        Map<String, String> env = new HashMap<>();
+        env.put("HTTPS_PROXY", "http://corp:3128");
+        assertEquals("http://corp:3128", settings(Map.of(), env).proxies().get(0).toString());
+        env.put("ALL_PROXY", "socks5://gw:1080");
+        assertEquals("socks5://gw:1080", settings(Map.of(), env).proxies().get(0).toString());
+        assertEquals("direct", settings(Map.of("binance.proxies", "direct"), env).proxies().get(0).toString());
+    }
+
+    @Test
+    void badValuesStopStartUpNamingThePropertyAndHidingSecrets() {
+        assertEquals("Invalid binance.proxies: 'ftp://u:***@h:1' has scheme 'ftp'; use socks5://, socks4://, http:// or direct",
+                message(Map.of("binance.proxies", "ftp://u:topsecret@h:1")));
+        assertFalse(message(Map.of("binance.proxies", "socks5://u:topsecret@h")).contains("topsecret"));
+        assertEquals("Invalid binance.streams 'bookTicker,depth': 'depth' is not one of bookTicker, ticker, miniTicker",
+                message(Map.of("binance.streams", "bookTicker,depth")));
+        assertEquals("Invalid binance.symbols ',': lists no symbol", message(Map.of("binance.symbols", " , ")));
+        assertEquals("Invalid binance.symbols 'BTC-USDT': 'BTC-USDT' is not a symbol of 2-20 letters and digits",
+                message(Map.of("binance.symbols", "BTC-USDT")));
+        assertEquals("Invalid redis.port '70000': must be between 1 and 65535", message(Map.of("redis.port", "70000")));
+        assertEquals("Invalid tick.ttl.seconds '-5': must be between 1 and 2592000", message(Map.of("tick.ttl.seconds", "-5")));
+        assertEquals("Invalid binance.ws.url 'http://x': must be a ws:// or wss:// URL without a query",
+                message(Map.of("binance.ws.url", "http://x")));
+        assertEquals("Invalid mock.price.BTCUSDT 'abc': must be a positive decimal",
+                message(Map.of("mock.price.BTCUSDT", "abc")));
+    }
+
+    private static String message(Map<String, String> props) {
+        return assertThrows(IllegalArgumentException.class, () -> settings(props, Map.of())).getMessage();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.marketdata.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.marketdata.binance.BinanceFeed;
+import dev.marketdata.binance.BinanceFrameMapper;
+import dev.marketdata.model.ProxySpec;
+import dev.marketdata.model.RejectReason;
+import dev.marketdata.model.StreamKind;
+import dev.marketdata.support.TestRedis;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import redis.clients.jedis.Jedis;
+
+/** The Java DSL tick pipeline on its own, fed frame by frame, against a real Redis. */
+class TickPipelineIT extends CamelTestSupport {
+
+    private static final List<String> SYMBOLS = List.of("BNBUSDT");
+    private IngestMetrics metrics;
+    private JedisConnectionFactory factory;
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        TestRedis.flush();
+        factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(TestRedis.host(), TestRedis.port()));
+        factory.afterPropertiesSet();
+        factory.start();
+        metrics = new IngestMetrics(new SimpleMeterRegistry(), SYMBOLS);
+        registry.bind(BinanceFrameMapper.BEAN, new BinanceFrameMapper(TickJson.newMapper(),
+                EnumSet.of(StreamKind.BOOK_TICKER), System::currentTimeMillis));
+        registry.bind(TickValidator.BEAN, new TickValidator(SYMBOLS));
+        registry.bind(IngestMetrics.BEAN, metrics);
+        registry.bind(IngestRecorder.BEAN, new IngestRecorder(metrics, new BinanceFeed(List.of(ProxySpec.DIRECT), "test")));
+        registry.bind(LatestTickStore.BEAN, new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS, 60, metrics));
+    }
+
+    @Override
+    protected RoutesBuilder createRouteBuilder() {
+        return new TickPipelineRoutes();
+    }
+
+    @Test
+    void validFramesAreStoredInvalidOnesCountedAndTheRouteKeepsRunning() throws Exception {
+        List<String> frames = List.of(
+                book(1, "25.10", "25.20"),
+                "{\"stream\":\"bnbusdt@bookTicker\",\"data\":{\"u\":2,\"s\":\"BNBUSDT\"",
+                book(3, "25.30", "25.20"),
+                "{\"stream\":\"bnbusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\"}}",
+                book(4, "0", "25.20"),
+                "{\"stream\":\"ethusdt@bookTicker\",\"data\":{\"u\":5,\"s\":\"ETHUSDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"2\",\"A\":\"1\"}}",
+                book(6, "25.40", "25.50"));
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("tick-pipeline").whenDone(frames.size()).create();
+        for (String frame : frames) {
+            template.sendBody(TickPipelineRoutes.ENTRY, frame);
+        }
+        assertTrue(done.matches(10, TimeUnit.SECONDS));
+        assertEquals(2.0, metrics.storedCount("BNBUSDT"));
+        assertEquals(1.0, metrics.rejectedCount(RejectReason.MALFORMED_JSON));
+        assertEquals(1.0, metrics.rejectedCount(RejectReason.CROSSED_BOOK));
+        assertEquals(1.0, metrics.rejectedCount(RejectReason.NON_POSITIVE_PRICE));
+        assertEquals(1.0, metrics.rejectedCount(RejectReason.UNKNOWN_SYMBOL));
+        assertEquals(1.0, metrics.ignoredCount("depth"));
+        try (Jedis redis = TestRedis.client()) {
+            assertTrue(redis.get("tick:latest:BNBUSDT").contains("\"update_id\":6"));
+            assertEquals(null, redis.get("tick:latest:ETHUSDT"));
+        }
+        factory.destroy();
+    }
+
+    private static String book(long u, String bid, String ask) {
+        return "{\"stream\":\"bnbusdt@bookTicker\",\"data\":{\"u\":" + u + ",\"s\":\"BNBUSDT\",\"b\":\"" + bid
+                + "\",\"B\":\"1.00\",\"a\":\"" + ask + "\",\"A\":\"2.00\"}}";
+    }
+}

@@ -1,0 +1,58 @@
+package dev.marketdata.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import dev.marketdata.model.FrameOutcome;
+import dev.marketdata.model.MarketTick;
+import dev.marketdata.model.RejectReason;
+import dev.marketdata.model.StreamKind;
+import org.junit.jupiter.api.Test;
+
+class TickValidatorTest {
+
+    private final TickValidator validator = new TickValidator(List.of("BTCUSDT"));
+
+    @Test
+    void aSaneTickPasses() {
+        assertNull(validator.check(book("BTCUSDT", "100.10", "1", "100.20", "2")));
+    }
+
+    @Test
+    void aLockedBookPassesACrossedOneDoesNot() {
+        assertNull(validator.check(book("BTCUSDT", "100.20", "1", "100.20", "2")));
+        assertEquals(RejectReason.CROSSED_BOOK, validator.check(book("BTCUSDT", "100.30", "1", "100.20", "2")));
+    }
+
+    @Test
+    void pricesMustBePositiveAndQuantitiesNotNegative() {
+        assertEquals(RejectReason.NON_POSITIVE_PRICE, validator.check(book("BTCUSDT", "0", "1", "100.20", "2")));
+        assertEquals(RejectReason.NON_POSITIVE_PRICE, validator.check(book("BTCUSDT", "0.00000000", "1", "0.00000000", "2")));
+        assertEquals(RejectReason.NEGATIVE_QUANTITY, validator.check(book("BTCUSDT", "100.10", "-1", "100.20", "2")));
+        assertNull(validator.check(book("BTCUSDT", "100.10", "0", "100.20", "0")));
+    }
+
+    @Test
+    void onlyFollowedSymbolsPass() {
+        assertEquals(RejectReason.UNKNOWN_SYMBOL, validator.check(book("ETHUSDT", "100.10", "1", "100.20", "2")));
+    }
+
+    @Test
+    void aRejectedTickBecomesARejectionWithItsStreamKind() {
+        FrameOutcome out = validator.validate(new FrameOutcome.Accepted(book("BTCUSDT", "100.30", "1", "100.20", "2")));
+        assertEquals(new FrameOutcome.Rejected("bookTicker", RejectReason.CROSSED_BOOK, "BTCUSDT"), out);
+        FrameOutcome ignored = new FrameOutcome.Ignored("depth");
+        assertEquals(ignored, validator.validate(ignored));
+    }
+
+    static MarketTick book(String symbol, String bid, String bidQty, String ask, String askQty) {
+        BigDecimal b = new BigDecimal(bid);
+        BigDecimal a = new BigDecimal(ask);
+        return new MarketTick(symbol, "BTC", "USDT", StreamKind.BOOK_TICKER, b.add(a).divide(BigDecimal.valueOf(2)),
+                b, new BigDecimal(bidQty), a, new BigDecimal(askQty), null, null, null, null, null, null, null,
+                1L, null, 1L, "binance");
+    }
+}
