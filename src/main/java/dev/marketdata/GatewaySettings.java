@@ -32,7 +32,12 @@ public record GatewaySettings(
         boolean redisEmbedded,
         int redisTimeoutMs,
         int tickTtlSeconds,
-        Map<String, BigDecimal> mockPrices) {
+        Map<String, BigDecimal> mockPrices,
+        long idleTimeoutMillis,
+        int staleSeconds,
+        BigDecimal maxJumpPercent,
+        long maxSkewMillis,
+        boolean rejectPriceJumps) {
 
     public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{2,20}");
     /** Binance allows at most this many streams on one connection. */
@@ -77,8 +82,17 @@ public record GatewaySettings(
                 }
             }
         }
+        long idle = integer(property, "binance.idle-timeout-ms", 30_000, 1_000, 3_600_000);
+        int stale = integer(property, "quality.stale.seconds", 30, 1, 86_400);
+        BigDecimal jump = positiveDecimal(property, "quality.max-jump-percent", "10");
+        long skew = integer(property, "quality.max-skew-ms", 5_000, 0, 3_600_000);
+        String action = text(property, "quality.price-jump-action", "flag").toLowerCase(Locale.ROOT);
+        if (!action.equals("flag") && !action.equals("reject")) {
+            throw invalid("quality.price-jump-action", action, "must be flag or reject");
+        }
         return new GatewaySettings(wsUrl, symbols, streams, proxies, redisHost, redisPort, redisPassword,
-                redisDatabase, embedded, redisTimeout, ttl, Collections.unmodifiableMap(mockPrices));
+                redisDatabase, embedded, redisTimeout, ttl, Collections.unmodifiableMap(mockPrices), idle, stale, jump,
+                skew, action.equals("reject"));
     }
 
     /** The combined-stream names, e.g. {@code btcusdt@bookTicker/ethusdt@bookTicker}. */
@@ -178,6 +192,19 @@ public record GatewaySettings(
             return n;
         } catch (NumberFormatException e) {
             throw invalid(name, value, "is not a whole number");
+        }
+    }
+
+    private static BigDecimal positiveDecimal(Function<String, String> property, String name, String fallback) {
+        String value = text(property, name, fallback);
+        try {
+            BigDecimal n = new BigDecimal(value);
+            if (n.signum() <= 0) {
+                throw invalid(name, value, "must be a positive number");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw invalid(name, value, "is not a number");
         }
     }
 

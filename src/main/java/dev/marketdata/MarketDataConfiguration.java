@@ -2,21 +2,31 @@ package dev.marketdata;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import dev.marketdata.api.ApiMetrics;
 import dev.marketdata.api.ApiResponses;
+import dev.marketdata.api.GatewayHealthChecks;
 import dev.marketdata.api.HealthReport;
 import dev.marketdata.api.MockTickerEnricher;
 import dev.marketdata.api.TickerReader;
 import dev.marketdata.binance.BinanceFeed;
 import dev.marketdata.binance.BinanceFrameMapper;
+import dev.marketdata.binance.FeedWebsocketComponent;
 import dev.marketdata.pipeline.EmbeddedRedisLauncher;
+import dev.marketdata.pipeline.FreshnessTracker;
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.pipeline.IngestRecorder;
 import dev.marketdata.pipeline.LatestTickStore;
+import dev.marketdata.pipeline.QualityMonitor;
 import dev.marketdata.pipeline.TickJson;
 import dev.marketdata.pipeline.TickValidator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -25,7 +35,11 @@ import io.vertx.core.http.HttpClientOptions;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -36,22 +50,28 @@ import redis.clients.jedis.JedisPoolConfig;
 
 /**
  * Binds the gateway's beans. Settings are read and checked once; a bad value stops start-up with a
- * message naming the property.
+ * message naming the property. Every meter is created here, at start-up, so a scrape before any traffic
+ * already lists them all.
  */
 public class MarketDataConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(MarketDataConfiguration.class);
     private static final LongSupplier CLOCK = System::currentTimeMillis;
+    private static final String METRICS_REGISTRY = "metricsRegistry";
 
     private GatewaySettings settings;
     private PrometheusMeterRegistry meterRegistry;
+    private FreshnessTracker freshness;
     private IngestMetrics ingestMetrics;
+    private ApiMetrics apiMetrics;
     private BinanceFeed feed;
     private EmbeddedRedisLauncher embeddedRedis;
     private JedisConnectionFactory connectionFactory;
     private StringRedisTemplate redisTemplate;
     private LatestTickStore store;
+    private QualityMonitor quality;
     private ApiResponses responses;
+    private List<HealthCheck> healthChecks;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
@@ -59,10 +79,55 @@ public class MarketDataConfiguration implements CamelConfiguration {
         // The ingest route's URI needs the stream list, which is derived from two properties.
         camelContext.getPropertiesComponent().addOverrideProperty("binance.stream-names", s.streamNames());
         camelContext.addService(embeddedRedis(camelContext), true, true);
-        camelContext.getManagementStrategy().addEventNotifier(feed(camelContext));
+        camelContext.addService(new OperationsHookup(camelContext), true, true);
         LOG.info("Following {} on {} as {} via {}; Redis {}:{} db {}, tick TTL {} s", s.symbols(), s.wsUrl(),
                 s.streams().stream().map(k -> k.configName()).toList(), s.proxies(), s.redisHost(), s.redisPort(),
                 s.redisDatabase(), s.tickTtlSeconds());
+    }
+
+    /** Registers the feed MBean and the health checks once the context starts; removes the MBean on stop. */
+    private final class OperationsHookup extends ServiceSupport {
+        private final CamelContext context;
+        private ObjectName name;
+        private ProducerTemplate alerts;
+
+        OperationsHookup(CamelContext context) {
+            this.context = context;
+        }
+
+        @Override
+        protected void doStart() throws Exception {
+            BinanceFeed f = feed(context);
+            QualityMonitor q = qualityMonitor(context);
+            f.attach(context, freshness(context), q::activeAlerts);
+            alerts = context.createProducerTemplate();
+            q.sendAlertsWith(alerts);
+            HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+            if (registry != null) {
+                for (HealthCheck check : healthChecks(context)) {
+                    registry.register(check);
+                }
+            }
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            name = new ObjectName("org.apache.camel:context=" + ObjectName.quote(context.getName()).replace("\"", "")
+                    + ",type=feed,name=binance");
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+            server.registerMBean(f, name);
+        }
+
+        @Override
+        protected void doStop() throws Exception {
+            qualityMonitor(context).sendAlertsWith(null);
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            if (name != null && server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+            if (alerts != null) {
+                alerts.stop();
+            }
+        }
     }
 
     @BindToRegistry("gatewaySettings")
@@ -74,35 +139,66 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return settings;
     }
 
-    @BindToRegistry("metricsRegistry")
-    public synchronized PrometheusMeterRegistry meterRegistry() {
+    /**
+     * One registry for Camel's meters and ours, the one /observe/metrics scrapes: camel-micrometer-prometheus
+     * binds (or looks up) {@code metricsRegistry}; whichever of us comes first creates it.
+     */
+    private synchronized PrometheusMeterRegistry meterRegistry(CamelContext camelContext) {
         if (meterRegistry == null) {
-            meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Object existing = camelContext.getRegistry().lookupByName(METRICS_REGISTRY);
+            if (existing instanceof PrometheusMeterRegistry prometheus) {
+                meterRegistry = prometheus;
+            } else {
+                meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+                camelContext.getRegistry().bind(METRICS_REGISTRY, meterRegistry);
+            }
         }
         return meterRegistry;
+    }
+
+    @BindToRegistry(FreshnessTracker.BEAN)
+    public synchronized FreshnessTracker freshness(CamelContext camelContext) {
+        if (freshness == null) {
+            freshness = new FreshnessTracker(settings(camelContext).symbols(), CLOCK);
+        }
+        return freshness;
     }
 
     @BindToRegistry(IngestMetrics.BEAN)
     public synchronized IngestMetrics ingestMetrics(CamelContext camelContext) {
         if (ingestMetrics == null) {
-            ingestMetrics = new IngestMetrics(meterRegistry(), settings(camelContext).symbols());
+            ingestMetrics = new IngestMetrics(meterRegistry(camelContext), settings(camelContext).symbols(), freshness(camelContext));
         }
         return ingestMetrics;
+    }
+
+    @BindToRegistry(ApiMetrics.BEAN)
+    public synchronized ApiMetrics apiMetrics(CamelContext camelContext) {
+        if (apiMetrics == null) {
+            apiMetrics = new ApiMetrics(meterRegistry(camelContext), settings(camelContext).symbols());
+        }
+        return apiMetrics;
     }
 
     @BindToRegistry(BinanceFeed.BEAN)
     public synchronized BinanceFeed feed(CamelContext camelContext) {
         if (feed == null) {
             GatewaySettings s = settings(camelContext);
-            feed = new BinanceFeed(s.proxies(), s.wsUrl());
+            feed = new BinanceFeed(s.proxies(), s.wsUrl(), meterRegistry(camelContext), CLOCK);
         }
         return feed;
     }
 
-    /** What the vertx-websocket consumer connects with: carries the active proxy of {@code binance.proxies}. */
+    /** What the WebSocket consumer connects with: carries the active proxy of {@code binance.proxies}. */
     @BindToRegistry("binanceClientOptions")
     public HttpClientOptions binanceClientOptions(CamelContext camelContext) {
         return feed(camelContext).clientOptions();
+    }
+
+    /** camel-vertx-websocket with the hooks that report the connection to the feed. */
+    @BindToRegistry("vertx-websocket")
+    public FeedWebsocketComponent websocketComponent(CamelContext camelContext) {
+        return new FeedWebsocketComponent(feed(camelContext));
     }
 
     @BindToRegistry("embeddedRedis")
@@ -157,7 +253,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
         if (store == null) {
             GatewaySettings s = settings(camelContext);
             store = new LatestTickStore(redisTemplate(camelContext), s.symbols(), s.tickTtlSeconds(),
-                    ingestMetrics(camelContext));
+                    ingestMetrics(camelContext), freshness(camelContext));
         }
         return store;
     }
@@ -172,6 +268,17 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return new TickValidator(settings(camelContext).symbols());
     }
 
+    @BindToRegistry(QualityMonitor.BEAN)
+    public synchronized QualityMonitor qualityMonitor(CamelContext camelContext) {
+        if (quality == null) {
+            GatewaySettings s = settings(camelContext);
+            quality = new QualityMonitor(freshness(camelContext), meterRegistry(camelContext), s.staleSeconds() * 1000L,
+                    s.maxJumpPercent(), s.maxSkewMillis(),
+                    s.rejectPriceJumps() ? QualityMonitor.JumpAction.REJECT : QualityMonitor.JumpAction.FLAG, CLOCK);
+        }
+        return quality;
+    }
+
     @BindToRegistry(IngestRecorder.BEAN)
     public IngestRecorder ingestRecorder(CamelContext camelContext) {
         return new IngestRecorder(ingestMetrics(camelContext), feed(camelContext));
@@ -179,28 +286,40 @@ public class MarketDataConfiguration implements CamelConfiguration {
 
     @BindToRegistry(TickerReader.BEAN)
     public TickerReader tickerReader(CamelContext camelContext) {
-        return new TickerReader(latestTickStore(camelContext), settings(camelContext).symbols(), CLOCK);
+        return new TickerReader(latestTickStore(camelContext), settings(camelContext).symbols(), CLOCK,
+                apiMetrics(camelContext), ingestMetrics(camelContext));
     }
 
     @BindToRegistry(MockTickerEnricher.BEAN)
     public MockTickerEnricher mockTickerEnricher(CamelContext camelContext) {
-        return new MockTickerEnricher(settings(camelContext).mockPrices());
+        return new MockTickerEnricher(settings(camelContext).mockPrices(), apiMetrics(camelContext));
     }
 
     @BindToRegistry(ApiResponses.BEAN)
-    public synchronized ApiResponses apiResponses() {
+    public synchronized ApiResponses apiResponses(CamelContext camelContext) {
         if (responses == null) {
-            responses = new ApiResponses(CLOCK);
+            responses = new ApiResponses(CLOCK, apiMetrics(camelContext));
         }
         return responses;
     }
 
+    /** Redis, feed, freshness: in that order. */
+    public synchronized List<HealthCheck> healthChecks(CamelContext camelContext) {
+        if (healthChecks == null) {
+            GatewaySettings s = settings(camelContext);
+            healthChecks = List.of(
+                    new GatewayHealthChecks.Redis(redisTemplate(camelContext), ingestMetrics(camelContext)),
+                    new GatewayHealthChecks.Feed(feed(camelContext), s.idleTimeoutMillis(), CLOCK),
+                    new GatewayHealthChecks.Freshness(freshness(camelContext), s.staleSeconds() * 1000L));
+            healthChecks.forEach(check -> ((org.apache.camel.CamelContextAware) check).setCamelContext(camelContext));
+        }
+        return healthChecks;
+    }
+
     @BindToRegistry(HealthReport.BEAN)
     public HealthReport healthReport(CamelContext camelContext) {
-        long idleMillis = Long.parseLong(camelContext.getPropertiesComponent()
-                .resolveProperty("binance.idle-timeout-ms").orElse("30000"));
-        return new HealthReport(redisTemplate(camelContext), feed(camelContext), apiResponses(), version(),
-                idleMillis, CLOCK);
+        return new HealthReport(healthChecks(camelContext), qualityMonitor(camelContext), apiResponses(camelContext),
+                version(), CLOCK);
     }
 
     static String version() {

@@ -22,9 +22,11 @@ public class ApiResponses {
 
     private final ObjectMapper json = new ObjectMapper();
     private final LongSupplier clock;
+    private final ApiMetrics metrics;
 
-    public ApiResponses(LongSupplier clock) {
+    public ApiResponses(LongSupplier clock, ApiMetrics metrics) {
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public void tickers(TickerLookup lookup, Exchange exchange) {
@@ -43,6 +45,14 @@ public class ApiResponses {
         }
         LOG.error("Unexpected failure answering {}", exchange.getMessage().getHeader(Exchange.HTTP_URI), cause);
         write(exchange, 500, errorEnvelope("INTERNAL_ERROR", "the gateway could not answer this request"));
+    }
+
+    /** rest-get-tickers → tickers, rest-get-ticker → ticker, rest-get-health → health. */
+    private static String endpoint(String routeId) {
+        if (routeId == null) {
+            return "other";
+        }
+        return routeId.startsWith("rest-get-") ? routeId.substring("rest-get-".length()) : routeId;
     }
 
     private Map<String, Object> errorEnvelope(String code, String message) {
@@ -68,6 +78,7 @@ public class ApiResponses {
             status = 500;
             text = "{\"success\":false,\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"response could not be written\"}}";
         }
+        metrics.request(endpoint(exchange.getFromRouteId()), status);
         var message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);

@@ -20,9 +20,11 @@ public class MockTickerEnricher implements AggregationStrategy {
     static final BigDecimal SYNTHETIC_PRICE = new BigDecimal("1.00000000");
 
     private final Map<String, BigDecimal> mockPrices;
+    private final ApiMetrics metrics;
 
-    public MockTickerEnricher(Map<String, BigDecimal> mockPrices) {
+    public MockTickerEnricher(Map<String, BigDecimal> mockPrices, ApiMetrics metrics) {
         this.mockPrices = Map.copyOf(mockPrices);
+        this.metrics = metrics;
     }
 
     /** The resource side of the enricher: a mock entry for each empty slot. */
@@ -41,7 +43,10 @@ public class MockTickerEnricher implements AggregationStrategy {
         TickerLookup lookup = original.getMessage().getBody(TickerLookup.class);
         Map<String, Map<String, Object>> mocks = resource.getMessage().getBody(Map.class);
         if (lookup != null && mocks != null) {
-            mocks.forEach(lookup::put);
+            mocks.forEach((symbol, entry) -> {
+                lookup.put(symbol, entry);
+                metrics.mockServed(symbol);
+            });
         }
         return original;
     }

@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.marketdata.GatewaySettings;
+import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.pipeline.LatestTickStore;
 import dev.marketdata.pipeline.RateLimitedLog;
 import dev.marketdata.pipeline.TickJson;
@@ -34,9 +35,14 @@ public class TickerReader {
     private final Set<String> followed;
     private final LongSupplier clock;
     private final RateLimitedLog redisLog = new RateLimitedLog(LOG, 10_000);
+    private final ApiMetrics metrics;
+    private final IngestMetrics ingestMetrics;
 
-    public TickerReader(LatestTickStore store, List<String> symbols, LongSupplier clock) {
+    public TickerReader(LatestTickStore store, List<String> symbols, LongSupplier clock, ApiMetrics metrics,
+            IngestMetrics ingestMetrics) {
         this.store = store;
+        this.metrics = metrics;
+        this.ingestMetrics = ingestMetrics;
         this.symbols = List.copyOf(symbols);
         this.followed = Set.copyOf(symbols);
         this.clock = clock;
@@ -72,17 +78,23 @@ public class TickerReader {
         try {
             values = store.readAll(wanted);
         } catch (RuntimeException e) {
+            ingestMetrics.redisError("read");
             redisLog.warn("read", "Redis read failed, answering with mock entries: {}", e.getClass().getSimpleName());
             lookup.redisUnavailable();
+            metrics.lookups(0, wanted.size());
             return lookup;
         }
         long now = clock.getAsLong();
+        int hits = 0;
         for (int i = 0; i < wanted.size(); i++) {
             String json = values.get(i);
-            if (json != null) {
-                lookup.put(wanted.get(i), entry(json, now));
+            Map<String, Object> entry = json == null ? null : entry(json, now);
+            if (entry != null) {
+                lookup.put(wanted.get(i), entry);
+                hits++;
             }
         }
+        metrics.lookups(hits, wanted.size() - hits);
         return lookup;
     }
 

@@ -1,49 +1,85 @@
 package dev.marketdata.binance;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import dev.marketdata.model.ProxySpec;
+import dev.marketdata.pipeline.FreshnessTracker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
-import org.apache.camel.Endpoint;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.service.ServiceHelper;
-import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Binance connection as operators see it: which proxy it goes through, when the last frame came,
- * the last connection error. It owns the {@link HttpClientOptions} the vertx-websocket consumer connects
- * with (that component has no proxy options of its own), and on each failed connect attempt of the
- * supervised ingest route it moves on to the next entry of {@code binance.proxies}, logging one line
- * that names the proxy without its password.
+ * The Binance connection and its state: which proxy it goes through, whether it is connected and since
+ * when, connects / disconnects / attempts, the last frame, the last error. It owns the
+ * {@link HttpClientOptions} the WebSocket consumer connects with (camel-vertx-websocket has no proxy
+ * options of its own) and moves to the next entry of {@code binance.proxies} after a failed attempt,
+ * logging one line per distinct failure that names the proxy without its password. Exposed over JMX as
+ * {@link BinanceFeedMXBean}.
  */
-public class BinanceFeed extends EventNotifierSupport {
+public class BinanceFeed implements BinanceFeedMXBean {
 
     public static final String BEAN = "binanceFeed";
     public static final String INGEST_ROUTE = "binance-ingest";
     private static final Logger LOG = LoggerFactory.getLogger(BinanceFeed.class);
+    private static final int RATE_WINDOW_SECONDS = 10;
 
     private final HttpClientOptions clientOptions;
     private final List<ProxySpec> proxies;
     private final String endpoint;
+    private final LongSupplier clock;
     private final AtomicInteger proxyIndex = new AtomicInteger();
-    private final AtomicInteger failedConnects = new AtomicInteger();
     private final AtomicLong lastFrameAt = new AtomicLong();
+    private final AtomicLong connectedSince = new AtomicLong();
+    private final AtomicLong failedConnects = new AtomicLong();
+    private final AtomicLongArray frameBuckets = new AtomicLongArray(RATE_WINDOW_SECONDS);
+    private final AtomicLongArray bucketSecond = new AtomicLongArray(RATE_WINDOW_SECONDS);
+    private final Counter connects;
+    private final Counter disconnects;
+    private final Counter attempts;
     private volatile String lastError;
+    private volatile boolean suspended;
+    private volatile Runnable reconnector;
+    private volatile CamelContext camelContext;
+    private volatile FreshnessTracker freshness;
+    private volatile Supplier<List<String>> activeAlerts = List::of;
 
-    public BinanceFeed(List<ProxySpec> proxies, String endpoint) {
+    public BinanceFeed(List<ProxySpec> proxies, String endpoint, MeterRegistry registry, LongSupplier clock) {
         this.proxies = List.copyOf(proxies);
         this.endpoint = endpoint;
+        this.clock = clock;
         this.clientOptions = new HttpClientOptions()
                 .setConnectTimeout(10_000)
                 .setMaxWebSocketFrameSize(1 << 20)
                 .setMaxWebSocketMessageSize(1 << 20);
         applyProxy(this.proxies.get(0));
+        connects = Counter.builder("marketdata.websocket.connects")
+                .description("WebSocket connections established to Binance").register(registry);
+        disconnects = Counter.builder("marketdata.websocket.disconnects")
+                .description("Established WebSocket connections that closed").register(registry);
+        attempts = Counter.builder("marketdata.websocket.reconnect.attempts")
+                .description("Connection attempts, the first one included").register(registry);
+        Gauge.builder("marketdata.websocket.connected", this, f -> f.isConnected() ? 1 : 0)
+                .description("1 while a WebSocket connection to Binance is open").register(registry);
+    }
+
+    /** Wires what the feed reports on but does not own; called once the beans exist. */
+    public void attach(CamelContext context, FreshnessTracker tracker, Supplier<List<String>> alerts) {
+        this.camelContext = context;
+        this.freshness = tracker;
+        this.activeAlerts = alerts;
     }
 
     public HttpClientOptions clientOptions() {
@@ -54,47 +90,14 @@ public class BinanceFeed extends EventNotifierSupport {
         return proxies.get(proxyIndex.get());
     }
 
-    /** The endpoint as configured, for display; it carries no credentials. */
-    public String endpoint() {
-        return endpoint;
+    // --- reported by the WebSocket transport ---
+
+    void connectAttempt() {
+        attempts.increment();
     }
 
-    public void frameArrived(long at) {
-        lastFrameAt.set(at);
-    }
-
-    /** 0 when no frame has arrived yet. */
-    public long lastFrameAt() {
-        return lastFrameAt.get();
-    }
-
-    public String lastError() {
-        return lastError;
-    }
-
-    public int failedConnects() {
-        return failedConnects.get();
-    }
-
-    @Override
-    public boolean isEnabled(CamelEvent event) {
-        return event instanceof CamelEvent.RouteRestartingFailureEvent;
-    }
-
-    @Override
-    public void notify(CamelEvent event) {
-        if (event instanceof CamelEvent.RouteRestartingFailureEvent failure
-                && INGEST_ROUTE.equals(failure.getRoute().getRouteId())) {
-            connectFailed(failure.getCause(), failure.getAttempt());
-            // The endpoint keeps its HTTP client (and so the proxy it was built with) until stopped;
-            // restarting it makes the next attempt build a client with the proxy chosen above.
-            Endpoint endpoint = failure.getRoute().getEndpoint();
-            ServiceHelper.stopService(endpoint);
-            ServiceHelper.startService(endpoint);
-        }
-    }
-
-    void connectFailed(Throwable cause, long attempt) {
+    /** Records a failed attempt and switches to the next proxy; returns whether the proxy changed. */
+    boolean connectFailed(Throwable cause) {
         failedConnects.incrementAndGet();
         ProxySpec failed = activeProxy();
         String reason = describe(cause);
@@ -106,14 +109,161 @@ public class BinanceFeed extends EventNotifierSupport {
         applyProxy(proxies.get(next));
         // One line per distinct failure: an unreachable exchange retried for hours does not flood the log.
         if (repeated) {
-            LOG.debug("Binance connection to {} via {} failed again (attempt {})", endpoint, failed, attempt);
+            LOG.debug("Binance connection to {} via {} failed again", endpoint, failed);
         } else if (proxies.size() > 1) {
-            LOG.warn("Binance connection to {} via {} failed (attempt {}): {}; next attempt via {}",
-                    endpoint, failed, attempt, reason, proxies.get(next));
+            LOG.warn("Binance connection to {} via {} failed: {}; next attempt via {}", endpoint, failed, reason,
+                    proxies.get(next));
         } else {
-            LOG.warn("Binance connection to {} via {} failed (attempt {}): {}; retrying with backoff",
-                    endpoint, failed, attempt, reason);
+            LOG.warn("Binance connection to {} via {} failed: {}; retrying with backoff", endpoint, failed, reason);
         }
+        return proxies.size() > 1;
+    }
+
+    void connected(Runnable closeCurrent) {
+        reconnector = closeCurrent;
+        connectedSince.set(clock.getAsLong());
+        connects.increment();
+        if (lastError != null) {
+            LOG.info("Binance connection to {} established via {} after earlier failures", endpoint, activeProxy());
+        } else {
+            LOG.info("Binance connection to {} established via {}", endpoint, activeProxy());
+        }
+    }
+
+    void disconnected() {
+        if (connectedSince.getAndSet(0) != 0) {
+            disconnects.increment();
+            LOG.info("Binance connection to {} closed", endpoint);
+        }
+    }
+
+    public void frameArrived(long at) {
+        lastFrameAt.set(at);
+        long second = at / 1000;
+        int slot = (int) (second % RATE_WINDOW_SECONDS);
+        if (bucketSecond.get(slot) != second) {
+            bucketSecond.set(slot, second);
+            frameBuckets.set(slot, 0);
+        }
+        frameBuckets.incrementAndGet(slot);
+    }
+
+    /** 0 when no frame has arrived yet. */
+    public long lastFrameAt() {
+        return lastFrameAt.get();
+    }
+
+    // --- the MXBean ---
+
+    @Override
+    public boolean isConnected() {
+        return connectedSince.get() != 0;
+    }
+
+    @Override
+    public String getEndpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public String getActiveProxy() {
+        return activeProxy().toString();
+    }
+
+    @Override
+    public long getConnectionAgeSeconds() {
+        long since = connectedSince.get();
+        return since == 0 ? -1 : (clock.getAsLong() - since) / 1000;
+    }
+
+    @Override
+    public long getConnects() {
+        return (long) connects.count();
+    }
+
+    @Override
+    public long getDisconnects() {
+        return (long) disconnects.count();
+    }
+
+    @Override
+    public long getReconnectAttempts() {
+        return (long) attempts.count();
+    }
+
+    @Override
+    public long getFailedConnects() {
+        return failedConnects.get();
+    }
+
+    @Override
+    public String getLastFrameTime() {
+        long at = lastFrameAt.get();
+        return at == 0 ? "" : Instant.ofEpochMilli(at).toString();
+    }
+
+    @Override
+    public double getFramesPerSecond() {
+        long now = clock.getAsLong() / 1000;
+        long total = 0;
+        // The current second is still filling up: average over the complete seconds before it.
+        for (int i = 0; i < RATE_WINDOW_SECONDS; i++) {
+            long second = bucketSecond.get(i);
+            if (second < now && second >= now - (RATE_WINDOW_SECONDS - 1)) {
+                total += frameBuckets.get(i);
+            }
+        }
+        return total / (double) (RATE_WINDOW_SECONDS - 1);
+    }
+
+    @Override
+    public String getLastError() {
+        return lastError == null ? "" : lastError;
+    }
+
+    @Override
+    public boolean isIngestSuspended() {
+        return suspended;
+    }
+
+    @Override
+    public Map<String, Long> getSymbolLastUpdate() {
+        FreshnessTracker tracker = freshness;
+        return tracker == null ? Map.of() : tracker.lastUpdates();
+    }
+
+    @Override
+    public Map<String, Long> getSymbolAgeMillis() {
+        FreshnessTracker tracker = freshness;
+        return tracker == null ? Map.of() : tracker.agesMillis();
+    }
+
+    @Override
+    public List<String> getActiveAlerts() {
+        return activeAlerts.get();
+    }
+
+    @Override
+    public void reconnect() {
+        Runnable close = reconnector;
+        LOG.info("Reconnect of the Binance feed requested by an operator");
+        if (close != null && isConnected()) {
+            close.run();
+        }
+    }
+
+    @Override
+    public void suspendIngest() throws Exception {
+        LOG.info("Ingest suspended by an operator");
+        suspended = true;
+        camelContext.getRouteController().stopRoute(INGEST_ROUTE);
+    }
+
+    @Override
+    public void resumeIngest() throws Exception {
+        LOG.info("Ingest resumed by an operator");
+        suspended = false;
+        camelContext.getRouteController().startRoute(INGEST_ROUTE);
     }
 
     private void applyProxy(ProxySpec spec) {

@@ -12,6 +12,7 @@ public enum RejectReason {
     NON_POSITIVE_PRICE,
     NEGATIVE_QUANTITY,
     CROSSED_BOOK,
+    PRICE_JUMP,
     SERVER_ERROR;
 
     /** The lower-case tag used in logs and metrics. */

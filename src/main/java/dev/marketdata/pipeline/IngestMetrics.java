@@ -1,13 +1,17 @@
 package dev.marketdata.pipeline;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import dev.marketdata.model.RejectReason;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * The gateway's ingest counters. Every meter is registered when this is built, with tags from bounded
@@ -25,9 +29,14 @@ public class IngestMetrics {
     private final Map<String, Counter> ignoredByKind = new ConcurrentHashMap<>();
     private final Map<RejectReason, Counter> rejectedByReason = new EnumMap<>(RejectReason.class);
     private final Counter droppedStale;
-    private final Counter redisErrors;
+    private final Map<String, Counter> redisErrors = new ConcurrentHashMap<>();
+    private final Timer ingestLatency;
 
     public IngestMetrics(MeterRegistry registry, List<String> symbols) {
+        this(registry, symbols, null);
+    }
+
+    public IngestMetrics(MeterRegistry registry, List<String> symbols, FreshnessTracker freshness) {
         for (String kind : FRAME_KINDS) {
             framesByKind.put(kind, Counter.builder("marketdata.frames.received")
                     .description("WebSocket text frames received, by stream kind").tag("kind", kind)
@@ -49,8 +58,33 @@ public class IngestMetrics {
         droppedStale = Counter.builder("marketdata.ticks.dropped.stale")
                 .description("Ticks not stored because a newer tick of the symbol was already stored")
                 .register(registry);
-        redisErrors = Counter.builder("marketdata.redis.errors")
-                .description("Redis commands that failed").register(registry);
+        for (String operation : List.of("write", "read", "health")) {
+            redisErrors.put(operation, Counter.builder("marketdata.redis.errors")
+                    .description("Redis commands that failed, by what the gateway was doing")
+                    .tag("operation", operation).register(registry));
+        }
+        ingestLatency = Timer.builder("marketdata.ingest.latency")
+                .description("From the frame's arrival to Redis acknowledging the write")
+                .publishPercentiles(0.5, 0.99, 0.999)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry);
+        if (freshness != null) {
+            for (String symbol : symbols) {
+                Gauge.builder("marketdata.tick.age", freshness, f -> f.ageSeconds(symbol))
+                        .description("Seconds since the newest stored tick of the symbol (NaN before the first)")
+                        .baseUnit("seconds").tag("symbol", symbol).register(registry);
+            }
+        }
+    }
+
+    public void ingestLatency(long nanos) {
+        ingestLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public Timer ingestLatencyTimer() {
+        return ingestLatency;
     }
 
     public void frameReceived(String kind) {
@@ -76,8 +110,13 @@ public class IngestMetrics {
         droppedStale.increment();
     }
 
-    public void redisError() {
-        redisErrors.increment();
+    /** @param operation write, read or health */
+    public void redisError(String operation) {
+        redisErrors.get(operation).increment();
+    }
+
+    public double redisErrorCount(String operation) {
+        return redisErrors.get(operation).count();
     }
 
     public double framesReceivedCount() {

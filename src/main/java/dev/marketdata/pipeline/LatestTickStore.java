@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.marketdata.model.MarketTick;
+import org.apache.camel.ExchangeProperty;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -25,6 +26,8 @@ public class LatestTickStore {
     public static final String BEAN = "latestTickStore";
     public static final String KEY_PREFIX = "tick:latest:";
     public static final String SEQ_PREFIX = "tick:seq:";
+    /** Exchange property: {@link System#nanoTime()} when the frame arrived at the WebSocket consumer. */
+    public static final String RECEIVED_NANOS = "marketdata.receivedNanos";
 
     /** KEYS: latest, seq. ARGV: stream kind, sequence, json, ttl seconds. Returns 1 stored, 0 stale. */
     static final RedisScript<Long> STORE_IF_NEWER = new DefaultRedisScript<>("""
@@ -46,10 +49,13 @@ public class LatestTickStore {
     private final String ttlArg;
     private final Map<String, Long> storedSequence = new ConcurrentHashMap<>();
     private final IngestMetrics metrics;
+    private final FreshnessTracker freshness;
 
-    public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, int ttlSeconds, IngestMetrics metrics) {
+    public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, int ttlSeconds, IngestMetrics metrics,
+            FreshnessTracker freshness) {
         this.redis = redis;
         this.metrics = metrics;
+        this.freshness = freshness;
         this.symbols = Set.copyOf(symbols);
         this.ttlSeconds = ttlSeconds;
         this.ttlArg = Integer.toString(ttlSeconds);
@@ -60,6 +66,14 @@ public class LatestTickStore {
     }
 
     public Result store(MarketTick tick) {
+        return store(tick, null);
+    }
+
+    /**
+     * @param receivedNanos {@link System#nanoTime()} when the frame arrived, for the ingest latency
+     *                      timer; null when unknown
+     */
+    public Result store(MarketTick tick, @ExchangeProperty(RECEIVED_NANOS) Long receivedNanos) {
         requireFollowed(tick.symbol());
         String guardKey = tick.symbol() + '|' + tick.stream().configName();
         long sequence = tick.sequence();
@@ -70,12 +84,16 @@ public class LatestTickStore {
         }
         Long stored = redis.execute(STORE_IF_NEWER, List.of(key(tick.symbol()), SEQ_PREFIX + tick.symbol()),
                 tick.stream().configName(), Long.toString(sequence), TickJson.write(tick), ttlArg);
+        if (receivedNanos != null) {
+            metrics.ingestLatency(System.nanoTime() - receivedNanos);
+        }
         if (stored == null || stored == 0L) {
             metrics.droppedStale();
             return Result.STALE;
         }
         storedSequence.merge(guardKey, sequence, Math::max);
         metrics.stored(tick.symbol());
+        freshness.stored(tick.symbol(), tick.receivedAt());
         return Result.STORED;
     }
 

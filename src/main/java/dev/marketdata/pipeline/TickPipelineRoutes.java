@@ -22,7 +22,7 @@ public class TickPipelineRoutes extends RouteBuilder {
                 .handled(true)
                 .process(exchange -> {
                     exchange.getContext().getRegistry().lookupByNameAndType(IngestMetrics.BEAN, IngestMetrics.class)
-                            .redisError();
+                            .redisError("write");
                     Throwable cause = exchange.getProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, Throwable.class);
                     failureLog.warn("redis", "Redis write failed, tick not stored: {}", rootMessage(cause));
                 });
@@ -35,11 +35,21 @@ public class TickPipelineRoutes extends RouteBuilder {
 
         from(ENTRY).routeId("tick-pipeline")
                 .bean(BinanceFrameMapper.BEAN, "map")
-                .bean(dev.marketdata.pipeline.TickValidator.BEAN, "validate")
+                .bean(TickValidator.BEAN, "validate")
+                .bean(QualityMonitor.BEAN, "inspect")
                 .bean(IngestRecorder.BEAN, "record")
                 .filter(body().isNotNull())
                     .bean(LatestTickStore.BEAN, "store")
                 .end();
+
+        from("timer:quality-check?delay={{quality.check-interval-ms}}&period={{quality.check-interval-ms}}")
+                .routeId("quality-check")
+                .bean(QualityMonitor.BEAN, "checkStale");
+
+        from(QualityMonitor.ALERT_ROUTE).routeId("quality-alerts")
+                .marshal().json()
+                .convertBodyTo(String.class)
+                .to("{{quality.alert.uri}}");
     }
 
     static String rootMessage(Throwable error) {

@@ -38,8 +38,10 @@ class LatestTickStoreIT {
         StringRedisTemplate template = new StringRedisTemplate(factory);
         List<String> symbols = List.of("BTCUSDT", "ETHUSDT");
         // Two stores with their own local caches stand for two gateway processes sharing one Redis.
-        processA = new LatestTickStore(template, symbols, 30, new IngestMetrics(new SimpleMeterRegistry(), symbols));
-        processB = new LatestTickStore(template, symbols, 30, new IngestMetrics(new SimpleMeterRegistry(), symbols));
+        processA = new LatestTickStore(template, symbols, 30, new IngestMetrics(new SimpleMeterRegistry(), symbols),
+                new FreshnessTracker(symbols, System::currentTimeMillis));
+        processB = new LatestTickStore(template, symbols, 30, new IngestMetrics(new SimpleMeterRegistry(), symbols),
+                new FreshnessTracker(symbols, System::currentTimeMillis));
     }
 
     @AfterEach

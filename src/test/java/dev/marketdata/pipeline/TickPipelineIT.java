@@ -3,6 +3,7 @@ package dev.marketdata.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,13 +38,21 @@ class TickPipelineIT extends CamelTestSupport {
         factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(TestRedis.host(), TestRedis.port()));
         factory.afterPropertiesSet();
         factory.start();
-        metrics = new IngestMetrics(new SimpleMeterRegistry(), SYMBOLS);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        metrics = new IngestMetrics(meters, SYMBOLS);
+        FreshnessTracker freshness = new FreshnessTracker(SYMBOLS, System::currentTimeMillis);
+        context.getPropertiesComponent().addInitialProperty("quality.check-interval-ms", "60000");
+        context.getPropertiesComponent().addInitialProperty("quality.alert.uri", "log:quality");
+        registry.bind(QualityMonitor.BEAN, new QualityMonitor(freshness, meters, 30_000, new BigDecimal("10"), 5_000,
+                QualityMonitor.JumpAction.FLAG, System::currentTimeMillis));
         registry.bind(BinanceFrameMapper.BEAN, new BinanceFrameMapper(TickJson.newMapper(),
                 EnumSet.of(StreamKind.BOOK_TICKER), System::currentTimeMillis));
         registry.bind(TickValidator.BEAN, new TickValidator(SYMBOLS));
         registry.bind(IngestMetrics.BEAN, metrics);
-        registry.bind(IngestRecorder.BEAN, new IngestRecorder(metrics, new BinanceFeed(List.of(ProxySpec.DIRECT), "test")));
-        registry.bind(LatestTickStore.BEAN, new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS, 60, metrics));
+        registry.bind(IngestRecorder.BEAN, new IngestRecorder(metrics, new BinanceFeed(List.of(ProxySpec.DIRECT), "test", meters,
+                System::currentTimeMillis)));
+        registry.bind(LatestTickStore.BEAN, new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS, 60, metrics,
+                freshness));
     }
 
     @Override

@@ -1,0 +1,141 @@
+package dev.marketdata.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+import dev.marketdata.binance.BinanceFeed;
+import dev.marketdata.pipeline.FreshnessTracker;
+import dev.marketdata.pipeline.IngestMetrics;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * The gateway's Camel health checks (group {@code market-data}), served on {@code /observe/health} and
+ * summarized by {@code /api/v1/health}. Only Redis counts for readiness: without it the API can serve
+ * nothing live. The feed and freshness checks are reported but never take the process out of service,
+ * since the API keeps answering (mock-flagged) while Binance is away; liveness is Camel's own.
+ */
+public final class GatewayHealthChecks {
+
+    public static final String GROUP = "market-data";
+
+    private GatewayHealthChecks() {
+    }
+
+    /** Redis answers PING. */
+    public static class Redis extends AbstractHealthCheck {
+        private final StringRedisTemplate redis;
+        private final IngestMetrics metrics;
+
+        public Redis(StringRedisTemplate redis, IngestMetrics metrics) {
+            super(GROUP, "redis");
+            this.redis = redis;
+            this.metrics = metrics;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            try {
+                String pong = redis.execute(connection -> connection.ping(), true);
+                if ("PONG".equalsIgnoreCase(pong)) {
+                    builder.up();
+                } else {
+                    builder.detail("error", "unexpected PING answer").down();
+                }
+            } catch (RuntimeException e) {
+                metrics.redisError("health");
+                builder.detail("error", e.getClass().getSimpleName()).down();
+            }
+        }
+    }
+
+    /** Connected, and a frame arrived within {@code binance.idle-timeout-ms} (or the connection is younger). */
+    public static class Feed extends AbstractHealthCheck {
+        private final BinanceFeed feed;
+        private final long idleMillis;
+        private final LongSupplier clock;
+
+        public Feed(BinanceFeed feed, long idleMillis, LongSupplier clock) {
+            super(GROUP, "feed");
+            this.feed = feed;
+            this.idleMillis = idleMillis;
+            this.clock = clock;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        public boolean isReadiness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            long now = clock.getAsLong();
+            long lastFrame = feed.lastFrameAt();
+            long age = feed.getConnectionAgeSeconds();
+            boolean connected = feed.isConnected();
+            boolean fresh = lastFrame > 0 && now - lastFrame <= idleMillis || connected && age * 1000 <= idleMillis;
+            builder.detail("connected", connected);
+            builder.detail("endpoint", feed.getEndpoint());
+            builder.detail("proxy", feed.getActiveProxy());
+            builder.detail("connection_age_s", age);
+            builder.detail("last_frame_age_ms", lastFrame > 0 ? now - lastFrame : -1);
+            builder.detail("connects", feed.getConnects());
+            builder.detail("failed_connects", feed.getFailedConnects());
+            builder.detail("ingest_suspended", feed.isIngestSuspended());
+            if (!feed.getLastError().isEmpty()) {
+                builder.detail("last_error", feed.getLastError());
+            }
+            if (connected && fresh) {
+                builder.up();
+            } else {
+                builder.down();
+            }
+        }
+    }
+
+    /** Every configured symbol got a stored tick within {@code quality.stale.seconds}. */
+    public static class Freshness extends AbstractHealthCheck {
+        private final FreshnessTracker freshness;
+        private final long staleMillis;
+
+        public Freshness(FreshnessTracker freshness, long staleMillis) {
+            super(GROUP, "freshness");
+            this.freshness = freshness;
+            this.staleMillis = staleMillis;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        public boolean isReadiness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            List<String> stale = freshness.staleSymbols(staleMillis);
+            builder.detail("stale_symbols", String.join(",", stale));
+            builder.detail("stale_after_s", staleMillis / 1000);
+            if (stale.isEmpty()) {
+                builder.up();
+            } else {
+                builder.down();
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.marketdata.binance;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Binance feed as operators see it in jconsole, VisualVM or Hawtio, under
+ * {@code org.apache.camel:context=<camel.main.name>,type=feed,name=binance}.
+ */
+public interface BinanceFeedMXBean {
+
+    boolean isConnected();
+
+    /** The WebSocket endpoint, without credentials. */
+    String getEndpoint();
+
+    /** The proxy in use, password masked, or {@code direct}. */
+    String getActiveProxy();
+
+    /** Seconds since the current connection was established; -1 while disconnected. */
+    long getConnectionAgeSeconds();
+
+    long getConnects();
+
+    long getDisconnects();
+
+    long getReconnectAttempts();
+
+    long getFailedConnects();
+
+    /** ISO-8601 time of the last frame, empty before the first. */
+    String getLastFrameTime();
+
+    double getFramesPerSecond();
+
+    String getLastError();
+
+    boolean isIngestSuspended();
+
+    /** Per configured symbol, the receive time (epoch ms) of its newest stored tick; 0 for none yet. */
+    Map<String, Long> getSymbolLastUpdate();
+
+    /** Per configured symbol, milliseconds since its newest stored tick; -1 for none yet. */
+    Map<String, Long> getSymbolAgeMillis();
+
+    /** Data-quality alerts currently raised, as {@code kind:SYMBOL}. */
+    List<String> getActiveAlerts();
+
+    /** Closes the current connection; the consumer connects again at once through the active proxy. */
+    void reconnect();
+
+    /** Stops ingest (the connection is closed); the REST API keeps serving what Redis holds. */
+    void suspendIngest() throws Exception;
+
+    void resumeIngest() throws Exception;
+}

@@ -1,0 +1,74 @@
+package dev.marketdata.pipeline;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * When each followed symbol last got a stored tick (its receive time). Feeds the tick-age gauges, the
+ * freshness health check, the feed MBean and the stale-symbol alert.
+ */
+public class FreshnessTracker {
+
+    public static final String BEAN = "freshnessTracker";
+
+    private final List<String> symbols;
+    private final Map<String, Long> lastUpdate = new ConcurrentHashMap<>();
+    private final LongSupplier clock;
+    private final long startedAt;
+
+    public FreshnessTracker(List<String> symbols, LongSupplier clock) {
+        this.symbols = List.copyOf(symbols);
+        this.clock = clock;
+        this.startedAt = clock.getAsLong();
+    }
+
+    public void stored(String symbol, long receivedAt) {
+        lastUpdate.merge(symbol, receivedAt, Math::max);
+    }
+
+    /** Receive time of the newest stored tick, or null when none was stored by this process yet. */
+    public Long lastUpdate(String symbol) {
+        return lastUpdate.get(symbol);
+    }
+
+    /** Milliseconds since the newest stored tick; since start-up when there was none. */
+    public long ageMillis(String symbol) {
+        Long last = lastUpdate.get(symbol);
+        return Math.max(0, clock.getAsLong() - (last == null ? startedAt : last));
+    }
+
+    /** Seconds since the newest stored tick, NaN while the symbol has had none. */
+    public double ageSeconds(String symbol) {
+        Long last = lastUpdate.get(symbol);
+        return last == null ? Double.NaN : Math.max(0, clock.getAsLong() - last) / 1000.0;
+    }
+
+    public List<String> symbols() {
+        return symbols;
+    }
+
+    /** The followed symbols with no stored tick within the window, in configured order. */
+    public List<String> staleSymbols(long windowMillis) {
+        return symbols.stream().filter(s -> ageMillis(s) > windowMillis).toList();
+    }
+
+    public Map<String, Long> lastUpdates() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String symbol : symbols) {
+            Long last = lastUpdate.get(symbol);
+            out.put(symbol, last == null ? 0L : last);
+        }
+        return out;
+    }
+
+    public Map<String, Long> agesMillis() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String symbol : symbols) {
+            out.put(symbol, lastUpdate.containsKey(symbol) ? ageMillis(symbol) : -1L);
+        }
+        return out;
+    }
+}
