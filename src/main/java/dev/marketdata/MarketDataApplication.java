@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.marketdata.api.ApiErrorHandling;
+import dev.marketdata.pipeline.QualityRoutes;
 import dev.marketdata.pipeline.TickPipelineRoutes;
 import org.apache.camel.main.Main;
 
@@ -27,6 +28,7 @@ public final class MarketDataApplication {
         Main main = new Main();
         main.configure().addConfiguration(MarketDataConfiguration.class);
         main.configure().addRoutesBuilder(TickPipelineRoutes.class);
+        main.configure().addRoutesBuilder(QualityRoutes.class);
         main.configure().addRoutesBuilder(ApiErrorHandling.class);
         Path properties = workingDirectory.resolve("application.properties");
         main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true"

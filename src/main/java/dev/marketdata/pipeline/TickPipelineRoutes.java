@@ -41,15 +41,6 @@ public class TickPipelineRoutes extends RouteBuilder {
                 .filter(body().isNotNull())
                     .bean(LatestTickStore.BEAN, "store")
                 .end();
-
-        from("timer:quality-check?delay={{quality.check-interval-ms}}&period={{quality.check-interval-ms}}")
-                .routeId("quality-check")
-                .bean(QualityMonitor.BEAN, "checkStale");
-
-        from(QualityMonitor.ALERT_ROUTE).routeId("quality-alerts")
-                .marshal().json()
-                .convertBodyTo(String.class)
-                .to("{{quality.alert.uri}}");
     }
 
     static String rootMessage(Throwable error) {
