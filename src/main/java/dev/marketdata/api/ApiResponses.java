@@ -47,12 +47,12 @@ public class ApiResponses {
         write(exchange, 500, errorEnvelope("INTERNAL_ERROR", "the gateway could not answer this request"));
     }
 
-    /** rest-get-tickers → tickers, rest-get-ticker → ticker, rest-get-health → health. */
+    /** get-tickers → tickers, get-ticker → ticker, get-health → health (the REST DSL inlines these routes). */
     private static String endpoint(String routeId) {
         if (routeId == null) {
             return "other";
         }
-        return routeId.startsWith("rest-get-") ? routeId.substring("rest-get-".length()) : routeId;
+        return routeId.startsWith("get-") ? routeId.substring("get-".length()) : routeId;
     }
 
     private Map<String, Object> errorEnvelope(String code, String message) {

@@ -65,7 +65,7 @@ public class IngestMetrics {
         }
         ingestLatency = Timer.builder("marketdata.ingest.latency")
                 .description("From the frame's arrival to Redis acknowledging the write")
-                .publishPercentiles(0.5, 0.99, 0.999)
+                // Buckets, not client-side percentiles: Prometheus aggregates them (histogram_quantile).
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(5))
