@@ -34,6 +34,10 @@ public record GatewaySettings(
         int tickTtlSeconds,
         Map<String, BigDecimal> mockPrices,
         long idleTimeoutMillis,
+        long reconnectInitialDelayMillis,
+        long reconnectMaxDelayMillis,
+        long reconnectResetAfterMillis,
+        long maxConnectionAgeMillis,
         int staleSeconds,
         BigDecimal maxJumpPercent,
         long maxSkewMillis,
@@ -82,7 +86,15 @@ public record GatewaySettings(
                 }
             }
         }
-        long idle = integer(property, "binance.idle-timeout-ms", 30_000, 1_000, 3_600_000);
+        long idle = duration(property, "binance.idle-timeout", "30s", 100, 3_600_000);
+        long initialDelay = duration(property, "binance.reconnect.initial-delay", "1s", 1, 3_600_000);
+        long maxDelay = duration(property, "binance.reconnect.max-delay", "30s", 1, 3_600_000);
+        if (maxDelay < initialDelay) {
+            throw invalid("binance.reconnect.max-delay", maxDelay + "ms", "must not be below binance.reconnect.initial-delay");
+        }
+        long resetAfter = duration(property, "binance.reconnect.reset-after", "60s", 0, 86_400_000);
+        // Binance closes every connection at 24 h: rotating later than that would always be too late.
+        long maxAge = duration(property, "binance.max-connection-age", "23h30m", 1_000, 24 * 3_600_000L - 60_000);
         int stale = integer(property, "quality.stale.seconds", 30, 1, 86_400);
         BigDecimal jump = positiveDecimal(property, "quality.max-jump-percent", "10");
         long skew = integer(property, "quality.max-skew-ms", 5_000, 0, 3_600_000);
@@ -91,8 +103,17 @@ public record GatewaySettings(
             throw invalid("quality.price-jump-action", action, "must be flag or reject");
         }
         return new GatewaySettings(wsUrl, symbols, streams, proxies, redisHost, redisPort, redisPassword,
-                redisDatabase, embedded, redisTimeout, ttl, Collections.unmodifiableMap(mockPrices), idle, stale, jump,
+                redisDatabase, embedded, redisTimeout, ttl, Collections.unmodifiableMap(mockPrices), idle, initialDelay,
+                maxDelay, resetAfter, maxAge, stale, jump,
                 skew, action.equals("reject"));
+    }
+
+    /** Never shows the Redis password (the proxies mask theirs themselves). */
+    @Override
+    public String toString() {
+        return "GatewaySettings[wsUrl=" + wsUrl + ", symbols=" + symbols + ", streams=" + streams + ", proxies="
+                + proxies + ", redis=" + redisHost + ":" + redisPort + "/" + redisDatabase + ", redisPassword="
+                + (redisPassword.isEmpty() ? "" : "***") + ", ttl=" + tickTtlSeconds + "s]";
     }
 
     /** The combined-stream names, e.g. {@code btcusdt@bookTicker/ethusdt@bookTicker}. */
@@ -193,6 +214,21 @@ public record GatewaySettings(
         } catch (NumberFormatException e) {
             throw invalid(name, value, "is not a whole number");
         }
+    }
+
+    /** Durations as Camel writes them: {@code 30s}, {@code 500ms}, {@code 23h30m}, or plain milliseconds. */
+    private static long duration(Function<String, String> property, String name, String fallback, long min, long max) {
+        String value = text(property, name, fallback);
+        long millis;
+        try {
+            millis = org.apache.camel.util.TimeUtils.toMilliSeconds(value);
+        } catch (RuntimeException e) {
+            throw invalid(name, value, "is not a duration such as 500ms, 30s or 23h30m");
+        }
+        if (millis < min || millis > max) {
+            throw invalid(name, value, "must be between " + min + " ms and " + max + " ms");
+        }
+        return millis;
     }
 
     private static BigDecimal positiveDecimal(Function<String, String> property, String name, String fallback) {

@@ -20,7 +20,7 @@ import dev.marketdata.api.MockTickerEnricher;
 import dev.marketdata.api.TickerReader;
 import dev.marketdata.binance.BinanceFeed;
 import dev.marketdata.binance.BinanceFrameMapper;
-import dev.marketdata.binance.FeedWebsocketComponent;
+import dev.marketdata.binance.BinanceStreamComponent;
 import dev.marketdata.pipeline.EmbeddedRedisLauncher;
 import dev.marketdata.pipeline.FreshnessTracker;
 import dev.marketdata.pipeline.IngestMetrics;
@@ -31,7 +31,6 @@ import dev.marketdata.pipeline.TickJson;
 import dev.marketdata.pipeline.TickValidator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.http.HttpClientOptions;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -189,16 +188,10 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return feed;
     }
 
-    /** What the WebSocket consumer connects with: carries the active proxy of {@code binance.proxies}. */
-    @BindToRegistry("binanceClientOptions")
-    public HttpClientOptions binanceClientOptions(CamelContext camelContext) {
-        return feed(camelContext).clientOptions();
-    }
-
-    /** camel-vertx-websocket with the hooks that report the connection to the feed. */
-    @BindToRegistry("vertx-websocket")
-    public FeedWebsocketComponent websocketComponent(CamelContext camelContext) {
-        return new FeedWebsocketComponent(feed(camelContext));
+    /** The Binance combined-stream consumer used by routes/binance-ingest.camel.yaml. */
+    @BindToRegistry("binance-stream")
+    public BinanceStreamComponent binanceStreamComponent(CamelContext camelContext) {
+        return new BinanceStreamComponent(settings(camelContext), feed(camelContext));
     }
 
     @BindToRegistry("embeddedRedis")

@@ -56,7 +56,7 @@ public final class GatewayHealthChecks {
         }
     }
 
-    /** Connected, and a frame arrived within {@code binance.idle-timeout-ms} (or the connection is younger). */
+    /** Connected, and a frame arrived within {@code binance.idle-timeout} (or the connection is younger). */
     public static class Feed extends AbstractHealthCheck {
         private final BinanceFeed feed;
         private final long idleMillis;

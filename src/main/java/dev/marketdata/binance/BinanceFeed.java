@@ -44,6 +44,7 @@ public class BinanceFeed implements BinanceFeedMXBean {
     private final AtomicLong lastFrameAt = new AtomicLong();
     private final AtomicLong connectedSince = new AtomicLong();
     private final AtomicLong failedConnects = new AtomicLong();
+    private final AtomicLong rotations = new AtomicLong();
     private final AtomicLongArray frameBuckets = new AtomicLongArray(RATE_WINDOW_SECONDS);
     private final AtomicLongArray bucketSecond = new AtomicLongArray(RATE_WINDOW_SECONDS);
     private final Counter connects;
@@ -51,7 +52,8 @@ public class BinanceFeed implements BinanceFeedMXBean {
     private final Counter attempts;
     private volatile String lastError;
     private volatile boolean suspended;
-    private volatile Runnable reconnector;
+    private volatile BinanceStreamConsumer transport;
+    private final ConnectLimiter limiter = new ConnectLimiter(ConnectLimiter.DEFAULT_LIMIT, System::currentTimeMillis);
     private volatile CamelContext camelContext;
     private volatile FreshnessTracker freshness;
     private volatile Supplier<List<String>> activeAlerts = List::of;
@@ -90,6 +92,23 @@ public class BinanceFeed implements BinanceFeedMXBean {
         return proxies.get(proxyIndex.get());
     }
 
+    /** The Vert.x proxy options of the active proxy; null for a direct connection. */
+    ProxyOptions proxyOptions() {
+        return clientOptions.getProxyOptions() == null ? null : new ProxyOptions(clientOptions.getProxyOptions());
+    }
+
+    int proxyCount() {
+        return proxies.size();
+    }
+
+    ConnectLimiter connectLimiter() {
+        return limiter;
+    }
+
+    void transport(BinanceStreamConsumer consumer) {
+        this.transport = consumer;
+    }
+
     // --- reported by the WebSocket transport ---
 
     void connectAttempt() {
@@ -119,9 +138,11 @@ public class BinanceFeed implements BinanceFeedMXBean {
         return proxies.size() > 1;
     }
 
-    void connected(Runnable closeCurrent) {
-        reconnector = closeCurrent;
-        connectedSince.set(clock.getAsLong());
+    /** @param primary false for the second connection of a make-before-break switch */
+    void connected(boolean primary) {
+        if (primary) {
+            connectedSince.set(clock.getAsLong());
+        }
         connects.increment();
         if (lastError != null) {
             LOG.info("Binance connection to {} established via {} after earlier failures", endpoint, activeProxy());
@@ -130,10 +151,21 @@ public class BinanceFeed implements BinanceFeedMXBean {
         }
     }
 
+    void rotated() {
+        connectedSince.set(clock.getAsLong());
+        rotations.incrementAndGet();
+    }
+
+    @Override
+    public long getRotations() {
+        return rotations.get();
+    }
+
     void disconnected() {
-        if (connectedSince.getAndSet(0) != 0) {
-            disconnects.increment();
-            LOG.info("Binance connection to {} closed", endpoint);
+        disconnects.increment();
+        BinanceStreamConsumer t = transport;
+        if (t == null || t.openConnections() == 0) {
+            connectedSince.set(0);
         }
     }
 
@@ -155,9 +187,17 @@ public class BinanceFeed implements BinanceFeedMXBean {
 
     // --- the MXBean ---
 
+    /** Every subscription (one per group of at most 1024 streams) has an open connection. */
     @Override
     public boolean isConnected() {
-        return connectedSince.get() != 0;
+        BinanceStreamConsumer t = transport;
+        return t != null && t.connectionCount() > 0 && t.openConnections() == t.connectionCount();
+    }
+
+    @Override
+    public int getConnections() {
+        BinanceStreamConsumer t = transport;
+        return t == null ? 0 : t.openConnections();
     }
 
     @Override
@@ -173,7 +213,7 @@ public class BinanceFeed implements BinanceFeedMXBean {
     @Override
     public long getConnectionAgeSeconds() {
         long since = connectedSince.get();
-        return since == 0 ? -1 : (clock.getAsLong() - since) / 1000;
+        return since == 0 || !isConnected() ? -1 : (clock.getAsLong() - since) / 1000;
     }
 
     @Override
@@ -245,10 +285,10 @@ public class BinanceFeed implements BinanceFeedMXBean {
 
     @Override
     public void reconnect() {
-        Runnable close = reconnector;
         LOG.info("Reconnect of the Binance feed requested by an operator");
-        if (close != null && isConnected()) {
-            close.run();
+        BinanceStreamConsumer t = transport;
+        if (t != null) {
+            t.reconnectAll();
         }
     }
 

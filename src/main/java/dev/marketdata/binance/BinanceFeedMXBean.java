@@ -20,6 +20,12 @@ public interface BinanceFeedMXBean {
     /** Seconds since the current connection was established; -1 while disconnected. */
     long getConnectionAgeSeconds();
 
+    /** Open connections (one per group of at most 1024 streams; two briefly during a switch). */
+    int getConnections();
+
+    /** Make-before-break switches done (maximum age, serverShutdown). */
+    long getRotations();
+
     long getConnects();
 
     long getDisconnects();
@@ -46,7 +52,7 @@ public interface BinanceFeedMXBean {
     /** Data-quality alerts currently raised, as {@code kind:SYMBOL}. */
     List<String> getActiveAlerts();
 
-    /** Closes the current connection; the consumer connects again at once through the active proxy. */
+    /** Closes the current connections; each connects again at once through the active proxy. */
     void reconnect();
 
     /** Stops ingest (the connection is closed); the REST API keeps serving what Redis holds. */

@@ -40,8 +40,8 @@ public final class RunningGateway implements AutoCloseable {
         props.put("redis.port", Integer.toString(TestRedis.port()));
         props.put("redis.embedded", "false");
         props.put("camel.server.port", Integer.toString(TestRedis.freePort()));
-        props.put("camel.routecontroller.back-off-delay", "200");
-        props.put("camel.routecontroller.back-off-max-delay", "1000");
+        props.put("binance.reconnect.initial-delay", "100ms");
+        props.put("binance.reconnect.max-delay", "1s");
         props.putAll(overrides);
         Main main = MarketDataApplication.createMain(Path.of(""));
         props.forEach(main::addOverrideProperty);

@@ -1,0 +1,104 @@
+package dev.marketdata.binance;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.marketdata.GatewaySettings;
+import dev.marketdata.pipeline.LatestTickStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+
+/**
+ * Runs one {@link StreamConnection} per group of streams and hands every frame to the route on a worker
+ * thread (Redis is blocking I/O, the event loop must not wait for it). Start never fails because Binance
+ * is unreachable: the connections retry with backoff while the rest of the gateway serves.
+ */
+public class BinanceStreamConsumer extends DefaultConsumer {
+
+    private final List<StreamConnection> connections = new ArrayList<>();
+    private HttpClient client;
+
+    public BinanceStreamConsumer(BinanceStreamEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+    }
+
+    @Override
+    public BinanceStreamEndpoint getEndpoint() {
+        return (BinanceStreamEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        BinanceStreamEndpoint endpoint = getEndpoint();
+        BinanceStreamComponent component = endpoint.getComponent();
+        GatewaySettings settings = component.settings();
+        BinanceFeed feed = component.feed();
+        Vertx vertx = component.vertx();
+        HttpClientOptions options = new HttpClientOptions(feed.clientOptions())
+                .setSsl("wss".equals(endpoint.target().getScheme()))
+                .setProxyOptions(null);
+        client = vertx.createHttpClient(options);
+        List<String> groups = endpoint.streamGroups();
+        ConnectLimiter limiter = feed.connectLimiter();
+        for (int i = 0; i < groups.size(); i++) {
+            StreamConnection connection = new StreamConnection(i, groups.size(), endpoint.target(), groups.get(i),
+                    vertx, client, feed, limiter, settings, this::dispatch);
+            connections.add(connection);
+        }
+        feed.transport(this);
+        connections.forEach(StreamConnection::start);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        connections.forEach(StreamConnection::stop);
+        connections.clear();
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+        super.doStop();
+    }
+
+    /** Closes every open connection; each reconnects at once (make-before-break is for planned switches). */
+    void reconnectAll() {
+        connections.forEach(StreamConnection::dropAndReconnect);
+    }
+
+    int openConnections() {
+        return (int) connections.stream().filter(StreamConnection::isOpen).count();
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    List<StreamConnection> connections() {
+        return List.copyOf(connections);
+    }
+
+    private void dispatch(Object body, long receivedNanos, Vertx vertx) {
+        vertx.executeBlocking(() -> {
+            Exchange exchange = createExchange(false);
+            try {
+                exchange.setProperty(LatestTickStore.RECEIVED_NANOS, receivedNanos);
+                exchange.getMessage().setBody(body);
+                getProcessor().process(exchange);
+                if (exchange.getException() != null) {
+                    getExceptionHandler().handleException("Error processing a Binance frame", exchange,
+                            exchange.getException());
+                }
+            } catch (Exception e) {
+                getExceptionHandler().handleException("Error processing a Binance frame", exchange, e);
+            } finally {
+                releaseExchange(exchange, false);
+            }
+            return null;
+        }, false);
+    }
+}

@@ -1,0 +1,306 @@
+package dev.marketdata.binance;
+
+import java.net.URI;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.marketdata.GatewaySettings;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Binance combined-stream subscription, kept alive by the rules Binance publishes:
+ * <ul>
+ * <li>a close, an error or silence (no frame for {@code binance.idle-timeout}) leads to a reconnect after
+ * exponential backoff with full jitter, capped at {@code binance.reconnect.max-delay}; the backoff resets
+ * once a connection has stayed up for {@code binance.reconnect.reset-after};</li>
+ * <li>every connect, across all connections, is booked with the {@link ConnectLimiter} (300 per 5 min);</li>
+ * <li>a failed attempt moves to the next proxy; the whole list is tried before backing off;</li>
+ * <li>before {@code binance.max-connection-age} (Binance cuts at 24 h) and on a {@code serverShutdown}
+ * event the connection is rotated make-before-break: a second connection is opened, and the old one is
+ * closed when the new one delivers its first frame, so no update is missed;</li>
+ * <li>server pings are answered by Vert.x with pongs on the event loop, whatever the workers are doing.</li>
+ * </ul>
+ * All state changes happen on the Vert.x event loop of this connection, so no locking is needed.
+ */
+final class StreamConnection {
+
+    interface FrameSink {
+        void accept(Object body, long receivedNanos, Vertx vertx);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamConnection.class);
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private static final long CHECK_PERIOD_MILLIS = 250;
+
+    private final String name;
+    private final URI target;
+    private final String streams;
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final BinanceFeed feed;
+    private final ConnectLimiter limiter;
+    private final FrameSink sink;
+    private final ReconnectBackoff backoff;
+    private final long idleMillis;
+    private final long maxAgeMillis;
+    private final long resetAfterMillis;
+
+    private volatile boolean running;
+    private Link active;
+    private Link standby;
+    private boolean connecting;
+    private int failuresThisRound;
+    private long checkTimer = -1;
+    private long retryTimer = -1;
+    private long nextRotationAttempt;
+
+    /** One WebSocket of this subscription. */
+    private final class Link {
+        final int id = IDS.incrementAndGet();
+        final WebSocket socket;
+        final long openedAt = System.currentTimeMillis();
+        long lastFrameAt;
+        boolean delivered;
+        boolean retiring;
+
+        Link(WebSocket socket) {
+            this.socket = socket;
+        }
+    }
+
+    StreamConnection(int index, int count, URI target, String streams, Vertx vertx, HttpClient client,
+            BinanceFeed feed, ConnectLimiter limiter, GatewaySettings settings, FrameSink sink) {
+        this.name = count == 1 ? "binance" : "binance[" + (index + 1) + "/" + count + "]";
+        this.target = target;
+        this.streams = streams;
+        this.vertx = vertx;
+        this.client = client;
+        this.feed = feed;
+        this.limiter = limiter;
+        this.sink = sink;
+        this.backoff = new ReconnectBackoff(settings.reconnectInitialDelayMillis(), settings.reconnectMaxDelayMillis());
+        this.idleMillis = settings.idleTimeoutMillis();
+        this.maxAgeMillis = settings.maxConnectionAgeMillis();
+        this.resetAfterMillis = settings.reconnectResetAfterMillis();
+    }
+
+    void start() {
+        running = true;
+        vertx.runOnContext(v -> {
+            checkTimer = vertx.setPeriodic(CHECK_PERIOD_MILLIS, id -> check());
+            connect(false);
+        });
+    }
+
+    void stop() {
+        running = false;
+        vertx.runOnContext(v -> {
+            vertx.cancelTimer(checkTimer);
+            vertx.cancelTimer(retryTimer);
+            retire(active);
+            retire(standby);
+            active = null;
+            standby = null;
+        });
+    }
+
+    boolean isOpen() {
+        Link link = active;
+        return link != null && !link.socket.isClosed();
+    }
+
+    /** Drops the current connection now; the reconnect follows without backoff. */
+    void dropAndReconnect() {
+        vertx.runOnContext(v -> {
+            Link link = active;
+            if (link != null) {
+                backoff.reset();
+                link.socket.close((short) 1000, "reconnect requested");
+            }
+        });
+    }
+
+    private void connect(boolean rotation) {
+        if (!running || connecting) {
+            return;
+        }
+        long wait = limiter.reserve();
+        if (wait > 0) {
+            LOG.warn("{}: holding the reconnect {} ms to stay under Binance's 300 connections per 5 minutes", name, wait);
+            schedule(wait, rotation);
+            return;
+        }
+        connecting = true;
+        feed.connectAttempt();
+        String path = (target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath())
+                + "?streams=" + streams;
+        int port = target.getPort() > 0 ? target.getPort() : ("wss".equals(target.getScheme()) ? 443 : 80);
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(target.getHost())
+                .setPort(port)
+                .setURI(path)
+                .setSsl("wss".equals(target.getScheme()));
+        options.setProxyOptions(feed.proxyOptions());
+        client.webSocket(options).onComplete(result -> {
+            connecting = false;
+            if (result.failed()) {
+                connectFailed(result.cause(), rotation);
+            } else {
+                opened(new Link(result.result()), rotation);
+            }
+        });
+    }
+
+    private void opened(Link link, boolean rotation) {
+        if (!running) {
+            link.socket.close();
+            return;
+        }
+        failuresThisRound = 0;
+        // Handlers are attached on the event loop, before any frame of this socket can be handled.
+        link.socket.textMessageHandler(text -> frame(link, text));
+        link.socket.binaryMessageHandler(buffer -> frame(link, buffer.getBytes()));
+        link.socket.exceptionHandler(error -> LOG.debug("{}: connection {} error: {}", name, link.id, error.toString()));
+        link.socket.closeHandler(v -> closed(link));
+        if (rotation && active != null) {
+            standby = link;
+            feed.connected(false);
+            LOG.info("{}: connection {} open for the switch from connection {}", name, link.id, active.id);
+        } else {
+            active = link;
+            feed.connected(true);
+        }
+    }
+
+    private void frame(Link link, Object body) {
+        long nanos = System.nanoTime();
+        link.lastFrameAt = System.currentTimeMillis();
+        if (!link.delivered) {
+            link.delivered = true;
+            if (link == standby) {
+                switchTo(link, "its first frame arrived");
+            }
+        }
+        if (link.retiring) {
+            // Already replaced: its frames duplicate the new connection's; the store would drop them anyway.
+            return;
+        }
+        if (body instanceof String text && text.contains("serverShutdown") && ServerShutdown.is(text)) {
+            LOG.info("{}: Binance announced serverShutdown on connection {}: switching connections", name, link.id);
+            rotate();
+        }
+        sink.accept(body, nanos, vertx);
+    }
+
+    private void switchTo(Link next, String why) {
+        Link old = active;
+        active = next;
+        standby = null;
+        feed.rotated();
+        LOG.info("{}: switched to connection {} ({}); closing connection {}", name, next.id, why,
+                old == null ? "-" : old.id);
+        retire(old);
+    }
+
+    private void rotate() {
+        if (standby == null && running) {
+            connect(true);
+        }
+    }
+
+    private void retire(Link link) {
+        if (link != null) {
+            link.retiring = true;
+            if (!link.socket.isClosed()) {
+                link.socket.close((short) 1000, "rotated");
+            }
+        }
+    }
+
+    private void closed(Link link) {
+        feed.disconnected();
+        if (!running || link.retiring) {
+            return;
+        }
+        long lived = System.currentTimeMillis() - link.openedAt;
+        if (lived >= resetAfterMillis) {
+            backoff.reset();
+        }
+        if (link == standby) {
+            standby = null;
+            nextRotationAttempt = System.currentTimeMillis() + backoff.nextDelay();
+            return;
+        }
+        if (link == active) {
+            active = null;
+            if (standby != null) {
+                switchTo(standby, "the old connection closed first");
+                return;
+            }
+            Short code = link.socket.closeStatusCode();
+            long delay = backoff.nextDelay();
+            LOG.warn("{}: connection {} closed ({}) after {} s; reconnecting in {} ms", name, link.id,
+                    code == null ? "1006, no close frame" : code + (link.socket.closeReason() == null ? ""
+                            : " " + link.socket.closeReason()), lived / 1000, delay);
+            schedule(delay, false);
+        }
+    }
+
+    private void connectFailed(Throwable cause, boolean rotation) {
+        boolean moreProxies = feed.connectFailed(cause);
+        if (rotation) {
+            // The old connection still serves; try the switch again later.
+            nextRotationAttempt = System.currentTimeMillis() + backoff.nextDelay();
+            return;
+        }
+        failuresThisRound++;
+        if (moreProxies && failuresThisRound < feed.proxyCount()) {
+            schedule(0, false);
+        } else {
+            failuresThisRound = 0;
+            schedule(backoff.nextDelay(), false);
+        }
+    }
+
+    private void schedule(long delay, boolean rotation) {
+        if (!running) {
+            return;
+        }
+        vertx.cancelTimer(retryTimer);
+        if (delay <= 0) {
+            retryTimer = -1;
+            vertx.runOnContext(v -> connect(rotation));
+        } else {
+            retryTimer = vertx.setTimer(delay, id -> connect(rotation));
+        }
+    }
+
+    private void check() {
+        if (!running) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        Link link = active;
+        if (link != null && !link.retiring) {
+            long quietFor = now - Math.max(link.lastFrameAt, link.openedAt);
+            if (quietFor > idleMillis) {
+                LOG.warn("{}: no frame on connection {} for {} ms; reconnecting", name, link.id, quietFor);
+                link.socket.close((short) 1000, "idle");
+                return;
+            }
+            if (now - link.openedAt >= maxAgeMillis && standby == null && now >= nextRotationAttempt) {
+                LOG.info("{}: connection {} reached the maximum age; switching connections", name, link.id);
+                rotate();
+            }
+        }
+        Link next = standby;
+        if (next != null && !next.delivered && now - next.openedAt > idleMillis) {
+            // The streams are quiet: nothing can be missed, switch on the open connection.
+            switchTo(next, "no frame within the idle timeout, the streams are quiet");
+        }
+    }
+}
