@@ -30,9 +30,8 @@ public final class BinanceStandIn implements AutoCloseable {
             requestUris.add(ws.uri());
             clients.add(ws);
             ws.closeHandler(v -> clients.remove(ws));
-            // Like the shared Binance stub, start a moment after the handshake: the vertx-websocket consumer
-            // attaches its frame handler only after the handshake completes, and frames before that are lost.
-            vertx.setTimer(300, id -> send(ws, this.onConnect));
+            // Frames go out right after the handshake, as Binance sends them: none may be lost.
+            send(ws, this.onConnect);
         });
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
