@@ -78,6 +78,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
         // The ingest route's URI needs the stream list, which is derived from two properties.
         camelContext.getPropertiesComponent().addOverrideProperty("binance.stream-names", s.streamNames());
         camelContext.addService(embeddedRedis(camelContext), true, true);
+        // Stopped before the embedded Redis (services stop in reverse order): pending ticks get flushed.
+        camelContext.addService(latestTickStore(camelContext), true, true);
         camelContext.addService(new OperationsHookup(camelContext), true, true);
         LOG.info("Following {} on {} as {} via {}; Redis {}:{} db {}, tick TTL {} s", s.symbols(), s.wsUrl(),
                 s.streams().stream().map(k -> k.configName()).toList(), s.proxies(), s.redisHost(), s.redisPort(),
@@ -220,6 +222,10 @@ public class MarketDataConfiguration implements CamelConfiguration {
             pool.setMaxTotal(32);
             pool.setMaxIdle(32);
             pool.setMaxWait(Duration.ofMillis(s.redisTimeoutMs()));
+            // After a Redis restart the idle connections are dead: test them every second and drop those.
+            pool.setTestWhileIdle(true);
+            pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
+            pool.setNumTestsPerEvictionRun(-1);
             JedisClientConfiguration client = JedisClientConfiguration.builder()
                     .connectTimeout(Duration.ofMillis(s.redisTimeoutMs()))
                     .readTimeout(Duration.ofMillis(s.redisTimeoutMs()))

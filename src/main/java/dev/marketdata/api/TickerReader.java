@@ -74,17 +74,30 @@ public class TickerReader {
 
     private TickerLookup read(List<String> wanted) {
         TickerLookup lookup = new TickerLookup(wanted);
+        long now = clock.getAsLong();
         List<String> values;
         try {
+            // While the store knows Redis is down, do not make every request wait for a timeout.
+            if (!store.redisUp()) {
+                throw new IllegalStateException("Redis is down");
+            }
             values = store.readAll(wanted);
         } catch (RuntimeException e) {
             ingestMetrics.redisError("read");
-            redisLog.warn("read", "Redis read failed, answering with mock entries: {}", e.getClass().getSimpleName());
+            redisLog.warn("read", "Redis read failed, answering from the last known ticks or mock entries: {}",
+                    e.getClass().getSimpleName());
             lookup.redisUnavailable();
             metrics.lookups(0, wanted.size());
+            for (String symbol : wanted) {
+                String json = store.lastKnown(symbol);
+                Map<String, Object> entry = json == null ? null : entry(json, now);
+                if (entry != null) {
+                    entry.put("_last_known", true);
+                    lookup.put(symbol, entry);
+                }
+            }
             return lookup;
         }
-        long now = clock.getAsLong();
         int hits = 0;
         for (int i = 0; i < wanted.size(); i++) {
             String json = values.get(i);

@@ -19,7 +19,9 @@ import org.apache.camel.support.DefaultConsumer;
  */
 public class BinanceStreamConsumer extends DefaultConsumer {
 
+    private static final long DRAIN_MILLIS = 10_000;
     private final List<StreamConnection> connections = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private HttpClient client;
 
     public BinanceStreamConsumer(BinanceStreamEndpoint endpoint, Processor processor) {
@@ -58,6 +60,11 @@ public class BinanceStreamConsumer extends DefaultConsumer {
     protected void doStop() throws Exception {
         connections.forEach(StreamConnection::stop);
         connections.clear();
+        // Frames already received are still queued for the workers: let them through before the route stops.
+        long deadline = System.currentTimeMillis() + DRAIN_MILLIS;
+        while (queued.get() > 0 && System.currentTimeMillis() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+        }
         if (client != null) {
             client.close();
             client = null;
@@ -83,6 +90,7 @@ public class BinanceStreamConsumer extends DefaultConsumer {
     }
 
     private void dispatch(Object body, long receivedNanos, Vertx vertx) {
+        queued.incrementAndGet();
         vertx.executeBlocking(() -> {
             Exchange exchange = createExchange(false);
             try {
@@ -97,6 +105,7 @@ public class BinanceStreamConsumer extends DefaultConsumer {
                 getExceptionHandler().handleException("Error processing a Binance frame", exchange, e);
             } finally {
                 releaseExchange(exchange, false);
+                queued.decrementAndGet();
             }
             return null;
         }, false);

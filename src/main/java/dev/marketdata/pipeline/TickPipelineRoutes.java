@@ -41,6 +41,10 @@ public class TickPipelineRoutes extends RouteBuilder {
                 .filter(body().isNotNull())
                     .bean(LatestTickStore.BEAN, "store")
                 .end();
+
+        from("timer:redis-reconcile?delay={{redis.reconcile-interval}}&period={{redis.reconcile-interval}}")
+                .routeId("redis-reconcile")
+                .bean(LatestTickStore.BEAN, "reconcile");
     }
 
     static String rootMessage(Throwable error) {
