@@ -27,7 +27,9 @@ public record GatewaySettings(
         List<ProxySpec> proxies,
         String redisHost,
         int redisPort,
+        String redisUsername,
         String redisPassword,
+        boolean redisSsl,
         int redisDatabase,
         boolean redisEmbedded,
         int redisTimeoutMs,
@@ -66,7 +68,10 @@ public record GatewaySettings(
         List<ProxySpec> proxies = proxies(text(property, "binance.proxies", ""), env);
         String redisHost = text(property, "redis.host", "localhost");
         int redisPort = integer(property, "redis.port", 6379, 1, 65535);
+        String redisUsername = text(property, "redis.username", "");
         String redisPassword = text(property, "redis.password", "");
+        boolean redisSsl = bool(property, "redis.ssl", false);
+        integer(property, "camel.server.port", 8081, 0, 65535);
         int redisDatabase = integer(property, "redis.database", 0, 0, 15);
         boolean embedded = bool(property, "redis.embedded", true);
         int redisTimeout = integer(property, "redis.timeout-ms", 1000, 50, 60_000);
@@ -102,8 +107,8 @@ public record GatewaySettings(
         if (!action.equals("flag") && !action.equals("reject")) {
             throw invalid("quality.price-jump-action", action, "must be flag or reject");
         }
-        return new GatewaySettings(wsUrl, symbols, streams, proxies, redisHost, redisPort, redisPassword,
-                redisDatabase, embedded, redisTimeout, ttl, Collections.unmodifiableMap(mockPrices), idle, initialDelay,
+        return new GatewaySettings(wsUrl, symbols, streams, proxies, redisHost, redisPort, redisUsername,
+                redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, Collections.unmodifiableMap(mockPrices), idle, initialDelay,
                 maxDelay, resetAfter, maxAge, stale, jump,
                 skew, action.equals("reject"));
     }
@@ -112,7 +117,8 @@ public record GatewaySettings(
     @Override
     public String toString() {
         return "GatewaySettings[wsUrl=" + wsUrl + ", symbols=" + symbols + ", streams=" + streams + ", proxies="
-                + proxies + ", redis=" + redisHost + ":" + redisPort + "/" + redisDatabase + ", redisPassword="
+                + proxies + ", redis=" + (redisSsl ? "rediss://" : "redis://") + redisHost + ":" + redisPort + "/"
+                + redisDatabase + ", redisUser=" + redisUsername + ", redisPassword="
                 + (redisPassword.isEmpty() ? "" : "***") + ", ttl=" + tickTtlSeconds + "s]";
     }
 

@@ -16,6 +16,7 @@ import dev.marketdata.api.ApiMetrics;
 import dev.marketdata.api.ApiResponses;
 import dev.marketdata.api.GatewayHealthChecks;
 import dev.marketdata.api.HealthReport;
+import dev.marketdata.api.HttpErrorPages;
 import dev.marketdata.api.MockTickerEnricher;
 import dev.marketdata.api.TickerReader;
 import dev.marketdata.binance.BinanceFeed;
@@ -81,6 +82,17 @@ public class MarketDataConfiguration implements CamelConfiguration {
         // Stopped before the embedded Redis (services stop in reverse order): pending ticks get flushed.
         camelContext.addService(latestTickStore(camelContext), true, true);
         camelContext.addService(new OperationsHookup(camelContext), true, true);
+        camelContext.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                // the platform-http router exists once the context has started
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                HttpErrorPages.install(context);
+            }
+        });
         LOG.info("Following {} on {} as {} via {}; Redis {}:{} db {}, tick TTL {} s", s.symbols(), s.wsUrl(),
                 s.streams().stream().map(k -> k.configName()).toList(), s.proxies(), s.redisHost(), s.redisPort(),
                 s.redisDatabase(), s.tickTtlSeconds());
@@ -215,6 +227,9 @@ public class MarketDataConfiguration implements CamelConfiguration {
             embeddedRedis(camelContext);
             RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(s.redisHost(), s.redisPort());
             server.setDatabase(s.redisDatabase());
+            if (!s.redisUsername().isEmpty()) {
+                server.setUsername(s.redisUsername());
+            }
             if (!s.redisPassword().isEmpty()) {
                 server.setPassword(s.redisPassword());
             }
@@ -226,10 +241,14 @@ public class MarketDataConfiguration implements CamelConfiguration {
             pool.setTestWhileIdle(true);
             pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
             pool.setNumTestsPerEvictionRun(-1);
-            JedisClientConfiguration client = JedisClientConfiguration.builder()
+            JedisClientConfiguration.JedisClientConfigurationBuilder builder = JedisClientConfiguration.builder()
                     .connectTimeout(Duration.ofMillis(s.redisTimeoutMs()))
-                    .readTimeout(Duration.ofMillis(s.redisTimeoutMs()))
-                    .usePooling().poolConfig(pool).build();
+                    .readTimeout(Duration.ofMillis(s.redisTimeoutMs()));
+            if (s.redisSsl()) {
+                // TLS with the JVM's trust store (javax.net.ssl.trustStore for a private CA).
+                builder.useSsl();
+            }
+            JedisClientConfiguration client = builder.usePooling().poolConfig(pool).build();
             connectionFactory = new JedisConnectionFactory(server, client);
             connectionFactory.afterPropertiesSet();
             connectionFactory.start();

@@ -38,6 +38,7 @@ public class HealthReport {
     }
 
     public void report(Exchange exchange) {
+        TickerReader.rejectQuery(exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class));
         HealthCheck.Result redisResult = redis.call();
         HealthCheck.Result feedResult = feed.call();
         HealthCheck.Result freshResult = freshness.call();

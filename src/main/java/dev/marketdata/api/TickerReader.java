@@ -13,6 +13,7 @@ import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.pipeline.LatestTickStore;
 import dev.marketdata.pipeline.RateLimitedLog;
 import dev.marketdata.pipeline.TickJson;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,12 +49,21 @@ public class TickerReader {
         this.clock = clock;
     }
 
-    public TickerLookup readAll() {
+    public TickerLookup readAll(@Header(Exchange.HTTP_QUERY) String query) {
+        rejectQuery(query);
         return read(symbols);
     }
 
-    public TickerLookup readOne(@Header("symbol") String raw) {
+    public TickerLookup readOne(@Header("symbol") String raw, @Header(Exchange.HTTP_QUERY) String query) {
+        rejectQuery(query);
         return read(List.of(checkSymbol(raw)));
+    }
+
+    /** The API takes no query parameters: an unknown one is a client error, not something to ignore. */
+    static void rejectQuery(String query) {
+        if (query != null && !query.isEmpty()) {
+            throw new ApiException(400, "UNKNOWN_PARAMETER", "this endpoint takes no query parameters");
+        }
     }
 
     public boolean hasMissing(TickerLookup lookup) {

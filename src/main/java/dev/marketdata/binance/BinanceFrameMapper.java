@@ -34,8 +34,24 @@ public class BinanceFrameMapper {
         this.clock = clock;
     }
 
+    /** Binance frames are small (well under 1 KB); anything this large is not one of them. */
+    static final int MAX_FRAME_CHARS = 64 * 1024;
+
+    /** @param body the frame: text as a String; a binary frame arrives as bytes and is rejected */
+    public FrameOutcome map(Object body) {
+        if (body instanceof String text) {
+            return map(text);
+        }
+        return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.BINARY_FRAME,
+                "binary frame of " + (body instanceof byte[] bytes ? bytes.length : -1) + " bytes");
+    }
+
     public FrameOutcome map(String frame) {
         long receivedAt = clock.getAsLong();
+        if (frame.length() > MAX_FRAME_CHARS) {
+            return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.OVERSIZED_FRAME,
+                    "frame of " + frame.length() + " characters");
+        }
         JsonNode root;
         try {
             root = json.readTree(frame);
@@ -48,7 +64,9 @@ public class BinanceFrameMapper {
         if (root.has("code") && root.has("msg")) {
             return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.SERVER_ERROR, clip(root.path("msg").asText()));
         }
-        if (root.has("id") && root.has("result")) {
+        if (root.has("id") && root.has("result") || "serverShutdown".equals(root.path("e").asText())
+                || "serverShutdown".equals(root.path("data").path("e").asText())) {
+            // Control replies and serverShutdown (the connection acts on it) carry no tick.
             return new FrameOutcome.Ignored(StreamTags.CONTROL);
         }
         JsonNode data;

@@ -16,6 +16,9 @@ public class TickValidator {
 
     public static final String BEAN = "tickValidator";
 
+    /** No asset trades above this; a larger price is a corrupt frame, not a market move. */
+    static final BigDecimal MAX_PRICE = new BigDecimal("1000000000000");
+
     private final Set<String> symbols;
 
     public TickValidator(Collection<String> symbols) {
@@ -42,6 +45,9 @@ public class TickValidator {
                 || !positiveOrAbsent(tick.low24h())) {
             return RejectReason.NON_POSITIVE_PRICE;
         }
+        if (tooLarge(tick.price()) || tooLarge(tick.bid()) || tooLarge(tick.ask())) {
+            return RejectReason.PRICE_OUT_OF_RANGE;
+        }
         if (negative(tick.bidQty()) || negative(tick.askQty()) || negative(tick.volume24h())
                 || negative(tick.quoteVolume24h())) {
             return RejectReason.NEGATIVE_QUANTITY;
@@ -58,6 +64,10 @@ public class TickValidator {
 
     private static boolean positiveOrAbsent(BigDecimal value) {
         return value == null || value.signum() > 0;
+    }
+
+    private static boolean tooLarge(BigDecimal value) {
+        return value != null && value.compareTo(MAX_PRICE) > 0;
     }
 
     private static boolean negative(BigDecimal value) {

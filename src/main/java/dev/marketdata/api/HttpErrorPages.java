@@ -1,0 +1,62 @@
+package dev.marketdata.api;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Requests that reach no route (an unknown path, a method the API does not have, a failure in the HTTP
+ * layer) get the API's JSON error envelope too, from the platform-http Vert.x router: 404 NOT_FOUND,
+ * 405 METHOD_NOT_ALLOWED (with {@code Allow: GET}), 500 INTERNAL_ERROR. Never a stack trace.
+ */
+public final class HttpErrorPages {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpErrorPages.class);
+    private static final java.util.regex.Pattern API_PATH =
+            java.util.regex.Pattern.compile("/api/v1/(tickers(/[^/]+)?|health)/?");
+
+    private HttpErrorPages() {
+    }
+
+    public static void install(CamelContext context) {
+        int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        if (router == null) {
+            router = VertxPlatformHttpRouter.lookup(context);
+        }
+        if (router == null) {
+            LOG.warn("No platform-http router found: unknown paths will not get JSON errors");
+            return;
+        }
+        // Camel mounts its routes on a sub-router; what none of them takes falls through to this last route.
+        router.route().last().handler(rc -> {
+            if (API_PATH.matcher(rc.normalizedPath()).matches()) {
+                rc.response().putHeader("Allow", "GET");
+                answer(rc, 405, "METHOD_NOT_ALLOWED", "the API is read-only: use GET");
+            } else {
+                answer(rc, 404, "NOT_FOUND", "no such endpoint");
+            }
+        });
+        router.errorHandler(500, rc -> {
+            if (rc.failure() != null) {
+                LOG.error("HTTP layer failure on {}", rc.normalizedPath(), rc.failure());
+            }
+            answer(rc, 500, "INTERNAL_ERROR", "the gateway could not answer this request");
+        });
+    }
+
+    private static void answer(RoutingContext rc, int status, String code, String message) {
+        if (rc.response().ended()) {
+            return;
+        }
+        JsonObject body = new JsonObject()
+                .put("success", false)
+                .put("error", new JsonObject().put("code", code).put("message", message))
+                .put("timestamp", System.currentTimeMillis());
+        rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+}
