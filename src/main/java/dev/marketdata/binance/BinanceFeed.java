@@ -64,8 +64,10 @@ public class BinanceFeed implements BinanceFeedMXBean {
         this.clock = clock;
         this.clientOptions = new HttpClientOptions()
                 .setConnectTimeout(10_000)
-                .setMaxWebSocketFrameSize(1 << 20)
-                .setMaxWebSocketMessageSize(1 << 20);
+                // Far above any Binance frame, so that even a hostile 1 MB frame is read and rejected by
+                // the mapper rather than cutting the connection (Vert.x closes with 1009 above these).
+                .setMaxWebSocketFrameSize(4 << 20)
+                .setMaxWebSocketMessageSize(4 << 20);
         applyProxy(this.proxies.get(0));
         connects = Counter.builder("marketdata.websocket.connects")
                 .description("WebSocket connections established to Binance").register(registry);

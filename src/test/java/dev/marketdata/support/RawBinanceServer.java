@@ -59,6 +59,17 @@ public final class RawBinanceServer implements AutoCloseable {
             }
         }
 
+        public synchronized void sendBinary(byte[] bytes) {
+            if (!open) {
+                return;
+            }
+            try {
+                writeFrame(0x2, bytes);
+            } catch (IOException e) {
+                markClosed();
+            }
+        }
+
         synchronized void writeFrame(int opcode, byte[] payload) throws IOException {
             ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 10);
             frame.write(0x80 | opcode);
