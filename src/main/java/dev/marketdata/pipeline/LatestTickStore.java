@@ -79,6 +79,7 @@ public class LatestTickStore implements Service {
     private volatile boolean redisUp = true;
     private volatile long nextRetryAt;
     private volatile boolean epochMarked;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
 
     public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, int ttlSeconds, IngestMetrics metrics,
             FreshnessTracker freshness) {
@@ -265,6 +266,7 @@ public class LatestTickStore implements Service {
 
     @Override
     public void start() {
+        stopped.set(false);
         try {
             markEpoch();
         } catch (DataAccessException e) {
@@ -275,7 +277,8 @@ public class LatestTickStore implements Service {
     /** Graceful shutdown: what ingest received while Redis was away is written before the process exits. */
     @Override
     public void stop() {
-        if (pending.isEmpty()) {
+        // Camel may stop a bound service more than once; flush once.
+        if (!stopped.compareAndSet(false, true) || pending.isEmpty()) {
             return;
         }
         try {
