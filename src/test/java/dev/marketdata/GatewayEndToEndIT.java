@@ -157,7 +157,7 @@ class GatewayEndToEndIT {
         assertEquals("application/json", unknown.headers().firstValue("Content-Type").orElse(""));
         try (Jedis redis = TestRedis.client()) {
             assertEquals(java.util.Set.of("tick:latest:NKNUSDT", "tick:latest:BLZETH", "tick:latest:LRCBTC",
-                    "tick:seq:NKNUSDT", "tick:seq:BLZETH", "tick:seq:LRCBTC"), redis.keys("*"));
+                    "tick:seq:NKNUSDT", "tick:seq:BLZETH", "tick:seq:LRCBTC", "tick:epoch"), redis.keys("*"));
         }
     }
 

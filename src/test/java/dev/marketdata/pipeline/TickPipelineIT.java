@@ -43,6 +43,7 @@ class TickPipelineIT extends CamelTestSupport {
         FreshnessTracker freshness = new FreshnessTracker(SYMBOLS, System::currentTimeMillis);
         context.getPropertiesComponent().addInitialProperty("quality.check-interval-ms", "60000");
         context.getPropertiesComponent().addInitialProperty("quality.alert.uri", "log:quality");
+        context.getPropertiesComponent().addInitialProperty("redis.reconcile-interval", "3600000");
         registry.bind(QualityMonitor.BEAN, new QualityMonitor(freshness, meters, 30_000, new BigDecimal("10"), 5_000,
                 QualityMonitor.JumpAction.FLAG, System::currentTimeMillis));
         registry.bind(BinanceFrameMapper.BEAN, new BinanceFrameMapper(TickJson.newMapper(),
