@@ -53,6 +53,9 @@ class GatewayEndToEndIT {
         IngestMetrics metrics = gateway.bean(IngestMetrics.BEAN, IngestMetrics.class);
         await("every recorded frame was processed", Duration.ofSeconds(30),
                 () -> metrics.framesReceivedCount() == frames.size());
+        long bookTickers = RecordedFrames.count(frames, "@bookTicker");
+        await("every bookTicker was written, dropped as stale or conflated", Duration.ofSeconds(30),
+                () -> metrics.settledCount(List.of(SYMBOLS.split(","))) == bookTickers);
     }
 
     @AfterAll
@@ -110,8 +113,8 @@ class GatewayEndToEndIT {
         for (String symbol : SYMBOLS.split(",")) {
             stored += metrics.storedCount(symbol);
         }
-        // Every bookTicker frame was either stored or dropped as older than one already stored.
-        assertEquals(bookTickers, (long) (stored + metrics.droppedStaleCount()));
+        // Every bookTicker frame was stored, dropped as older than one already stored, or conflated.
+        assertEquals(bookTickers, (long) (stored + metrics.droppedStaleCount() + metrics.conflatedCount()));
     }
 
     @Test

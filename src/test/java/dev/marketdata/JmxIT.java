@@ -108,6 +108,7 @@ class JmxIT {
         assertTrue(age >= 0 && age < 60, "age " + age);
         Instant lastFrame = Instant.parse((String) jmx.getAttribute(feed, "LastFrameTime"));
         assertTrue(Duration.between(lastFrame, Instant.now()).toSeconds() < 60);
+        await("three symbols updated", Duration.ofSeconds(20), () -> updated(feed).size() == 3);
         TabularData lastUpdate = (TabularData) jmx.getAttribute(feed, "SymbolLastUpdate");
         Set<String> seen = new TreeSet<>();
         for (Object row : lastUpdate.values()) {
@@ -134,6 +135,17 @@ class JmxIT {
         await("connected again", Duration.ofSeconds(20), () -> Boolean.TRUE.equals(attr(feed, "Connected")));
         assertEquals(3L, jmx.getAttribute(feed, "Connects"));
         assertEquals(false, jmx.getAttribute(feed, "IngestSuspended"));
+    }
+
+    private static Set<String> updated(ObjectName feed) {
+        Set<String> out = new TreeSet<>();
+        for (Object row : ((TabularData) attr(feed, "SymbolLastUpdate")).values()) {
+            CompositeData data = (CompositeData) row;
+            if ((Long) data.get("value") > 0) {
+                out.add((String) data.get("key"));
+            }
+        }
+        return out;
     }
 
     @SuppressWarnings("unchecked")

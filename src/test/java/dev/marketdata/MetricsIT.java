@@ -86,6 +86,7 @@ class MetricsIT {
             }
         }
         assertEquals(0.0, atStart.value("marketdata_ticks_dropped_stale_total"));
+        assertEquals(0.0, atStart.value("marketdata_ticks_conflated_total"));
         assertEquals(0.0, atStart.value("marketdata_rest_cache_hits_total"));
         assertEquals(0.0, atStart.value("marketdata_rest_cache_misses_total"));
         assertEquals(1.0, atStart.value("marketdata_websocket_connects_total"));
@@ -102,6 +103,12 @@ class MetricsIT {
         standIn.broadcast(frames);
         await("every frame was processed", Duration.ofSeconds(30),
                 () -> sum(scrapeQuietly(), "marketdata_frames_received_total") == frames.size());
+        long bookTickerFrames = RecordedFrames.count(frames, "@bookTicker");
+        await("every tick settled", Duration.ofSeconds(30), () -> {
+            PrometheusScrape s = scrapeQuietly();
+            return sum(s, "marketdata_ticks_stored_total") + s.value("marketdata_ticks_dropped_stale_total")
+                    + s.value("marketdata_ticks_conflated_total") == bookTickerFrames;
+        });
         for (int i = 0; i < 3; i++) {
             assertEquals(200, gateway.status("/api/v1/tickers"));
         }
@@ -120,7 +127,7 @@ class MetricsIT {
         assertEquals((double) RecordedFrames.count(frames, "@kline_1m"), after.value("marketdata_frames_ignored_total", "kind", "kline"));
         assertEquals(0.0, sum(after, "marketdata_ticks_rejected_total"));
         assertEquals((double) bookTickers, sum(after, "marketdata_ticks_stored_total")
-                + after.value("marketdata_ticks_dropped_stale_total"));
+                + after.value("marketdata_ticks_dropped_stale_total") + after.value("marketdata_ticks_conflated_total"));
         assertEquals(0.0, after.value("marketdata_ticks_stored_total", "symbol", "BTCUSDT"));
         double latencies = after.value("marketdata_ingest_latency_seconds_count");
         assertTrue(latencies >= sum(after, "marketdata_ticks_stored_total") && latencies <= bookTickers,

@@ -13,9 +13,9 @@ import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 
 /**
- * Runs one {@link StreamConnection} per group of streams and hands every frame to the route on a worker
- * thread (Redis is blocking I/O, the event loop must not wait for it). Start never fails because Binance
- * is unreachable: the connections retry with backoff while the rest of the gateway serves.
+ * Runs one {@link StreamConnection} per group of streams and hands every frame to the route. Start never
+ * fails because Binance is unreachable: the connections retry with backoff while the rest of the gateway
+ * serves.
  */
 public class BinanceStreamConsumer extends DefaultConsumer {
 
@@ -89,25 +89,26 @@ public class BinanceStreamConsumer extends DefaultConsumer {
         return List.copyOf(connections);
     }
 
+    /**
+     * Runs the route for one frame, here on the event loop: the pipeline only parses, checks and hands the
+     * tick to the store's writer, it never waits on I/O, so no worker hop (and no reordering) is needed.
+     */
     private void dispatch(Object body, long receivedNanos, Vertx vertx) {
         queued.incrementAndGet();
-        vertx.executeBlocking(() -> {
-            Exchange exchange = createExchange(false);
-            try {
-                exchange.setProperty(LatestTickStore.RECEIVED_NANOS, receivedNanos);
-                exchange.getMessage().setBody(body);
-                getProcessor().process(exchange);
-                if (exchange.getException() != null) {
-                    getExceptionHandler().handleException("Error processing a Binance frame", exchange,
-                            exchange.getException());
-                }
-            } catch (Exception e) {
-                getExceptionHandler().handleException("Error processing a Binance frame", exchange, e);
-            } finally {
-                releaseExchange(exchange, false);
-                queued.decrementAndGet();
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.setProperty(LatestTickStore.RECEIVED_NANOS, receivedNanos);
+            exchange.getMessage().setBody(body);
+            getProcessor().process(exchange);
+            if (exchange.getException() != null) {
+                getExceptionHandler().handleException("Error processing a Binance frame", exchange,
+                        exchange.getException());
             }
-            return null;
-        }, false);
+        } catch (Exception e) {
+            getExceptionHandler().handleException("Error processing a Binance frame", exchange, e);
+        } finally {
+            releaseExchange(exchange, false);
+            queued.decrementAndGet();
+        }
     }
 }

@@ -29,6 +29,7 @@ public class IngestMetrics {
     private final Map<String, Counter> ignoredByKind = new ConcurrentHashMap<>();
     private final Map<RejectReason, Counter> rejectedByReason = new EnumMap<>(RejectReason.class);
     private final Counter droppedStale;
+    private final Counter conflated;
     private final Map<String, Counter> redisErrors = new ConcurrentHashMap<>();
     private final Timer ingestLatency;
 
@@ -57,6 +58,9 @@ public class IngestMetrics {
         }
         droppedStale = Counter.builder("marketdata.ticks.dropped.stale")
                 .description("Ticks not stored because a newer tick of the symbol was already stored")
+                .register(registry);
+        conflated = Counter.builder("marketdata.ticks.conflated")
+                .description("Pending ticks replaced by a newer one of the same symbol before they were written")
                 .register(registry);
         for (String operation : List.of("write", "read", "health")) {
             redisErrors.put(operation, Counter.builder("marketdata.redis.errors")
@@ -135,6 +139,19 @@ public class IngestMetrics {
     public double ignoredCount(String kind) {
         Counter counter = ignoredByKind.get(kind);
         return counter == null ? 0 : counter.count();
+    }
+
+    public void conflated() {
+        conflated.increment();
+    }
+
+    public double conflatedCount() {
+        return conflated.count();
+    }
+
+    /** Ticks that reached the store and were either written, dropped as stale or conflated away. */
+    public double settledCount(List<String> symbols) {
+        return symbols.stream().mapToDouble(this::storedCount).sum() + droppedStale.count() + conflated.count();
     }
 
     public double droppedStaleCount() {

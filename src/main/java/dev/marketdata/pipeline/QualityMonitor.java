@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 public class QualityMonitor {
 
     public static final String BEAN = "qualityMonitor";
-    public static final String ALERT_ROUTE = "direct:quality-alert";
+    /** Asynchronous, so a slow alert endpoint (a webhook, a broker) never holds up ingest. */
+    public static final String ALERT_ROUTE = "seda:quality-alerts?size=10000&blockWhenFull=false";
     private static final Logger LOG = LoggerFactory.getLogger(QualityMonitor.class);
 
     public enum Kind {

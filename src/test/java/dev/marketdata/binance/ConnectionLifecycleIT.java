@@ -195,6 +195,7 @@ class ConnectionLifecycleIT {
 
     private void sendBurst(RawBinanceServer binance, IngestMetrics metrics, int n) {
         double before = metrics.framesReceivedCount();
+        double settledBefore = metrics.settledCount(List.of("BTCUSDT", "ETHUSDT"));
         for (int i = 0; i < n; i++) {
             String symbol = i % 2 == 0 ? "BTCUSDT" : "ETHUSDT";
             long u = ++sequence;
@@ -202,6 +203,8 @@ class ConnectionLifecycleIT {
             binance.broadcast(frame(symbol, u));
         }
         await("the burst was processed", Duration.ofSeconds(20), () -> metrics.framesReceivedCount() == before + n);
+        await("the burst settled", Duration.ofSeconds(20),
+                () -> metrics.settledCount(List.of("BTCUSDT", "ETHUSDT")) == settledBefore + n);
     }
 
     private void assertRedisHoldsNewest() throws Exception {

@@ -77,9 +77,8 @@ class FrameFuzzIT {
                 }
             }
             await("every frame was processed", Duration.ofSeconds(60), () -> metrics.framesReceivedCount() == total);
-
-            double stored = symbols.stream().mapToDouble(metrics::storedCount).sum();
-            assertEquals((double) SYMBOLS * VALID_PER_SYMBOL, stored + metrics.droppedStaleCount());
+            await("every valid tick settled", Duration.ofSeconds(60),
+                    () -> metrics.settledCount(symbols) == SYMBOLS * VALID_PER_SYMBOL);
             double rejected = 0;
             for (RejectReason reason : RejectReason.values()) {
                 rejected += metrics.rejectedCount(reason);

@@ -22,12 +22,19 @@ import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import redis.clients.jedis.Jedis;
 
-/** The newer-than guard against a real Redis, including two gateway processes writing the same keys. */
+/**
+ * The newer-than guard against a real Redis, including two gateway processes writing the same keys, and
+ * the conflation of pending ticks. The writer threads are not started: {@code flush()} writes on the test's
+ * thread, so each step is exact.
+ */
 class LatestTickStoreIT {
 
+    private static final List<String> SYMBOLS = List.of("BTCUSDT", "ETHUSDT");
     private JedisConnectionFactory factory;
     private LatestTickStore processA;
     private LatestTickStore processB;
+    private IngestMetrics metricsA;
+    private IngestMetrics metricsB;
 
     @BeforeEach
     void connect() {
@@ -36,12 +43,11 @@ class LatestTickStoreIT {
         factory.afterPropertiesSet();
         factory.start();
         StringRedisTemplate template = new StringRedisTemplate(factory);
-        List<String> symbols = List.of("BTCUSDT", "ETHUSDT");
-        // Two stores with their own local caches stand for two gateway processes sharing one Redis.
-        processA = new LatestTickStore(template, symbols, 30, new IngestMetrics(new SimpleMeterRegistry(), symbols),
-                new FreshnessTracker(symbols, System::currentTimeMillis));
-        processB = new LatestTickStore(template, symbols, 30, new IngestMetrics(new SimpleMeterRegistry(), symbols),
-                new FreshnessTracker(symbols, System::currentTimeMillis));
+        metricsA = new IngestMetrics(new SimpleMeterRegistry(), SYMBOLS);
+        metricsB = new IngestMetrics(new SimpleMeterRegistry(), SYMBOLS);
+        // Two stores with their own local state stand for two gateway processes sharing one Redis.
+        processA = new LatestTickStore(template, SYMBOLS, 30, metricsA, new FreshnessTracker(SYMBOLS, System::currentTimeMillis));
+        processB = new LatestTickStore(template, SYMBOLS, 30, metricsB, new FreshnessTracker(SYMBOLS, System::currentTimeMillis));
     }
 
     @AfterEach
@@ -51,7 +57,9 @@ class LatestTickStoreIT {
 
     @Test
     void storesPlainJsonWithTheTtl() throws Exception {
-        assertEquals(LatestTickStore.Result.STORED, processA.store(book("BTCUSDT", 10, "100.5")));
+        processA.store(book("BTCUSDT", 10, "100.5"));
+        processA.flush();
+        assertEquals(1.0, metricsA.storedCount("BTCUSDT"));
         try (Jedis redis = TestRedis.client()) {
             JsonNode json = TickJson.mapper().readTree(redis.get("tick:latest:BTCUSDT"));
             assertEquals("100.5", json.get("bid").textValue());
@@ -63,12 +71,20 @@ class LatestTickStoreIT {
 
     @Test
     void anOlderTickNeverReplacesANewerOneEvenFromAnotherProcess() throws Exception {
-        assertEquals(LatestTickStore.Result.STORED, processA.store(book("BTCUSDT", 20, "101")));
-        assertEquals(LatestTickStore.Result.STALE, processB.store(book("BTCUSDT", 19, "99")));
-        assertEquals(LatestTickStore.Result.STALE, processB.store(book("BTCUSDT", 20, "99")));
+        processA.store(book("BTCUSDT", 20, "101"));
+        processA.flush();
+        processB.store(book("BTCUSDT", 19, "99"));
+        processB.flush();
+        processB.store(book("BTCUSDT", 20, "99"));
+        processB.flush();
         assertEquals(LatestTickStore.Result.STALE, processA.store(book("BTCUSDT", 5, "98")));
-        assertEquals(LatestTickStore.Result.STORED, processB.store(book("BTCUSDT", 21, "102")));
-        assertEquals(LatestTickStore.Result.STALE, processA.store(book("BTCUSDT", 20, "103")));
+        assertEquals(2.0, metricsB.droppedStaleCount());
+        processB.store(book("BTCUSDT", 21, "102"));
+        processB.flush();
+        processA.store(book("BTCUSDT", 20, "103"));
+        processA.flush();
+        assertEquals(1.0, metricsA.storedCount("BTCUSDT"));
+        assertEquals(1.0, metricsB.storedCount("BTCUSDT"));
         try (Jedis redis = TestRedis.client()) {
             JsonNode json = TickJson.mapper().readTree(redis.get("tick:latest:BTCUSDT"));
             assertEquals(21, json.get("update_id").longValue());
@@ -77,12 +93,32 @@ class LatestTickStoreIT {
     }
 
     @Test
+    void pendingTicksAreConflatedNewestFirstWhateverTheOrder() throws Exception {
+        for (long u : new long[] { 5, 9, 7, 8, 6 }) {
+            processA.store(book("ETHUSDT", u, Long.toString(u)));
+        }
+        // 9 survives; 5 was replaced by 9 (conflated); 7, 8 and 6 came after 9 and are older (stale).
+        assertEquals(1.0, metricsA.conflatedCount());
+        assertEquals(3.0, metricsA.droppedStaleCount());
+        processA.flush();
+        assertEquals(1.0, metricsA.storedCount("ETHUSDT"));
+        try (Jedis redis = TestRedis.client()) {
+            assertEquals("9", TickJson.mapper().readTree(redis.get("tick:latest:ETHUSDT")).get("bid").textValue());
+        }
+    }
+
+    @Test
     void eachStreamKindIsOrderedByItsOwnSequence() throws Exception {
-        assertEquals(LatestTickStore.Result.STORED, processA.store(book("ETHUSDT", 900, "10")));
+        processA.store(book("ETHUSDT", 900, "10"));
+        processA.flush();
         // A ticker's sequence is its event time, a different number line than the book's update id.
-        assertEquals(LatestTickStore.Result.STORED, processA.store(ticker("ETHUSDT", 50, "11")));
-        assertEquals(LatestTickStore.Result.STALE, processB.store(book("ETHUSDT", 899, "9")));
-        assertEquals(LatestTickStore.Result.STORED, processB.store(book("ETHUSDT", 901, "12")));
+        processA.store(ticker("ETHUSDT", 50, "11"));
+        processA.flush();
+        processB.store(book("ETHUSDT", 899, "9"));
+        processB.flush();
+        assertEquals(1.0, metricsB.droppedStaleCount());
+        processB.store(book("ETHUSDT", 901, "12"));
+        processB.flush();
         try (Jedis redis = TestRedis.client()) {
             assertEquals("12", TickJson.mapper().readTree(redis.get("tick:latest:ETHUSDT")).get("bid").textValue());
         }
@@ -91,6 +127,7 @@ class LatestTickStoreIT {
     @Test
     void readsEverySymbolInOneCallAndRefusesUnfollowedKeys() {
         processA.store(book("ETHUSDT", 1, "10"));
+        processA.flush();
         List<String> values = processA.readAll(List.of("BTCUSDT", "ETHUSDT"));
         assertNull(values.get(0));
         assertTrue(values.get(1).contains("\"bid\":\"10\""));
@@ -101,12 +138,13 @@ class LatestTickStoreIT {
     static MarketTick book(String symbol, long u, String bid) {
         BigDecimal b = new BigDecimal(bid);
         return new MarketTick(symbol, "X", "USDT", StreamKind.BOOK_TICKER, b, b, BigDecimal.ONE, b, BigDecimal.ONE,
-                null, null, null, null, null, null, null, u, null, 1L, "binance");
+                null, null, null, null, null, null, null, u, null, System.currentTimeMillis(), "binance");
     }
 
     static MarketTick ticker(String symbol, long eventTime, String last) {
         BigDecimal p = new BigDecimal(last);
         return new MarketTick(symbol, "X", "USDT", StreamKind.TICKER, p, p, BigDecimal.ONE, p, BigDecimal.ONE,
-                p, p, p, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, 7L, eventTime, 1L, "binance");
+                p, p, p, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, 7L, eventTime,
+                System.currentTimeMillis(), "binance");
     }
 }

@@ -71,9 +71,12 @@ class OutOfOrderBurstIT {
                 frames.add(frame(u));
             }
             double before = metrics.framesReceivedCount();
+            double settledBefore = metrics.settledCount(List.of("BTCUSDT"));
             standIn.broadcast(frames);
             await("round " + round + " processed", Duration.ofSeconds(60),
                     () -> metrics.framesReceivedCount() == before + BURST);
+            await("round " + round + " settled", Duration.ofSeconds(60),
+                    () -> metrics.settledCount(List.of("BTCUSDT")) == settledBefore + BURST);
             long top = base + BURST;
             try (Jedis redis = TestRedis.client()) {
                 JsonNode stored = JSON.readTree(redis.get("tick:latest:BTCUSDT"));
@@ -82,7 +85,7 @@ class OutOfOrderBurstIT {
             }
             base += BURST;
         }
-        assertEquals(ROUNDS * BURST, (long) (metrics.storedCount("BTCUSDT") + metrics.droppedStaleCount()));
+        assertEquals(ROUNDS * BURST, (long) metrics.settledCount(List.of("BTCUSDT")));
     }
 
     private static BigDecimal bid(long u) {

@@ -117,8 +117,7 @@ class RedisOutageIT {
     }
 
     private static void awaitStored(IngestMetrics metrics, int n) {
-        await(n + " stored", Duration.ofSeconds(20), () -> SYMBOLS.stream().mapToDouble(metrics::storedCount).sum()
-                + metrics.droppedStaleCount() == n);
+        await(n + " settled", Duration.ofSeconds(20), () -> metrics.settledCount(SYMBOLS) == n);
     }
 
     private boolean redisHoldsNewest() {
