@@ -1,0 +1,176 @@
+package dev.marketdata.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPoolConfig;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * Baseline 2: the same job written by hand, without Camel, as a tuned implementation would do it:
+ * Vert.x WebSocket client → Jackson → newest per symbol → pipelined writes through the same newer-than
+ * script, and a minimal Vert.x HTTP server doing the same Redis reads as the REST API.
+ */
+final class HandWrittenGateway implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SCRIPT = """
+            local last = redis.call('HGET', KEYS[2], ARGV[1])
+            if last and tonumber(last) >= tonumber(ARGV[2]) then
+              return 0
+            end
+            redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+            redis.call('EXPIRE', KEYS[2], ARGV[4])
+            return 1
+            """;
+
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(16));
+    private final JedisPool pool;
+    private final List<String> symbols;
+    private final Map<String, Object[]> pending = new ConcurrentHashMap<>();
+    private final AtomicLong frames = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private volatile boolean running = true;
+    private final Thread writer;
+    private HttpServer http;
+
+    HandWrittenGateway(String redisHost, int redisPort, List<String> symbols) {
+        JedisPoolConfig config = new JedisPoolConfig();
+        config.setMaxTotal(32);
+        this.pool = new JedisPool(config, redisHost, redisPort);
+        this.symbols = List.copyOf(symbols);
+        writer = new Thread(this::writeLoop, "baseline-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    long frames() {
+        return frames.get();
+    }
+
+    long written() {
+        return written.get();
+    }
+
+    void connect(String url, String streams) throws Exception {
+        java.net.URI uri = java.net.URI.create(url);
+        WebSocket ws = vertx.createHttpClient().webSocket(new WebSocketConnectOptions().setHost(uri.getHost())
+                .setPort(uri.getPort()).setURI(uri.getPath() + "?streams=" + streams))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        ws.textMessageHandler(this::onFrame);
+    }
+
+    private void onFrame(String text) {
+        frames.incrementAndGet();
+        try {
+            JsonNode data = JSON.readTree(text).get("data");
+            String symbol = data.get("s").textValue();
+            long u = data.get("u").longValue();
+            ObjectNode value = JSON.createObjectNode();
+            value.put("symbol", symbol).put("bid", data.get("b").textValue()).put("bid_qty", data.get("B").textValue())
+                    .put("ask", data.get("a").textValue()).put("ask_qty", data.get("A").textValue())
+                    .put("update_id", u).put("received_at", System.currentTimeMillis()).put("source", "binance");
+            Object[] tick = { u, JSON.writeValueAsString(value) };
+            pending.merge(symbol, tick, (old, now) -> (long) now[0] > (long) old[0] ? now : old);
+            LockSupport.unpark(writer);
+        } catch (Exception e) {
+            // a bad frame: skipped
+        }
+    }
+
+    private void writeLoop() {
+        while (running) {
+            if (pending.isEmpty()) {
+                LockSupport.parkNanos(1_000_000L);
+                continue;
+            }
+            List<Object[]> batch = new ArrayList<>();
+            for (Map.Entry<String, Object[]> e : pending.entrySet()) {
+                if (pending.remove(e.getKey(), e.getValue())) {
+                    batch.add(new Object[] { e.getKey(), e.getValue()[0], e.getValue()[1] });
+                }
+            }
+            try (Jedis jedis = pool.getResource()) {
+                Pipeline p = jedis.pipelined();
+                List<Response<Object>> results = new ArrayList<>();
+                for (Object[] t : batch) {
+                    results.add(p.eval(SCRIPT, List.of("tick:latest:" + t[0], "tick:seq:" + t[0]),
+                            List.of("bookTicker", Long.toString((long) t[1]), (String) t[2], "600")));
+                }
+                p.sync();
+                written.addAndGet(results.size());
+            }
+        }
+    }
+
+    /** The minimal REST server: GET /api/v1/tickers/{symbol} and GET /api/v1/tickers, same Redis reads. */
+    int serveRest(List<String> listSymbols) throws Exception {
+        String[] keys = listSymbols.stream().map(s -> "tick:latest:" + s).toArray(String[]::new);
+        http = vertx.createHttpServer().requestHandler(req -> {
+            String path = req.path();
+            vertx.executeBlocking(() -> {
+                try (Jedis jedis = pool.getResource()) {
+                    if (path.equals("/api/v1/tickers")) {
+                        List<String> values = jedis.mget(keys);
+                        StringBuilder sb = new StringBuilder("{\"success\":true,\"data\":[");
+                        long now = System.currentTimeMillis();
+                        for (int i = 0; i < values.size(); i++) {
+                            sb.append(i == 0 ? "" : ",").append(withAge(values.get(i), now));
+                        }
+                        return sb.append("],\"timestamp\":").append(now).append('}').toString();
+                    }
+                    String symbol = path.substring(path.lastIndexOf('/') + 1).toUpperCase();
+                    long now = System.currentTimeMillis();
+                    return "{\"success\":true,\"data\":[" + withAge(jedis.get("tick:latest:" + symbol), now)
+                            + "],\"timestamp\":" + now + "}";
+                }
+            }, false).onComplete(r -> {
+                if (r.succeeded()) {
+                    req.response().putHeader("Content-Type", "application/json").end(r.result());
+                } else {
+                    req.response().setStatusCode(500).end();
+                }
+            });
+        });
+        http.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return http.actualPort();
+    }
+
+    private static String withAge(String json, long now) {
+        if (json == null) {
+            return "null";
+        }
+        int at = json.indexOf("\"received_at\":");
+        long received = 0;
+        if (at >= 0) {
+            int end = json.indexOf(',', at);
+            received = Long.parseLong(json.substring(at + 14, end < 0 ? json.length() - 1 : end));
+        }
+        return json.substring(0, json.length() - 1) + ",\"age_ms\":" + (now - received) + "}";
+    }
+
+    @Override
+    public void close() throws Exception {
+        running = false;
+        writer.join(2000);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        pool.close();
+    }
+}
