@@ -424,7 +424,12 @@ public final class Benchmark {
                 throws Exception {
             int port = freePort();
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xms256m", "-Xmx512m",
+                    "-Xms256m", "-Xmx512m"));
+            String extra = System.getProperty("bench.gatewayJvmArgs", "");
+            if (!extra.isBlank()) {
+                cmd.addAll(List.of(extra.replace("{name}", name).trim().split("\\s+")));
+            }
+            cmd.addAll(List.of(
                     "-Dbinance.ws.url=" + wsUrl, "-Dbinance.symbols=" + String.join(",", symbols),
                     "-Dredis.host=" + redisHost, "-Dredis.port=" + redisPort, "-Dredis.embedded=false",
                     "-Dcamel.server.port=" + port, "-Dtick.ttl.seconds=600", "-Dquality.max-jump-percent=1000000",
