@@ -5,13 +5,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * The REST answer being built: one slot per requested symbol in request order, filled from Redis where
  * a live tick exists, left empty for the mock enricher otherwise.
  */
 public class TickerLookup {
 
-    private final Map<String, Map<String, Object>> entries = new LinkedHashMap<>();
+    /** A live entry as stored in Redis (plus age_ms), written into the answer without parsing it again. */
+    public record RawEntry(@JsonValue @JsonRawValue String json) {
+    }
+
+    private final Map<String, Object> entries = new LinkedHashMap<>();
     private boolean redisAvailable = true;
 
     public TickerLookup(List<String> symbols) {
@@ -20,7 +27,8 @@ public class TickerLookup {
         }
     }
 
-    public void put(String symbol, Map<String, Object> entry) {
+    /** @param entry a {@link RawEntry} or a map (mock entries) */
+    public void put(String symbol, Object entry) {
         entries.put(symbol, entry);
     }
 
@@ -38,7 +46,7 @@ public class TickerLookup {
         return entries.containsValue(null);
     }
 
-    public List<Map<String, Object>> entries() {
+    public List<Object> entries() {
         return new ArrayList<>(entries.values());
     }
 

@@ -1,18 +1,14 @@
 package dev.marketdata.api;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.marketdata.GatewaySettings;
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.pipeline.LatestTickStore;
 import dev.marketdata.pipeline.RateLimitedLog;
-import dev.marketdata.pipeline.TickJson;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
@@ -28,7 +24,7 @@ public class TickerReader {
 
     public static final String BEAN = "tickerReader";
     private static final Logger LOG = LoggerFactory.getLogger(TickerReader.class);
-    private static final TypeReference<LinkedHashMap<String, Object>> ENTRY = new TypeReference<>() { };
+    private static final String RECEIVED_AT = "\"received_at\":";
     private static final int MAX_SHOWN = 40;
 
     private final LatestTickStore store;
@@ -100,9 +96,8 @@ public class TickerReader {
             metrics.lookups(0, wanted.size());
             for (String symbol : wanted) {
                 String json = store.lastKnown(symbol);
-                Map<String, Object> entry = json == null ? null : entry(json, now);
+                TickerLookup.RawEntry entry = json == null ? null : entry(json, now, true);
                 if (entry != null) {
-                    entry.put("_last_known", true);
                     lookup.put(symbol, entry);
                 }
             }
@@ -111,7 +106,7 @@ public class TickerReader {
         int hits = 0;
         for (int i = 0; i < wanted.size(); i++) {
             String json = values.get(i);
-            Map<String, Object> entry = json == null ? null : entry(json, now);
+            TickerLookup.RawEntry entry = json == null ? null : entry(json, now, false);
             if (entry != null) {
                 lookup.put(wanted.get(i), entry);
                 hits++;
@@ -121,17 +116,31 @@ public class TickerReader {
         return lookup;
     }
 
-    private static Map<String, Object> entry(String json, long now) {
-        try {
-            LinkedHashMap<String, Object> entry = TickJson.mapper().readValue(json, ENTRY);
-            entry.remove("_mock");
-            Object receivedAt = entry.get("received_at");
-            entry.put("age_ms", receivedAt instanceof Number n ? Math.max(0, now - n.longValue()) : null);
-            return entry;
-        } catch (Exception e) {
-            // An unreadable value is treated as a miss rather than shown half-parsed.
+    /**
+     * The stored JSON with {@code age_ms} (and {@code _last_known}) added, by splicing rather than parsing
+     * and writing it again: the gateway wrote it, as an object ending in '}', with {@code received_at}.
+     * Anything else is treated as a miss rather than shown half-read.
+     */
+    static TickerLookup.RawEntry entry(String json, long now, boolean lastKnown) {
+        int end = json.lastIndexOf('}');
+        int at = json.indexOf(RECEIVED_AT);
+        if (!json.startsWith("{") || end < 0 || at < 0 || json.contains("\"_mock\"")) {
             return null;
         }
+        int from = at + RECEIVED_AT.length();
+        int to = from;
+        while (to < json.length() && Character.isDigit(json.charAt(to))) {
+            to++;
+        }
+        if (to == from) {
+            return null;
+        }
+        long age = Math.max(0, now - Long.parseLong(json, from, to, 10));
+        StringBuilder sb = new StringBuilder(json.length() + 40).append(json, 0, end).append(",\"age_ms\":").append(age);
+        if (lastKnown) {
+            sb.append(",\"_last_known\":true");
+        }
+        return new TickerLookup.RawEntry(sb.append('}').toString());
     }
 
     private static String shown(String raw) {
