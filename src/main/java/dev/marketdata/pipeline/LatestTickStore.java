@@ -55,7 +55,7 @@ public class LatestTickStore implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(LatestTickStore.class);
 
     /** KEYS: latest, seq. ARGV: stream kind, sequence, json, ttl seconds. Returns 1 stored, 0 stale. */
-    static final String STORE_IF_NEWER_TEXT = """
+    public static final String STORE_IF_NEWER_TEXT = """
             local last = redis.call('HGET', KEYS[2], ARGV[1])
             if last and tonumber(last) >= tonumber(ARGV[2]) then
               return 0

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.marketdata.pipeline.LatestTickStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -30,16 +31,9 @@ import redis.clients.jedis.Response;
 final class HandWrittenGateway implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SCRIPT = """
-            local last = redis.call('HGET', KEYS[2], ARGV[1])
-            if last and tonumber(last) >= tonumber(ARGV[2]) then
-              return 0
-            end
-            redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
-            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-            redis.call('EXPIRE', KEYS[2], ARGV[4])
-            return 1
-            """;
+    /** The same newer-than script the gateway runs, so both do the same work per write. */
+    private static final String SCRIPT = LatestTickStore.STORE_IF_NEWER_TEXT;
+
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(16));
     private final JedisPool pool;

@@ -183,7 +183,8 @@ public final class LoopbackProxy implements AutoCloseable {
         return target;
     }
 
-    private static List<String> readHeaderLines(InputStream in) throws IOException {
+    /** The request or response head, line by line, up to the blank line (read byte by byte: nothing after it is consumed). */
+    static List<String> readHeaderLines(InputStream in) throws IOException {
         List<String> lines = new java.util.ArrayList<>();
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;

@@ -293,25 +293,11 @@ public final class RawBinanceServer implements AutoCloseable {
     }
 
     private static List<String> readHead(InputStream in) throws IOException {
-        List<String> lines = new java.util.ArrayList<>();
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int prev = -1;
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n' && prev == '\r') {
-                byte[] bytes = line.toByteArray();
-                String text = new String(bytes, 0, bytes.length - 1, StandardCharsets.ISO_8859_1);
-                if (text.isEmpty()) {
-                    return lines;
-                }
-                lines.add(text);
-                line.reset();
-            } else {
-                line.write(b);
-            }
-            prev = b;
+        List<String> lines = LoopbackProxy.readHeaderLines(in);
+        if (lines.isEmpty()) {
+            throw new IOException("handshake cut short");
         }
-        throw new IOException("handshake cut short");
+        return lines;
     }
 
     @Override
