@@ -103,9 +103,13 @@ class RestBadInputIT {
         assertEquals(414, huge.statusCode());
         assertFalse(huge.body().contains("Exception"));
         assertEquals(before, readCommands());
-        // A good request does read Redis, so the statistics above would have seen a read.
+        // A good request does read Redis, so the statistics above would have seen a read; and the list of
+        // every symbol is one MGET, never a read per symbol.
         assertEquals(200, gateway.status("/api/v1/tickers/btcusdt"));
         assertEquals(before.get("mget") + 1, readCommands().get("mget"));
+        assertEquals(200, gateway.status("/api/v1/tickers"));
+        assertEquals(before.get("mget") + 2, readCommands().get("mget"));
+        assertEquals(before.get("get"), readCommands().get("get"));
     }
 
     /** Redis's own count of the read commands the gateway uses. */
