@@ -60,15 +60,7 @@ class GatewayEndToEndIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (standIn != null) {
-            standIn.close();
-        }
-        if (socks != null) {
-            socks.close();
-        }
+        RunningGateway.closeAll(gateway, standIn, socks);
     }
 
     @Test

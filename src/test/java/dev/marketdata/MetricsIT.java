@@ -51,12 +51,7 @@ class MetricsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (standIn != null) {
-            standIn.close();
-        }
+        RunningGateway.closeAll(gateway, standIn);
     }
 
     @Test

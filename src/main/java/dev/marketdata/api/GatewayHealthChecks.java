@@ -56,17 +56,10 @@ public final class GatewayHealthChecks {
         }
     }
 
-    /** Connected, and a frame arrived within {@code binance.idle-timeout} (or the connection is younger). */
-    public static class Feed extends AbstractHealthCheck {
-        private final BinanceFeed feed;
-        private final long idleMillis;
-        private final LongSupplier clock;
-
-        public Feed(BinanceFeed feed, long idleMillis, LongSupplier clock) {
-            super(GROUP, "feed");
-            this.feed = feed;
-            this.idleMillis = idleMillis;
-            this.clock = clock;
+    /** Reported on /observe/health and /api/v1/health, but neither liveness nor readiness. */
+    abstract static class Informational extends AbstractHealthCheck {
+        Informational(String id) {
+            super(GROUP, id);
         }
 
         @Override
@@ -77,6 +70,20 @@ public final class GatewayHealthChecks {
         @Override
         public boolean isReadiness() {
             return false;
+        }
+    }
+
+    /** Connected, and a frame arrived within {@code binance.idle-timeout} (or the connection is younger). */
+    public static class Feed extends Informational {
+        private final BinanceFeed feed;
+        private final long idleMillis;
+        private final LongSupplier clock;
+
+        public Feed(BinanceFeed feed, long idleMillis, LongSupplier clock) {
+            super("feed");
+            this.feed = feed;
+            this.idleMillis = idleMillis;
+            this.clock = clock;
         }
 
         @Override
@@ -106,24 +113,14 @@ public final class GatewayHealthChecks {
     }
 
     /** Every configured symbol got a stored tick within {@code quality.stale.seconds}. */
-    public static class Freshness extends AbstractHealthCheck {
+    public static class Freshness extends Informational {
         private final FreshnessTracker freshness;
         private final long staleMillis;
 
         public Freshness(FreshnessTracker freshness, long staleMillis) {
-            super(GROUP, "freshness");
+            super("freshness");
             this.freshness = freshness;
             this.staleMillis = staleMillis;
-        }
-
-        @Override
-        public boolean isLiveness() {
-            return false;
-        }
-
-        @Override
-        public boolean isReadiness() {
-            return false;
         }
 
         @Override

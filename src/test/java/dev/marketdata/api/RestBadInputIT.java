@@ -45,9 +45,7 @@ class RestBadInputIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
+        RunningGateway.closeAll(gateway);
     }
 
     @Test

@@ -44,12 +44,7 @@ class OutOfOrderBurstIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (standIn != null) {
-            standIn.close();
-        }
+        RunningGateway.closeAll(gateway, standIn);
     }
 
     @Test

@@ -93,6 +93,15 @@ public final class RunningGateway implements AutoCloseable {
         }
     }
 
+    /** Closes each of them that was opened, in order (for @AfterAll of tests that start several). */
+    public static void closeAll(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable resource : resources) {
+            if (resource != null) {
+                resource.close();
+            }
+        }
+    }
+
     @Override
     public void close() throws Exception {
         main.stop();
