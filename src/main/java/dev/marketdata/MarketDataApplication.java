@@ -19,7 +19,27 @@ public final class MarketDataApplication {
     }
 
     public static void main(String... args) throws Exception {
-        createMain(Path.of("")).run(args);
+        try {
+            createMain(Path.of("")).run(args);
+        } catch (Exception e) {
+            String problem = configurationProblem(e);
+            if (problem == null) {
+                throw e;
+            }
+            // A bad setting is the operator's to fix: one line naming it, not a stack trace.
+            System.err.println("market-data: not started: " + problem);
+            System.exit(2);
+        }
+    }
+
+    /** The message of a configuration error ("Invalid <property> ..."), wherever it is in the cause chain. */
+    static String configurationProblem(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalArgumentException && t.getMessage() != null && t.getMessage().startsWith("Invalid ")) {
+                return t.getMessage();
+            }
+        }
+        return null;
     }
 
     /** The gateway as it runs for users; tests start exactly this, with property overrides. */
