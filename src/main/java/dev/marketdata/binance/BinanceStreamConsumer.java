@@ -85,10 +85,6 @@ public class BinanceStreamConsumer extends DefaultConsumer {
         return connections.size();
     }
 
-    List<StreamConnection> connections() {
-        return List.copyOf(connections);
-    }
-
     /**
      * Runs the route for one frame, here on the event loop: the pipeline only parses, checks and hands the
      * tick to the store's writer, it never waits on I/O, so no worker hop (and no reordering) is needed.

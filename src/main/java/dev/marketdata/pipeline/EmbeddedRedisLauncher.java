@@ -56,10 +56,6 @@ public class EmbeddedRedisLauncher implements Service {
         return true;
     }
 
-    public boolean running() {
-        return server != null && server.isActive();
-    }
-
     static boolean answers(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 300);

@@ -87,10 +87,6 @@ public class IngestMetrics {
         ingestLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    public Timer ingestLatencyTimer() {
-        return ingestLatency;
-    }
-
     public void frameReceived(String kind) {
         framesByKind.getOrDefault(kind, framesByKind.get("other")).increment();
     }
@@ -117,10 +113,6 @@ public class IngestMetrics {
     /** @param operation write, read or health */
     public void redisError(String operation) {
         redisErrors.get(operation).increment();
-    }
-
-    public double redisErrorCount(String operation) {
-        return redisErrors.get(operation).count();
     }
 
     public double framesReceivedCount() {

@@ -66,7 +66,8 @@ public class LatestTickStore implements Service {
             return 1
             """;
 
-    public enum Result { STORED, STALE, PENDING }
+    /** STALE: not newer than what this process already wrote; PENDING: handed to the writer. */
+    public enum Result { STALE, PENDING }
 
     /** A tick as written (or to be written), with when it arrived, for the TTL it has left and the latency. */
     private record Written(MarketTick tick, String json, long at, long receivedNanos) {
@@ -338,10 +339,6 @@ public class LatestTickStore implements Service {
             throw new IllegalStateException("Redis MGET returned nothing");
         }
         return values;
-    }
-
-    public int ttlSeconds() {
-        return ttlSeconds;
     }
 
     @Override
