@@ -341,8 +341,9 @@ public class MarketDataConfiguration implements CamelConfiguration {
 
     @BindToRegistry(HealthReport.BEAN)
     public HealthReport healthReport(CamelContext camelContext) {
-        return new HealthReport(healthChecks(camelContext), qualityMonitor(camelContext), apiResponses(camelContext),
-                version(), CLOCK);
+        List<HealthCheck> checks = healthChecks(camelContext);
+        return new HealthReport(checks.get(0), checks.get(1), checks.get(2), qualityMonitor(camelContext),
+                apiResponses(camelContext), version(), CLOCK);
     }
 
     static String version() {

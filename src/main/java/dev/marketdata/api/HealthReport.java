@@ -1,7 +1,6 @@
 package dev.marketdata.api;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -26,11 +25,11 @@ public class HealthReport {
     private final String version;
     private final LongSupplier clock;
 
-    public HealthReport(List<HealthCheck> checks, QualityMonitor quality, ApiResponses responses, String version,
-            LongSupplier clock) {
-        this.redis = checks.get(0);
-        this.feed = checks.get(1);
-        this.freshness = checks.get(2);
+    public HealthReport(HealthCheck redis, HealthCheck feed, HealthCheck freshness, QualityMonitor quality,
+            ApiResponses responses, String version, LongSupplier clock) {
+        this.redis = redis;
+        this.feed = feed;
+        this.freshness = freshness;
         this.quality = quality;
         this.responses = responses;
         this.version = version;

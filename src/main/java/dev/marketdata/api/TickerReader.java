@@ -81,27 +81,18 @@ public class TickerReader {
     private TickerLookup read(List<String> wanted) {
         TickerLookup lookup = new TickerLookup(wanted);
         long now = clock.getAsLong();
+        // While the store knows Redis is down, do not make every request wait for a timeout.
+        if (!store.redisUp()) {
+            return fromMemory(lookup, wanted, now);
+        }
         List<String> values;
         try {
-            // While the store knows Redis is down, do not make every request wait for a timeout.
-            if (!store.redisUp()) {
-                throw new IllegalStateException("Redis is down");
-            }
             values = store.readAll(wanted);
         } catch (RuntimeException e) {
             ingestMetrics.redisError("read");
             redisLog.warn("read", "Redis read failed, answering from the last known ticks or mock entries: {}",
                     e.getClass().getSimpleName());
-            lookup.redisUnavailable();
-            metrics.lookups(0, wanted.size());
-            for (String symbol : wanted) {
-                String json = store.lastKnown(symbol);
-                TickerLookup.RawEntry entry = json == null ? null : entry(json, now, true);
-                if (entry != null) {
-                    lookup.put(symbol, entry);
-                }
-            }
-            return lookup;
+            return fromMemory(lookup, wanted, now);
         }
         int hits = 0;
         for (int i = 0; i < wanted.size(); i++) {
@@ -113,6 +104,20 @@ public class TickerReader {
             }
         }
         metrics.lookups(hits, wanted.size() - hits);
+        return lookup;
+    }
+
+    /** Redis cannot answer: the newest ticks this process holds, marked {@code _last_known}; the rest stay empty. */
+    private TickerLookup fromMemory(TickerLookup lookup, List<String> wanted, long now) {
+        lookup.redisUnavailable();
+        metrics.lookups(0, wanted.size());
+        for (String symbol : wanted) {
+            String json = store.lastKnown(symbol);
+            TickerLookup.RawEntry entry = json == null ? null : entry(json, now, true);
+            if (entry != null) {
+                lookup.put(symbol, entry);
+            }
+        }
         return lookup;
     }
 

@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 
 import dev.marketdata.binance.ReconnectBackoff;
 import dev.marketdata.model.MarketTick;
+import dev.marketdata.model.StreamKind;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Service;
 import org.slf4j.Logger;
@@ -317,9 +318,10 @@ public class LatestTickStore implements Service {
     /** The JSON of the newest tick this process holds for the symbol (written or pending); null if none. */
     public String lastKnown(String symbol) {
         Written best = null;
-        for (Map<String, Written> source : List.of(lastWritten, pending)) {
-            for (Written w : source.values()) {
-                if (w.tick().symbol().equals(symbol) && (best == null || w.at() > best.at())) {
+        for (StreamKind kind : StreamKind.values()) {
+            String guardKey = symbol + '|' + kind.configName();
+            for (Written w : new Written[] { lastWritten.get(guardKey), pending.get(guardKey) }) {
+                if (w != null && (best == null || w.at() > best.at())) {
                     best = w;
                 }
             }

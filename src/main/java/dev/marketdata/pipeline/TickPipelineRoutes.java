@@ -4,7 +4,6 @@ import dev.marketdata.binance.BinanceFrameMapper;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 
 /**
  * The tick pipeline: frame text → mapped tick → validated → newest-wins write to Redis. Every step is one
@@ -18,14 +17,6 @@ public class TickPipelineRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        onException(DataAccessException.class)
-                .handled(true)
-                .process(exchange -> {
-                    exchange.getContext().getRegistry().lookupByNameAndType(IngestMetrics.BEAN, IngestMetrics.class)
-                            .redisError("write");
-                    Throwable cause = exchange.getProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, Throwable.class);
-                    failureLog.warn("redis", "Redis write failed, tick not stored: {}", rootMessage(cause));
-                });
         onException(Exception.class)
                 .handled(true)
                 .process(exchange -> {
