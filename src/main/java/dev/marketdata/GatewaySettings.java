@@ -34,6 +34,8 @@ public record GatewaySettings(
         boolean redisEmbedded,
         int redisTimeoutMs,
         int tickTtlSeconds,
+        long sequenceResetAfterMillis,
+        long shutdownFlushMillis,
         Map<String, BigDecimal> mockPrices,
         long idleTimeoutMillis,
         long reconnectInitialDelayMillis,
@@ -43,7 +45,8 @@ public record GatewaySettings(
         int staleSeconds,
         BigDecimal maxJumpPercent,
         long maxSkewMillis,
-        boolean rejectPriceJumps) {
+        boolean rejectPriceJumps,
+        long alertClearAfterMillis) {
 
     public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{2,20}");
     /** Binance allows at most this many streams on one connection. */
@@ -76,6 +79,9 @@ public record GatewaySettings(
         boolean embedded = bool(property, "redis.embedded", true);
         int redisTimeout = integer(property, "redis.timeout-ms", 1000, 50, 60_000);
         int ttl = integer(property, "tick.ttl.seconds", 60, 1, 86_400 * 30);
+        // Up to this long a lower sequence is taken for out-of-order delivery and refused; after it, for a reset.
+        long resetAfter = duration(property, "tick.sequence-reset-after", "5s", 0, 3_600_000);
+        long flushTimeout = duration(property, "redis.shutdown-flush-timeout", "5s", 0, 600_000);
         Map<String, BigDecimal> mockPrices = new LinkedHashMap<>();
         for (String symbol : symbols) {
             String price = property.apply("mock.price." + symbol);
@@ -97,7 +103,7 @@ public record GatewaySettings(
         if (maxDelay < initialDelay) {
             throw invalid("binance.reconnect.max-delay", maxDelay + "ms", "must not be below binance.reconnect.initial-delay");
         }
-        long resetAfter = duration(property, "binance.reconnect.reset-after", "60s", 0, 86_400_000);
+        long backoffResetAfter = duration(property, "binance.reconnect.reset-after", "60s", 0, 86_400_000);
         // Binance closes every connection at 24 h: rotating later than that would always be too late.
         long maxAge = duration(property, "binance.max-connection-age", "23h30m", 1_000, 24 * 3_600_000L - 60_000);
         int stale = integer(property, "quality.stale.seconds", 30, 1, 86_400);
@@ -107,10 +113,11 @@ public record GatewaySettings(
         if (!action.equals("flag") && !action.equals("reject")) {
             throw invalid("quality.price-jump-action", action, "must be flag or reject");
         }
+        long clearAfter = duration(property, "quality.alert.clear-after", "60s", 0, 86_400_000);
         return new GatewaySettings(wsUrl, symbols, streams, proxies, redisHost, redisPort, redisUsername,
-                redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, Collections.unmodifiableMap(mockPrices), idle, initialDelay,
-                maxDelay, resetAfter, maxAge, stale, jump,
-                skew, action.equals("reject"));
+                redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, resetAfter, flushTimeout,
+                Collections.unmodifiableMap(mockPrices), idle, initialDelay, maxDelay, backoffResetAfter, maxAge, stale, jump,
+                skew, action.equals("reject"), clearAfter);
     }
 
     /** Never shows the Redis password (the proxies mask theirs themselves). */

@@ -28,6 +28,7 @@ import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.pipeline.IngestRecorder;
 import dev.marketdata.pipeline.LatestTickStore;
 import dev.marketdata.pipeline.QualityMonitor;
+import dev.marketdata.pipeline.QualityRoutes;
 import dev.marketdata.pipeline.TickJson;
 import dev.marketdata.pipeline.TickValidator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -117,9 +118,12 @@ public class MarketDataConfiguration implements CamelConfiguration {
         protected void doStart() throws Exception {
             BinanceFeed f = feed(context);
             QualityMonitor q = qualityMonitor(context);
-            f.attach(context, freshness(context), q::activeAlerts);
-            alerts = context.createProducerTemplate();
-            q.sendAlertsWith(alerts);
+            LatestTickStore store = latestTickStore(context);
+            f.attach(context, freshness(context), q::activeAlerts, store::sequenceResets, store::heldSymbols);
+            if (QualityRoutes.alertsConfigured(context)) {
+                alerts = context.createProducerTemplate();
+                q.sendAlertsWith(alerts);
+            }
             HealthCheckRegistry registry = HealthCheckRegistry.get(context);
             if (registry != null) {
                 for (HealthCheck check : healthChecks(context)) {
@@ -193,7 +197,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     @BindToRegistry(ApiMetrics.BEAN)
     public synchronized ApiMetrics apiMetrics(CamelContext camelContext) {
         if (apiMetrics == null) {
-            apiMetrics = new ApiMetrics(meterRegistry(camelContext), settings(camelContext).symbols());
+            apiMetrics = new ApiMetrics(meterRegistry(camelContext));
         }
         return apiMetrics;
     }
@@ -275,8 +279,9 @@ public class MarketDataConfiguration implements CamelConfiguration {
     public synchronized LatestTickStore latestTickStore(CamelContext camelContext) {
         if (store == null) {
             GatewaySettings s = settings(camelContext);
-            store = new LatestTickStore(redisTemplate(camelContext), s.symbols(), s.tickTtlSeconds(),
-                    ingestMetrics(camelContext), freshness(camelContext));
+            store = new LatestTickStore(redisTemplate(camelContext), s.symbols(),
+                    new LatestTickStore.Options(s.tickTtlSeconds(), s.sequenceResetAfterMillis(), s.shutdownFlushMillis()),
+                    ingestMetrics(camelContext), freshness(camelContext), CLOCK);
         }
         return store;
     }
@@ -288,7 +293,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
 
     @BindToRegistry(TickValidator.BEAN)
     public TickValidator tickValidator(CamelContext camelContext) {
-        return new TickValidator(settings(camelContext).symbols());
+        return new TickValidator(settings(camelContext).symbols(), settings(camelContext).maxSkewMillis());
     }
 
     @BindToRegistry(QualityMonitor.BEAN)
@@ -297,7 +302,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
             GatewaySettings s = settings(camelContext);
             quality = new QualityMonitor(freshness(camelContext), meterRegistry(camelContext), s.staleSeconds() * 1000L,
                     s.maxJumpPercent(), s.maxSkewMillis(),
-                    s.rejectPriceJumps() ? QualityMonitor.JumpAction.REJECT : QualityMonitor.JumpAction.FLAG, CLOCK);
+                    s.rejectPriceJumps() ? QualityMonitor.JumpAction.REJECT : QualityMonitor.JumpAction.FLAG,
+                    s.alertClearAfterMillis(), CLOCK);
         }
         return quality;
     }
@@ -309,8 +315,11 @@ public class MarketDataConfiguration implements CamelConfiguration {
 
     @BindToRegistry(TickerReader.BEAN)
     public TickerReader tickerReader(CamelContext camelContext) {
-        return new TickerReader(latestTickStore(camelContext), settings(camelContext).symbols(), CLOCK,
-                apiMetrics(camelContext), ingestMetrics(camelContext));
+        GatewaySettings s = settings(camelContext);
+        // A stored tick older (or further ahead) than a key lives, with the allowed clock skew, was not written
+        // by a gateway with this TTL.
+        return new TickerReader(latestTickStore(camelContext), s.symbols(), CLOCK, apiMetrics(camelContext),
+                ingestMetrics(camelContext), s.tickTtlSeconds() * 1000L + s.maxSkewMillis());
     }
 
     @BindToRegistry(MockTickerEnricher.BEAN)
@@ -333,7 +342,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
             healthChecks = List.of(
                     new GatewayHealthChecks.Redis(redisTemplate(camelContext), ingestMetrics(camelContext)),
                     new GatewayHealthChecks.Feed(feed(camelContext), s.idleTimeoutMillis(), CLOCK),
-                    new GatewayHealthChecks.Freshness(freshness(camelContext), s.staleSeconds() * 1000L));
+                    new GatewayHealthChecks.Freshness(freshness(camelContext), s.staleSeconds() * 1000L,
+                            latestTickStore(camelContext)));
             healthChecks.forEach(check -> ((org.apache.camel.CamelContextAware) check).setCamelContext(camelContext));
         }
         return healthChecks;

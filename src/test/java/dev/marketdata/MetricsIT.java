@@ -61,13 +61,21 @@ class MetricsIT {
             assertEquals(0.0, atStart.value("marketdata_frames_received_total", "kind", kind), kind);
             assertEquals(0.0, atStart.value("marketdata_frames_ignored_total", "kind", kind), kind);
         }
+        assertEquals(0.0, atStart.value("marketdata_ticks_stored_total"));
         for (String symbol : symbols) {
-            assertEquals(0.0, atStart.value("marketdata_ticks_stored_total", "symbol", symbol), symbol);
-            assertEquals(0.0, atStart.value("marketdata_rest_mock_entries_total", "symbol", symbol), symbol);
             assertTrue(atStart.value("marketdata_tick_age_seconds", "symbol", symbol).isNaN(), symbol);
-            for (QualityMonitor.Kind kind : QualityMonitor.Kind.values()) {
-                assertEquals(0.0, atStart.value("marketdata_quality_alerts_total", "kind", kind.tag(), "symbol", symbol));
-            }
+        }
+        for (String reason : List.of("cache_miss", "invalid_value", "redis_unavailable")) {
+            assertEquals(0.0, atStart.value("marketdata_rest_mock_entries_total", "reason", reason), reason);
+        }
+        for (String problem : List.of("malformed", "wrong_symbol", "expired", "future")) {
+            assertEquals(0.0, atStart.value("marketdata_rest_invalid_values_total", "problem", problem), problem);
+        }
+        for (String reason : List.of("regression", "unreadable_guard")) {
+            assertEquals(0.0, atStart.value("marketdata_sequence_resets_total", "reason", reason), reason);
+        }
+        for (QualityMonitor.Kind kind : QualityMonitor.Kind.values()) {
+            assertEquals(0.0, atStart.value("marketdata_quality_alerts_total", "kind", kind.tag()));
         }
         for (RejectReason reason : RejectReason.values()) {
             assertEquals(0.0, atStart.value("marketdata_ticks_rejected_total", "reason", reason.tag()), reason.tag());
@@ -123,7 +131,7 @@ class MetricsIT {
         assertEquals(0.0, sum(after, "marketdata_ticks_rejected_total"));
         assertEquals((double) bookTickers, sum(after, "marketdata_ticks_stored_total")
                 + after.value("marketdata_ticks_dropped_stale_total") + after.value("marketdata_ticks_conflated_total"));
-        assertEquals(0.0, after.value("marketdata_ticks_stored_total", "symbol", "BTCUSDT"));
+
         double latencies = after.value("marketdata_ingest_latency_seconds_count");
         assertTrue(latencies >= sum(after, "marketdata_ticks_stored_total") && latencies <= bookTickers,
                 "one latency per Redis write: " + latencies);
@@ -131,7 +139,7 @@ class MetricsIT {
         assertEquals(2.0, after.value("marketdata_rest_requests_total", "endpoint", "ticker", "status", "200"));
         assertEquals(1.0, after.value("marketdata_rest_requests_total", "endpoint", "ticker", "status", "400"));
         assertEquals(1.0, after.value("marketdata_rest_requests_total", "endpoint", "ticker", "status", "404"));
-        assertEquals(3.0, after.value("marketdata_rest_mock_entries_total", "symbol", "BTCUSDT"));
+        assertEquals(3.0, after.value("marketdata_rest_mock_entries_total", "reason", "cache_miss"));
         assertEquals(3.0 * newest.size() + 2, after.value("marketdata_rest_cache_hits_total"));
         assertEquals(3.0, after.value("marketdata_rest_cache_misses_total"));
         double age = after.value("marketdata_tick_age_seconds", "symbol", first.toUpperCase());

@@ -6,7 +6,9 @@ import java.util.function.LongSupplier;
 
 import dev.marketdata.binance.BinanceFeed;
 import dev.marketdata.pipeline.FreshnessTracker;
+import dev.marketdata.pipeline.Failures;
 import dev.marketdata.pipeline.IngestMetrics;
+import dev.marketdata.pipeline.LatestTickStore;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -51,7 +53,8 @@ public final class GatewayHealthChecks {
                 }
             } catch (RuntimeException e) {
                 metrics.redisError("health");
-                builder.detail("error", e.getClass().getSimpleName()).down();
+                String auth = Failures.authenticationProblem(e);
+                builder.detail("error", auth != null ? "authentication failed: " + auth : Failures.describe(e)).down();
             }
         }
     }
@@ -112,15 +115,21 @@ public final class GatewayHealthChecks {
         }
     }
 
-    /** Every configured symbol got a stored tick within {@code quality.stale.seconds}. */
+    /**
+     * Every configured symbol got a stored tick within {@code quality.stale.seconds}. Also shows the symbols
+     * the newer-than guard is holding (refusing lower sequences until {@code tick.sequence-reset-after}) and
+     * how many sequence resets there were.
+     */
     public static class Freshness extends Informational {
         private final FreshnessTracker freshness;
         private final long staleMillis;
+        private final LatestTickStore store;
 
-        public Freshness(FreshnessTracker freshness, long staleMillis) {
+        public Freshness(FreshnessTracker freshness, long staleMillis, LatestTickStore store) {
             super("freshness");
             this.freshness = freshness;
             this.staleMillis = staleMillis;
+            this.store = store;
         }
 
         @Override
@@ -128,6 +137,8 @@ public final class GatewayHealthChecks {
             List<String> stale = freshness.staleSymbols(staleMillis);
             builder.detail("stale_symbols", String.join(",", stale));
             builder.detail("stale_after_s", staleMillis / 1000);
+            builder.detail("held_symbols", String.join(",", store.heldSymbols()));
+            builder.detail("sequence_resets", store.sequenceResets());
             if (stale.isEmpty()) {
                 builder.up();
             } else {

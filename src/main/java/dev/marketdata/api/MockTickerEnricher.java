@@ -30,9 +30,8 @@ public class MockTickerEnricher implements AggregationStrategy {
     /** The resource side of the enricher: a mock entry for each empty slot. */
     public Map<String, Map<String, Object>> mockEntries(TickerLookup lookup) {
         Map<String, Map<String, Object>> mocks = new LinkedHashMap<>();
-        String reason = lookup.redisAvailable() ? "cache_miss" : "redis_unavailable";
         for (String symbol : lookup.missing()) {
-            mocks.put(symbol, mockEntry(symbol, reason));
+            mocks.put(symbol, mockEntry(symbol, lookup.missReason(symbol)));
         }
         return mocks;
     }
@@ -45,7 +44,7 @@ public class MockTickerEnricher implements AggregationStrategy {
         if (lookup != null && mocks != null) {
             mocks.forEach((symbol, entry) -> {
                 lookup.put(symbol, entry);
-                metrics.mockServed(symbol);
+                metrics.mockServed((String) entry.get("mock_reason"));
             });
         }
         return original;

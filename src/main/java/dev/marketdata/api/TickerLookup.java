@@ -1,9 +1,11 @@
 package dev.marketdata.api;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.annotation.JsonValue;
@@ -19,6 +21,7 @@ public class TickerLookup {
     }
 
     private final Map<String, Object> entries = new LinkedHashMap<>();
+    private final Set<String> invalid = new HashSet<>();
     private boolean redisAvailable = true;
 
     public TickerLookup(List<String> symbols) {
@@ -52,6 +55,19 @@ public class TickerLookup {
 
     public boolean redisAvailable() {
         return redisAvailable;
+    }
+
+    /** Redis held a value for the symbol that is not a tick of it: the slot stays empty. */
+    public void invalid(String symbol) {
+        invalid.add(symbol);
+    }
+
+    /** Why the slot of a missing symbol is empty: {@code cache_miss}, {@code invalid_value} or {@code redis_unavailable}. */
+    public String missReason(String symbol) {
+        if (!redisAvailable) {
+            return "redis_unavailable";
+        }
+        return invalid.contains(symbol) ? "invalid_value" : "cache_miss";
     }
 
     public void redisUnavailable() {

@@ -2,10 +2,12 @@ package dev.marketdata.api;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
-import dev.marketdata.GatewaySettings;
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.pipeline.LatestTickStore;
 import dev.marketdata.pipeline.RateLimitedLog;
@@ -17,10 +19,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads tickers for the REST API. The symbol from the path is checked before anything else: a malformed
  * one is a 400, a well-formed one we do not follow a 404, and only a configured symbol ever becomes a
- * Redis key. The list is read in one round trip. When Redis cannot be reached the slots stay empty and
- * the mock enricher fills them; the client never sees the Redis error.
+ * Redis key. The list is read in one round trip. Every value read is checked ({@link StoredTickCheck})
+ * before it is served; one that is not a tick of its symbol is a miss. When Redis cannot be reached the
+ * slots stay empty (or hold this process's last known ticks) and the mock enricher fills the rest; the
+ * client never sees a Redis error.
  */
 public class TickerReader {
+
+    /** The last value of a symbol that passed {@link StoredTickCheck}, and its receive time. */
+    private record Checked(String json, long receivedAt) {
+    }
+
 
     public static final String BEAN = "tickerReader";
     private static final Logger LOG = LoggerFactory.getLogger(TickerReader.class);
@@ -31,18 +40,23 @@ public class TickerReader {
     private final List<String> symbols;
     private final Set<String> followed;
     private final LongSupplier clock;
+    private static final Pattern RAW_SYMBOL = Pattern.compile("[A-Za-z0-9]{2,20}");
     private final RateLimitedLog redisLog = new RateLimitedLog(LOG, 10_000);
+    private final RateLimitedLog invalidLog = new RateLimitedLog(LOG, 60_000);
+    private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+    private final long storedWindowMillis;
     private final ApiMetrics metrics;
     private final IngestMetrics ingestMetrics;
 
     public TickerReader(LatestTickStore store, List<String> symbols, LongSupplier clock, ApiMetrics metrics,
-            IngestMetrics ingestMetrics) {
+            IngestMetrics ingestMetrics, long storedWindowMillis) {
         this.store = store;
         this.metrics = metrics;
         this.ingestMetrics = ingestMetrics;
         this.symbols = List.copyOf(symbols);
         this.followed = Set.copyOf(symbols);
         this.clock = clock;
+        this.storedWindowMillis = storedWindowMillis;
     }
 
     public TickerLookup readAll(@Header(Exchange.HTTP_QUERY) String query) {
@@ -66,12 +80,16 @@ public class TickerReader {
         return lookup.hasMissing();
     }
 
+    /**
+     * The path segment exactly as decoded, checked before any case folding: folding first would let
+     * {@code %00} (trimmed away) or {@code ſ} (upper-cased to S) pass as a symbol.
+     */
     String checkSymbol(String raw) {
-        String symbol = raw == null ? "" : raw.trim().toUpperCase(Locale.ROOT);
-        if (!GatewaySettings.SYMBOL.matcher(symbol).matches()) {
+        if (raw == null || !RAW_SYMBOL.matcher(raw).matches()) {
             throw new ApiException(400, "INVALID_SYMBOL",
                     "symbol must be 2-20 letters and digits, got '" + shown(raw) + "'");
         }
+        String symbol = raw.toUpperCase(Locale.ROOT);
         if (!followed.contains(symbol)) {
             throw new ApiException(404, "UNKNOWN_SYMBOL", "symbol " + symbol + " is not configured on this gateway");
         }
@@ -96,15 +114,42 @@ public class TickerReader {
         }
         int hits = 0;
         for (int i = 0; i < wanted.size(); i++) {
+            String symbol = wanted.get(i);
             String json = values.get(i);
-            TickerLookup.RawEntry entry = json == null ? null : entry(json, now, false);
-            if (entry != null) {
-                lookup.put(wanted.get(i), entry);
-                hits++;
+            if (json == null) {
+                continue;
             }
+            Long receivedAt = validReceivedAt(symbol, json, now);
+            if (receivedAt == null) {
+                lookup.invalid(symbol);
+                continue;
+            }
+            lookup.put(symbol, entry(json, receivedAt, now, false));
+            hits++;
         }
         metrics.lookups(hits, wanted.size() - hits);
         return lookup;
+    }
+
+    /**
+     * The receive time of a stored value that is a tick of the symbol, or null (counted and logged, at most
+     * once a minute per key) when it is not. The last value that passed is remembered per symbol, so a value
+     * read again unchanged is not parsed again.
+     */
+    private Long validReceivedAt(String symbol, String json, long now) {
+        Checked last = checked.get(symbol);
+        if (last != null && last.json().equals(json)) {
+            return last.receivedAt();
+        }
+        StoredTickCheck.Outcome outcome = StoredTickCheck.check(json, symbol, now, storedWindowMillis);
+        if (outcome.valid()) {
+            checked.put(symbol, new Checked(json, outcome.receivedAt()));
+            return outcome.receivedAt();
+        }
+        metrics.invalidValue(outcome.problem().tag());
+        invalidLog.warn(LatestTickStore.key(symbol), "Redis value of {} is not a tick this gateway serves ({}: {}); "
+                + "answered as a miss", LatestTickStore.key(symbol), outcome.problem().tag(), outcome.detail());
+        return null;
     }
 
     /** Redis cannot answer: the newest ticks this process holds, marked {@code _last_known}; the rest stay empty. */
@@ -113,39 +158,40 @@ public class TickerReader {
         metrics.lookups(0, wanted.size());
         for (String symbol : wanted) {
             String json = store.lastKnown(symbol);
-            TickerLookup.RawEntry entry = json == null ? null : entry(json, now, true);
-            if (entry != null) {
-                lookup.put(symbol, entry);
+            if (json != null) {
+                lookup.put(symbol, entry(json, receivedAt(json), now, true));
             }
         }
         return lookup;
     }
 
     /**
-     * The stored JSON with {@code age_ms} (and {@code _last_known}) added, by splicing rather than parsing
-     * and writing it again: the gateway wrote it, as an object ending in '}', with {@code received_at}.
-     * Anything else is treated as a miss rather than shown half-read.
+     * A checked tick with {@code age_ms} (and flags) added, by splicing rather than parsing and writing it
+     * again: it is one JSON object of the tick's own fields, so inserting before its closing brace is safe.
+     * A receive time ahead of this gateway's clock (another gateway's clock runs ahead) shows age 0 and
+     * {@code "_clock_ahead": true} rather than passing for fresh.
      */
-    static TickerLookup.RawEntry entry(String json, long now, boolean lastKnown) {
+    static TickerLookup.RawEntry entry(String json, long receivedAt, long now, boolean lastKnown) {
         int end = json.lastIndexOf('}');
-        int at = json.indexOf(RECEIVED_AT);
-        if (!json.startsWith("{") || end < 0 || at < 0 || json.contains("\"_mock\"")) {
-            return null;
+        StringBuilder sb = new StringBuilder(json.length() + 48).append(json, 0, end)
+                .append(",\"age_ms\":").append(Math.max(0, now - receivedAt));
+        if (receivedAt > now) {
+            sb.append(",\"_clock_ahead\":true");
         }
-        int from = at + RECEIVED_AT.length();
-        int to = from;
-        while (to < json.length() && Character.isDigit(json.charAt(to))) {
-            to++;
-        }
-        if (to == from) {
-            return null;
-        }
-        long age = Math.max(0, now - Long.parseLong(json, from, to, 10));
-        StringBuilder sb = new StringBuilder(json.length() + 40).append(json, 0, end).append(",\"age_ms\":").append(age);
         if (lastKnown) {
             sb.append(",\"_last_known\":true");
         }
         return new TickerLookup.RawEntry(sb.append('}').toString());
+    }
+
+    /** The receive time in JSON this process wrote itself. */
+    private static long receivedAt(String json) {
+        int from = json.indexOf(RECEIVED_AT) + RECEIVED_AT.length();
+        int to = from;
+        while (to < json.length() && Character.isDigit(json.charAt(to))) {
+            to++;
+        }
+        return Long.parseLong(json, from, to, 10);
     }
 
     private static String shown(String raw) {

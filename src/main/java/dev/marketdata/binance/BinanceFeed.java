@@ -57,6 +57,8 @@ public class BinanceFeed implements BinanceFeedMXBean {
     private volatile CamelContext camelContext;
     private volatile FreshnessTracker freshness;
     private volatile Supplier<List<String>> activeAlerts = List::of;
+    private volatile LongSupplier sequenceResets = () -> 0;
+    private volatile Supplier<List<String>> heldSymbols = List::of;
 
     public BinanceFeed(List<ProxySpec> proxies, String endpoint, MeterRegistry registry, LongSupplier clock) {
         this.proxies = List.copyOf(proxies);
@@ -80,10 +82,13 @@ public class BinanceFeed implements BinanceFeedMXBean {
     }
 
     /** Wires what the feed reports on but does not own; called once the beans exist. */
-    public void attach(CamelContext context, FreshnessTracker tracker, Supplier<List<String>> alerts) {
+    public void attach(CamelContext context, FreshnessTracker tracker, Supplier<List<String>> alerts,
+            LongSupplier resets, Supplier<List<String>> held) {
         this.camelContext = context;
         this.freshness = tracker;
         this.activeAlerts = alerts;
+        this.sequenceResets = resets;
+        this.heldSymbols = held;
     }
 
     public HttpClientOptions clientOptions() {
@@ -283,6 +288,16 @@ public class BinanceFeed implements BinanceFeedMXBean {
     @Override
     public List<String> getActiveAlerts() {
         return activeAlerts.get();
+    }
+
+    @Override
+    public long getSequenceResets() {
+        return sequenceResets.getAsLong();
+    }
+
+    @Override
+    public List<String> getHeldSymbols() {
+        return heldSymbols.get();
     }
 
     @Override

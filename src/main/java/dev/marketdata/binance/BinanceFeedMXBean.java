@@ -52,6 +52,16 @@ public interface BinanceFeedMXBean {
     /** Data-quality alerts currently raised, as {@code kind:SYMBOL}. */
     List<String> getActiveAlerts();
 
+    /**
+     * Ticks stored although their sequence was not above the stored one: the stored tick was older than
+     * {@code tick.sequence-reset-after} (a venue restart, a bogus sequence), or Redis held a foreign guard.
+     */
+    long getSequenceResets();
+
+    /** {@code SYMBOL:stream} whose lower-sequence ticks the newer-than guard is refusing right now (at most
+     * {@code tick.sequence-reset-after}). */
+    List<String> getHeldSymbols();
+
     /** Closes the current connections; each connects again at once through the active proxy. */
     void reconnect();
 

@@ -1,5 +1,6 @@
 package dev.marketdata.binance;
 
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
@@ -71,6 +72,7 @@ public class BinanceFrameMapper {
         }
         JsonNode data;
         StreamKind kind;
+        String streamSymbol = null;
         JsonNode stream = root.get("stream");
         if (stream != null) {
             if (!stream.isTextual()) {
@@ -87,6 +89,7 @@ public class BinanceFrameMapper {
             if (kind == null) {
                 return new FrameOutcome.Ignored(StreamTags.of(suffix));
             }
+            streamSymbol = name.substring(0, at);
         } else {
             data = root;
             kind = rawKind(root);
@@ -101,6 +104,15 @@ public class BinanceFrameMapper {
             String symbol = BinanceJson.text(data, "s");
             if (!GatewaySettings.SYMBOL.matcher(symbol).matches()) {
                 return new FrameOutcome.Rejected(kind.configName(), RejectReason.BAD_SYMBOL, "symbol is not 2-20 upper-case letters and digits");
+            }
+            // The stream a frame came on names its symbol and kind: a payload of another symbol or event type
+            // is a corrupt or misrouted frame, not data for the symbol it claims.
+            JsonNode eventType = data.get("e");
+            if (streamSymbol != null && !streamSymbol.equals(symbol.toLowerCase(Locale.ROOT))
+                    || eventType != null && !kind.eventType().equals(eventType.asText())) {
+                return new FrameOutcome.Rejected(kind.configName(), RejectReason.STREAM_MISMATCH, "stream '"
+                        + clip(stream == null ? kind.configName() : stream.textValue()) + "' carries " + symbol
+                        + (eventType == null ? "" : " " + clip(eventType.asText())));
             }
             MarketTick tick = kind == StreamKind.BOOK_TICKER
                     ? bookTickerMapper.map(data, symbol, receivedAt)

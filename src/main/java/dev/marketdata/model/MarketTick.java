@@ -35,6 +35,8 @@ public record MarketTick(
         String source) {
 
     public static final String SOURCE_BINANCE = "binance";
+    /** Every value {@code source} can have in a tick the gateway writes. */
+    public static final java.util.Set<String> SOURCES = java.util.Set.of(SOURCE_BINANCE);
 
     /**
      * The number that orders ticks of one symbol and stream kind: the order-book update id for

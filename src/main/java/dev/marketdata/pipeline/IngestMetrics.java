@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.marketdata.model.RejectReason;
 import io.micrometer.core.instrument.Counter;
@@ -15,17 +16,22 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The gateway's ingest counters. Every meter is registered when this is built, with tags from bounded
- * sets only (configured symbols, fixed reasons, known stream families), so a scrape before any traffic
- * already shows them all at zero.
+ * sets only (fixed reasons, known stream families), so a scrape before any traffic already shows them all
+ * at zero. The only per-symbol series is the tick age, what an operator alerts on per symbol; counts per
+ * symbol are kept here for health, JMX and tests, not exported, so N symbols add N series, not 9N.
  */
 public class IngestMetrics {
 
     public static final String BEAN = "ingestMetrics";
+    public static final String RESET_REGRESSION = "regression";
+    public static final String RESET_UNREADABLE_GUARD = "unreadable_guard";
     static final List<String> FRAME_KINDS = List.of("bookTicker", "ticker", "miniTicker", "depth", "aggTrade",
             "trade", "kline", "avgPrice", "rollingWindow", "control", "other");
 
     private final Map<String, Counter> framesByKind = new ConcurrentHashMap<>();
-    private final Map<String, Counter> storedBySymbol = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> storedBySymbol = new ConcurrentHashMap<>();
+    private final Counter stored;
+    private final Map<String, Counter> sequenceResets = new ConcurrentHashMap<>();
     private final Map<String, Counter> ignoredByKind = new ConcurrentHashMap<>();
     private final Map<RejectReason, Counter> rejectedByReason = new EnumMap<>(RejectReason.class);
     private final Counter droppedStale;
@@ -47,9 +53,16 @@ public class IngestMetrics {
                     .tag("kind", kind).register(registry));
         }
         for (String symbol : symbols) {
-            storedBySymbol.put(symbol, Counter.builder("marketdata.ticks.stored")
-                    .description("Ticks written to Redis as the newest for their symbol").tag("symbol", symbol)
-                    .register(registry));
+            storedBySymbol.put(symbol, new LongAdder());
+        }
+        stored = Counter.builder("marketdata.ticks.stored")
+                .description("Ticks written to Redis as the newest for their symbol").register(registry);
+        for (String reason : List.of(RESET_REGRESSION, RESET_UNREADABLE_GUARD)) {
+            sequenceResets.put(reason, Counter.builder("marketdata.sequence.resets")
+                    .description("Ticks stored although their sequence was not above the stored one: regression (the "
+                            + "stored tick was older than tick.sequence-reset-after), unreadable_guard (Redis held a "
+                            + "guard no gateway writes)")
+                    .tag("reason", reason).register(registry));
         }
         for (RejectReason reason : RejectReason.values()) {
             rejectedByReason.put(reason, Counter.builder("marketdata.ticks.rejected")
@@ -100,10 +113,24 @@ public class IngestMetrics {
     }
 
     public void stored(String symbol) {
-        Counter counter = storedBySymbol.get(symbol);
-        if (counter != null) {
-            counter.increment();
+        stored.increment();
+        LongAdder count = storedBySymbol.get(symbol);
+        if (count != null) {
+            count.increment();
         }
+    }
+
+    /** @param reason {@link #RESET_REGRESSION} or {@link #RESET_UNREADABLE_GUARD} */
+    public void sequenceReset(String reason) {
+        sequenceResets.get(reason).increment();
+    }
+
+    public double sequenceResetCount() {
+        return sequenceResets.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    public double sequenceResetCount(String reason) {
+        return sequenceResets.get(reason).count();
     }
 
     public void droppedStale() {
@@ -120,8 +147,8 @@ public class IngestMetrics {
     }
 
     public double storedCount(String symbol) {
-        Counter counter = storedBySymbol.get(symbol);
-        return counter == null ? 0 : counter.count();
+        LongAdder count = storedBySymbol.get(symbol);
+        return count == null ? 0 : count.sum();
     }
 
     public double rejectedCount(RejectReason reason) {

@@ -6,9 +6,12 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -20,52 +23,54 @@ import org.apache.camel.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * Keeps the newest tick per symbol in Redis under {@code tick:latest:{SYMBOL}} as plain JSON with a TTL.
  *
- * <p>Frames reach us on several worker threads in no particular order, and more than one gateway may
- * write the same Redis, so the newer-than guard runs inside Redis: a Lua script keeps the highest
- * sequence seen per symbol and stream kind in {@code tick:seq:{SYMBOL}} and refuses anything not above
- * it. A local map of what this process already stored skips the round trip for ticks that are plainly old.
+ * <p>Frames can arrive out of order (two connections overlap during a switch, several gateways write one
+ * Redis), so the newer-than guard runs inside Redis: a Lua script ({@link NewestWins}) keeps per symbol and
+ * stream kind the sequence and receive time of the stored tick in {@code tick:seq:{SYMBOL}} (same TTL) and
+ * refuses an older tick, for a bounded time only, so that no stored value can freeze a symbol. A local
+ * copy of the guards skips the round trip for ticks this process already knows to be old, under the same
+ * rule, and forgets what the TTL would have removed from Redis.
  *
  * <p>Writes are asynchronous and conflated: {@link #store} only records the tick as the newest pending one
  * for its symbol and stream kind (replacing, and counting as conflated, an older pending one) and wakes the
- * writer thread, which sends everything pending in one pipelined batch. Under light load every tick is
- * written at once; under heavy load Redis gets the newest tick per symbol as fast as it can take it,
- * never more than one write per symbol per batch, and the ingest thread never waits for Redis.
+ * writer thread, which sends everything pending in one pipelined batch. The ingest thread never waits.
  *
- * <p>Redis outages lose nothing: while Redis cannot be reached, ingest goes on and the newest tick per
- * symbol and stream kind is kept here (conflated, so bounded by the number of symbols). {@link #reconcile()},
- * run periodically, notices Redis is back (retrying with backoff meanwhile), writes those ticks through
- * the same guard, and re-seeds Redis from what this process last wrote if Redis came back empty (its
- * {@code tick:epoch} marker is gone), each with the TTL it has left. Stopping flushes what is pending.
+ * <p>Redis outages lose nothing: ingest goes on and the newest tick per symbol and stream kind is kept here
+ * (bounded by the symbols). {@link #reconcile()}, run periodically, notices Redis is back (retrying with
+ * backoff meanwhile) and lets the writer send them. It also checks that Redis still holds the data set
+ * this gateway has been writing: {@code tick:epoch} is created once by the first gateway and adopted by
+ * every other one, so gateways sharing a Redis agree on it; when it is missing or different (a restart
+ * without persistence, a failover to a stranger, a foreign dump), the ticks this process wrote are written
+ * again, each with the TTL it has left. Stopping flushes what is pending, within a bound, and reports
+ * what could not be written.
  */
 public class LatestTickStore implements Service {
 
     public static final String BEAN = "latestTickStore";
     public static final String KEY_PREFIX = "tick:latest:";
     public static final String SEQ_PREFIX = "tick:seq:";
-    /** A key without TTL that disappears only when Redis loses its data. */
+    /** Identifies the data set: created by the first gateway, adopted by every other, never expires. */
     public static final String EPOCH_KEY = "tick:epoch";
     /** Exchange property: {@link System#nanoTime()} when the frame arrived at the WebSocket consumer. */
     public static final String RECEIVED_NANOS = "marketdata.receivedNanos";
     private static final Logger LOG = LoggerFactory.getLogger(LatestTickStore.class);
+    private static final byte[] SCRIPT_BYTES = NewestWins.SCRIPT.getBytes(StandardCharsets.UTF_8);
+    /** A hold shorter than this is ordinary out-of-order delivery, not worth showing as a held symbol. */
+    private static final long HOLD_SHOWN_AFTER_MILLIS = 1_000;
 
-    /** KEYS: latest, seq. ARGV: stream kind, sequence, json, ttl seconds. Returns 1 stored, 0 stale. */
-    public static final String STORE_IF_NEWER_TEXT = """
-            local last = redis.call('HGET', KEYS[2], ARGV[1])
-            if last and tonumber(last) >= tonumber(ARGV[2]) then
-              return 0
-            end
-            redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
-            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-            redis.call('EXPIRE', KEYS[2], ARGV[4])
-            return 1
-            """;
+    /**
+     * @param ttlSeconds          TTL of every key written
+     * @param resetAfterMillis    {@code tick.sequence-reset-after}: how long a lower sequence is refused
+     * @param shutdownFlushMillis {@code redis.shutdown-flush-timeout}: how long stopping waits for Redis
+     */
+    public record Options(int ttlSeconds, long resetAfterMillis, long shutdownFlushMillis) {
+    }
 
     /** STALE: not newer than what this process already wrote; PENDING: handed to the writer. */
     public enum Result { STALE, PENDING }
@@ -74,37 +79,39 @@ public class LatestTickStore implements Service {
     private record Written(MarketTick tick, String json, long at, long receivedNanos) {
     }
 
-    private static final byte[] SCRIPT_BYTES = STORE_IF_NEWER_TEXT.getBytes(StandardCharsets.UTF_8);
+    /** What this process knows Redis's guard holds for one symbol and stream kind. */
+    private record Guard(long sequence, long receivedAt) {
+    }
+
+    /** Lower-sequence ticks being refused for one symbol and stream kind since {@code since}. */
+    private record Hold(long since, long lastRefusedAt, long refused, Long heldBy) {
+    }
 
     private final StringRedisTemplate redis;
     private final Set<String> symbols;
-    private final int ttlSeconds;
-    private final Map<String, Long> storedSequence = new ConcurrentHashMap<>();
+    private final Options options;
+    private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+    private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final Map<String, Written> pending = new ConcurrentHashMap<>();
     private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
     private final IngestMetrics metrics;
     private final FreshnessTracker freshness;
     private final LongSupplier clock;
     private final RateLimitedLog outageLog = new RateLimitedLog(LOG, 30_000);
+    private final RateLimitedLog resetLog = new RateLimitedLog(LOG, 10_000);
     private final ReconnectBackoff retry = new ReconnectBackoff(250, 5_000);
-    private final String epoch = UUID.randomUUID().toString();
+    private volatile String epoch;
     private volatile boolean redisUp = true;
     private volatile long nextRetryAt;
-    private volatile boolean epochMarked;
     private volatile Thread writer;
     private volatile boolean writing;
-    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
 
-    public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, int ttlSeconds, IngestMetrics metrics,
-            FreshnessTracker freshness) {
-        this(redis, symbols, ttlSeconds, metrics, freshness, System::currentTimeMillis);
-    }
-
-    public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, int ttlSeconds, IngestMetrics metrics,
+    public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, Options options, IngestMetrics metrics,
             FreshnessTracker freshness, LongSupplier clock) {
         this.redis = redis;
         this.symbols = Set.copyOf(symbols);
-        this.ttlSeconds = ttlSeconds;
+        this.options = options;
         this.metrics = metrics;
         this.freshness = freshness;
         this.clock = clock;
@@ -127,16 +134,18 @@ public class LatestTickStore implements Service {
     public Result store(MarketTick tick, @ExchangeProperty(RECEIVED_NANOS) Long receivedNanos) {
         requireFollowed(tick.symbol());
         String guardKey = guardKey(tick);
-        long sequence = tick.sequence();
-        Long known = storedSequence.get(guardKey);
-        if (known != null && known >= sequence) {
-            metrics.droppedStale();
-            return Result.STALE;
+        Guard known = guards.get(guardKey);
+        if (known != null && !expired(known, tick.receivedAt())) {
+            NewestWins.Verdict verdict = judge(tick, known.sequence(), known.receivedAt());
+            if (!verdict.stores()) {
+                refused(guardKey, tick, verdict, known.sequence());
+                return Result.STALE;
+            }
         }
         Written offered = new Written(tick, null, clock.getAsLong(), receivedNanos == null ? 0 : receivedNanos);
         Written[] loser = new Written[1];
         pending.merge(guardKey, offered, (old, now) -> {
-            if (now.tick().sequence() > old.tick().sequence()) {
+            if (judge(now.tick(), old.tick().sequence(), old.tick().receivedAt()).stores()) {
                 loser[0] = old;
                 return now;
             }
@@ -152,6 +161,24 @@ public class LatestTickStore implements Service {
         }
         wakeWriter();
         return Result.PENDING;
+    }
+
+    private NewestWins.Verdict judge(MarketTick tick, long storedSequence, long storedAt) {
+        return NewestWins.judge(tick.sequence(), tick.receivedAt(), storedSequence, storedAt, options.resetAfterMillis());
+    }
+
+    /** Redis's key (and so its guard) expires with the TTL: a guard that old no longer holds anything. */
+    private boolean expired(Guard guard, long now) {
+        return now - guard.receivedAt() >= options.ttlSeconds() * 1000L;
+    }
+
+    private void refused(String guardKey, MarketTick tick, NewestWins.Verdict verdict, Long storedSequence) {
+        metrics.droppedStale();
+        if (verdict == NewestWins.Verdict.OLDER) {
+            long at = tick.receivedAt();
+            holds.merge(guardKey, new Hold(at, at, 1, storedSequence),
+                    (old, now) -> new Hold(old.since(), at, old.refused() + 1, storedSequence != null ? storedSequence : old.heldBy()));
+        }
     }
 
     private void wakeWriter() {
@@ -171,7 +198,7 @@ public class LatestTickStore implements Service {
             try {
                 writeBatch(drain());
             } catch (RuntimeException e) {
-                LOG.warn("Tick writer: {}", TickPipelineRoutes.rootMessage(e));
+                LOG.warn("Tick writer: {}", Failures.describe(e));
             }
         }
     }
@@ -186,23 +213,28 @@ public class LatestTickStore implements Service {
         return batch;
     }
 
-    /** Writes the batch in one pipelined round trip; on failure puts it back (newest wins) and marks Redis down. */
-    private void writeBatch(List<Map.Entry<String, Written>> batch) {
+    /**
+     * Writes the batch in one pipelined round trip; on failure puts it back (newest wins) and marks Redis
+     * down. Returns whether Redis answered.
+     */
+    private boolean writeBatch(List<Map.Entry<String, Written>> batch) {
         if (batch.isEmpty()) {
-            return;
+            return true;
         }
         long now = clock.getAsLong();
         List<Map.Entry<String, Written>> live = new ArrayList<>(batch.size());
         List<String> json = new ArrayList<>(batch.size());
         List<Integer> ttls = new ArrayList<>(batch.size());
         for (Map.Entry<String, Written> e : batch) {
-            int left = ttlSeconds - (int) ((now - e.getValue().at()) / 1000);
+            int left = options.ttlSeconds() - (int) ((now - e.getValue().at()) / 1000);
             if (left > 0) {
                 live.add(e);
                 json.add(e.getValue().json() != null ? e.getValue().json() : TickJson.write(e.getValue().tick()));
                 ttls.add(left);
             }
         }
+        byte[] resetAfter = bytes(Long.toString(options.resetAfterMillis()));
+        byte[] nowArg = bytes(Long.toString(now));
         List<Object> results;
         try {
             results = redis.executePipelined((RedisCallback<Object>) connection -> {
@@ -211,36 +243,58 @@ public class LatestTickStore implements Service {
                     connection.scriptingCommands().eval(SCRIPT_BYTES, ReturnType.INTEGER, 2,
                             bytes(KEY_PREFIX + tick.symbol()), bytes(SEQ_PREFIX + tick.symbol()),
                             bytes(tick.stream().configName()), bytes(Long.toString(tick.sequence())),
-                            bytes(json.get(i)), bytes(Integer.toString(ttls.get(i))));
+                            bytes(json.get(i)), bytes(Integer.toString(ttls.get(i))),
+                            bytes(Long.toString(tick.receivedAt())), resetAfter, nowArg);
                 }
                 return null;
             });
         } catch (RuntimeException e) {
             // Spring translates most Redis failures, but a broken pooled connection can surface untranslated.
             for (Map.Entry<String, Written> entry : batch) {
-                pending.merge(entry.getKey(), entry.getValue(),
-                        (old, back) -> back.tick().sequence() > old.tick().sequence() ? back : old);
+                pending.merge(entry.getKey(), entry.getValue(), (old, back) ->
+                        judge(back.tick(), old.tick().sequence(), old.tick().receivedAt()).stores() ? back : old);
             }
-            redisFailed("write", e);
-            return;
+            redisFailed(e);
+            return false;
         }
         long ackNanos = System.nanoTime();
         for (int i = 0; i < live.size(); i++) {
             Written w = live.get(i).getValue();
+            String guardKey = live.get(i).getKey();
             MarketTick tick = w.tick();
-            Object result = results.get(i);
             if (w.receivedNanos() != 0) {
                 metrics.ingestLatency(ackNanos - w.receivedNanos());
             }
-            if (result instanceof Long stored && stored == 1L) {
-                storedSequence.merge(live.get(i).getKey(), tick.sequence(), Math::max);
-                lastWritten.merge(live.get(i).getKey(), new Written(tick, json.get(i), w.at(), 0),
-                        (old, neu) -> neu.tick().sequence() >= old.tick().sequence() ? neu : old);
+            NewestWins.Verdict verdict = NewestWins.Verdict.ofCode((Long) results.get(i));
+            if (verdict.stores()) {
+                guards.put(guardKey, new Guard(tick.sequence(), tick.receivedAt()));
+                lastWritten.merge(guardKey, new Written(tick, json.get(i), w.at(), 0),
+                        (old, neu) -> neu.tick().receivedAt() >= old.tick().receivedAt() ? neu : old);
+                Hold hold = holds.remove(guardKey);
+                if (verdict != NewestWins.Verdict.NEWER) {
+                    sequenceReset(tick, verdict, hold);
+                }
                 metrics.stored(tick.symbol());
                 freshness.stored(tick.symbol(), tick.receivedAt());
             } else {
-                metrics.droppedStale();
+                refused(guardKey, tick, verdict, null);
             }
+        }
+        return true;
+    }
+
+    private void sequenceReset(MarketTick tick, NewestWins.Verdict verdict, Hold hold) {
+        metrics.sequenceReset(verdict == NewestWins.Verdict.RESET ? IngestMetrics.RESET_REGRESSION
+                : IngestMetrics.RESET_UNREADABLE_GUARD);
+        String refused = hold == null ? "" : "; " + hold.refused() + " lower-sequence tick(s) had been refused for "
+                + (tick.receivedAt() - hold.since()) + " ms" + (hold.heldBy() == null ? "" : " against sequence " + hold.heldBy());
+        if (verdict == NewestWins.Verdict.RESET) {
+            resetLog.warn("regression", "{} {}: sequence went back; stored {} as a sequence reset, the stored tick being "
+                    + "older than tick.sequence-reset-after ({} ms){}", tick.symbol(), tick.stream().configName(),
+                    tick.sequence(), options.resetAfterMillis(), refused);
+        } else {
+            resetLog.warn("unreadable", "{} {}: Redis held a newer-than guard no gateway writes (foreign or damaged "
+                    + "data); replaced it, stored {}{}", tick.symbol(), tick.stream().configName(), tick.sequence(), refused);
         }
     }
 
@@ -249,8 +303,8 @@ public class LatestTickStore implements Service {
     }
 
     /**
-     * Run periodically: while Redis is down, retry with backoff; once it answers, let the writer send what
-     * is pending, and re-seed Redis if it came back empty.
+     * Run periodically: while Redis is down, retry with backoff; once it answers, let the writer send what is
+     * pending, and write again what this process wrote if Redis no longer holds the same data set.
      */
     public void reconcile() {
         long now = clock.getAsLong();
@@ -258,10 +312,13 @@ public class LatestTickStore implements Service {
             return;
         }
         try {
-            boolean emptied = epochMarked && !Boolean.TRUE.equals(redis.hasKey(EPOCH_KEY));
-            markEpoch();
-            if (emptied) {
-                reseed();
+            String known = epoch;
+            String found = redis.opsForValue().get(EPOCH_KEY);
+            if (known == null || !known.equals(found)) {
+                String adopted = adoptEpoch();
+                if (known != null) {
+                    reseed(known, found, adopted);
+                }
             }
             if (!redisUp) {
                 retry.reset();
@@ -270,23 +327,34 @@ public class LatestTickStore implements Service {
             }
             wakeWriter();
         } catch (DataAccessException e) {
-            redisFailed("write", e);
+            redisFailed(e);
         }
+        forgetExpired(now);
     }
 
-    private void markEpoch() {
-        redis.opsForValue().setIfAbsent(EPOCH_KEY, epoch);
-        epochMarked = true;
+    /** Creates the epoch if Redis has none, and takes whatever Redis then holds as this gateway's. */
+    private String adoptEpoch() {
+        redis.opsForValue().setIfAbsent(EPOCH_KEY, UUID.randomUUID().toString());
+        String value = redis.opsForValue().get(EPOCH_KEY);
+        epoch = value;
+        return value;
     }
 
-    private void reseed() {
+    private void reseed(String known, String found, String adopted) {
         List<Map.Entry<String, Written>> byTime = new ArrayList<>(lastWritten.entrySet());
         byTime.sort(Comparator.comparingLong(e -> e.getValue().at()));
-        // The local guard would skip these (they were written before); Redis's own guard is gone with its data.
-        byTime.forEach(e -> storedSequence.remove(e.getKey()));
+        // The local guards describe the data set that is gone; Redis's guards (if any) decide from here on.
+        byTime.forEach(e -> guards.remove(e.getKey()));
         writeBatch(byTime);
-        LOG.warn("Redis came back without the gateway's keys (restarted without persistence, or a failover): "
-                + "re-seeded {} tick(s) with the TTL each had left", byTime.size());
+        LOG.warn("Redis no longer holds this gateway's data set: {} is {} where it was '{}' (a restart without "
+                + "persistence, a failover, or another data set loaded); wrote the newest {} tick(s) this gateway "
+                + "holds again, each with the TTL it had left, and adopted epoch '{}'", EPOCH_KEY,
+                found == null ? "missing" : "'" + shown(found) + "'", shown(known), byTime.size(), shown(adopted));
+    }
+
+    private void forgetExpired(long now) {
+        guards.values().removeIf(g -> expired(g, now));
+        holds.values().removeIf(h -> now - h.lastRefusedAt() >= options.resetAfterMillis());
     }
 
     /** Writes everything pending now, on the calling thread (shutdown, tests). */
@@ -294,15 +362,16 @@ public class LatestTickStore implements Service {
         writeBatch(drain());
     }
 
-    private void redisFailed(String operation, Exception e) {
-        metrics.redisError(operation);
+    private void redisFailed(Exception e) {
+        metrics.redisError("write");
+        String auth = Failures.authenticationProblem(e);
+        String why = auth != null ? "authentication failed: " + auth : Failures.describe(e);
         if (redisUp) {
             redisUp = false;
             LOG.warn("Redis unreachable ({}): ingest goes on, keeping the newest tick per symbol in memory until "
-                    + "it is back", TickPipelineRoutes.rootMessage(e));
+                    + "it is back", why);
         } else {
-            outageLog.warn("outage", "Redis still unreachable ({} tick(s) pending): {}", pending.size(),
-                    TickPipelineRoutes.rootMessage(e));
+            outageLog.warn("outage", "Redis still unreachable ({} tick(s) pending): {}", pending.size(), why);
         }
         nextRetryAt = clock.getAsLong() + retry.nextDelay();
     }
@@ -313,6 +382,28 @@ public class LatestTickStore implements Service {
 
     public int pendingCount() {
         return pending.size();
+    }
+
+    /** Sequence resets and replaced guards so far. */
+    public long sequenceResets() {
+        return (long) metrics.sequenceResetCount();
+    }
+
+    /**
+     * {@code SYMBOL:kind} whose ticks the guard has been refusing for a while (a lower sequence than the
+     * stored one), in configured order; they are stored again at the latest {@code tick.sequence-reset-after}
+     * after the stored tick.
+     */
+    public List<String> heldSymbols() {
+        long now = clock.getAsLong();
+        List<String> out = new ArrayList<>();
+        new TreeMap<>(holds).forEach((key, hold) -> {
+            if (hold.lastRefusedAt() - hold.since() >= HOLD_SHOWN_AFTER_MILLIS
+                    && now - hold.lastRefusedAt() < options.resetAfterMillis()) {
+                out.add(key.replace('|', ':'));
+            }
+        });
+        return out;
     }
 
     /** The JSON of the newest tick this process holds for the symbol (written or pending); null if none. */
@@ -343,13 +434,22 @@ public class LatestTickStore implements Service {
         return values;
     }
 
+    /**
+     * Adopts the data set's epoch. Redis being unreachable is an outage to ride out; Redis refusing the
+     * configured credentials is a setting to fix, so start-up stops with the property named.
+     */
     @Override
     public synchronized void start() {
         stopped.set(false);
         try {
-            markEpoch();
+            adoptEpoch();
         } catch (DataAccessException e) {
-            redisFailed("write", e);
+            String auth = Failures.authenticationProblem(e);
+            if (auth != null) {
+                throw new IllegalArgumentException("Invalid redis.password: Redis refused the configured credentials ("
+                        + auth + "); check redis.username and redis.password / redis.password-file");
+            }
+            redisFailed(e);
         }
         if (writer == null) {
             writing = true;
@@ -359,7 +459,10 @@ public class LatestTickStore implements Service {
         }
     }
 
-    /** Graceful shutdown: what ingest received while Redis was away is written before the process exits. */
+    /**
+     * Graceful shutdown: what is pending is written if Redis answers within {@code redis.shutdown-flush-timeout};
+     * otherwise one warning says, per symbol, how many of the newest ticks were not written.
+     */
     @Override
     public void stop() {
         // Camel may stop a bound service more than once; flush once.
@@ -375,25 +478,45 @@ public class LatestTickStore implements Service {
         if (w != null) {
             LockSupport.unpark(w);
             try {
-                w.join(5_000);
+                w.join(options.shutdownFlushMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        if (pending.isEmpty()) {
+        int held = pending.size();
+        if (held == 0) {
             return;
         }
-        try {
-            flush();
-            LOG.info("Flushed the pending ticks to Redis on shutdown");
-        } catch (DataAccessException e) {
-            LOG.warn("Could not flush {} pending tick(s) to Redis on shutdown: {}", pending.size(),
-                    TickPipelineRoutes.rootMessage(e));
+        long deadline = System.nanoTime() + options.shutdownFlushMillis() * 1_000_000L;
+        while (true) {
+            boolean answered = writeBatch(drain());
+            if (pending.isEmpty() || System.nanoTime() >= deadline) {
+                break;
+            }
+            if (!answered) {
+                LockSupport.parkNanos(Math.min(250_000_000L, Math.max(0, deadline - System.nanoTime())));
+            }
         }
+        if (pending.isEmpty()) {
+            LOG.info("Flushed {} pending tick(s) to Redis on shutdown", held);
+            return;
+        }
+        Map<String, Integer> perSymbol = new TreeMap<>();
+        pending.values().forEach(p -> perSymbol.merge(p.tick().symbol(), 1, Integer::sum));
+        StringBuilder list = new StringBuilder();
+        perSymbol.forEach((symbol, n) -> list.append(list.isEmpty() ? "" : ", ").append(symbol).append(' ').append(n));
+        ShutdownReport.warn("Stopped without writing " + pending.size() + " tick(s) to Redis: Redis did not take them within "
+                + "redis.shutdown-flush-timeout (" + options.shutdownFlushMillis() + " ms). Not written, newest per "
+                + "symbol and stream: " + list);
     }
 
     private static String guardKey(MarketTick tick) {
         return tick.symbol() + '|' + tick.stream().configName();
+    }
+
+    private static String shown(String value) {
+        String printable = Objects.toString(value, "").replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() <= 64 ? printable : printable.substring(0, 64) + "...";
     }
 
     // Keys are only ever built from symbols we follow: nothing unvalidated reaches Redis.

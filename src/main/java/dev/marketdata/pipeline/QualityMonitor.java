@@ -7,8 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.EnumMap;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 import dev.marketdata.model.FrameOutcome;
@@ -23,9 +26,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the ticks on their way into Redis and raises data-quality alerts: stale symbol, price jump,
- * locked or crossed book, zero quantity, clock skew. An alert is an episode: it is raised once (counted,
- * logged at WARN, sent to {@code quality.alert.uri}) when its condition starts and cleared once when the
- * data recovers, however many ticks show it in between.
+ * locked or crossed book, zero quantity, clock skew. An alert is an episode: it is raised once when its
+ * condition starts and cleared once its condition has been absent for {@code quality.alert.clear-after},
+ * however many ticks show it and however often a symbol hovers at a threshold in between. Trouble rarely
+ * comes one symbol at a time, so alerts are reported by the periodic check: per kind, one WARN line for
+ * all raised since the last check (the count and the first symbols), one INFO line for all cleared, and one
+ * JSON message each to {@code quality.alert.uri} when it is set.
  */
 public class QualityMonitor {
 
@@ -33,6 +39,7 @@ public class QualityMonitor {
     /** Asynchronous, so a slow alert endpoint (a webhook, a broker) never holds up ingest. */
     public static final String ALERT_ROUTE = "seda:quality-alerts?size=10000&blockWhenFull=false";
     private static final Logger LOG = LoggerFactory.getLogger(QualityMonitor.class);
+    private static final int SHOWN_SYMBOLS = 5;
 
     public enum Kind {
         STALE, PRICE_JUMP, LOCKED_BOOK, CROSSED_BOOK, ZERO_QUANTITY, CLOCK_SKEW;
@@ -44,11 +51,28 @@ public class QualityMonitor {
 
     public enum JumpAction { FLAG, REJECT }
 
-    /** What is sent to the alert endpoint, as JSON. */
-    public record Alert(String kind, String symbol, String state, String detail, long at) {
+    /** What is sent to the alert endpoint, as JSON: every alert of one kind raised (or cleared) in one check. */
+    public record Alert(String kind, String state, int count, List<AlertEntry> alerts, long at) {
+    }
+
+    /** One symbol of an {@link Alert}; the detail is null for a cleared alert. */
+    public record AlertEntry(String symbol, String detail) {
     }
 
     private record Reference(long sequence, BigDecimal price) {
+    }
+
+    /** One raised alert: its latest detail, and since when its condition has been absent (0 while present). */
+    private static final class Active {
+        volatile String detail;
+        volatile long absentSince;
+
+        Active(String detail) {
+            this.detail = detail;
+        }
+    }
+
+    private record Event(Kind kind, String symbol, boolean raised, String detail) {
     }
 
     private final FreshnessTracker freshness;
@@ -56,27 +80,31 @@ public class QualityMonitor {
     private final BigDecimal maxJumpPercent;
     private final long maxSkewMillis;
     private final JumpAction jumpAction;
+    private final long clearAfterMillis;
     private final LongSupplier clock;
     private final Map<String, Reference> references = new ConcurrentHashMap<>();
-    private final Set<String> active = ConcurrentHashMap.newKeySet();
-    private final Map<String, Counter> raised = new ConcurrentHashMap<>();
-    private final Map<String, String> activeDetail = new ConcurrentHashMap<>();
+    private final Map<String, Active> active = new ConcurrentHashMap<>();
+    private final Map<Kind, Counter> raised = new EnumMap<>(Kind.class);
+    private final Map<String, LongAdder> raisedPerAlert = new ConcurrentHashMap<>();
+    private final Queue<Event> events = new ConcurrentLinkedQueue<>();
     private volatile ProducerTemplate alerts;
 
+    /**
+     * @param clearAfterMillis {@code quality.alert.clear-after}: an alert clears only once its condition has
+     *                         been absent this long, so a symbol hovering at a threshold is one episode
+     */
     public QualityMonitor(FreshnessTracker freshness, MeterRegistry registry, long staleMillis,
-            BigDecimal maxJumpPercent, long maxSkewMillis, JumpAction jumpAction, LongSupplier clock) {
+            BigDecimal maxJumpPercent, long maxSkewMillis, JumpAction jumpAction, long clearAfterMillis, LongSupplier clock) {
         this.freshness = freshness;
         this.staleMillis = staleMillis;
         this.maxJumpPercent = maxJumpPercent;
         this.maxSkewMillis = maxSkewMillis;
         this.jumpAction = jumpAction;
+        this.clearAfterMillis = clearAfterMillis;
         this.clock = clock;
         for (Kind kind : Kind.values()) {
-            for (String symbol : freshness.symbols()) {
-                raised.put(key(kind, symbol), Counter.builder("marketdata.quality.alerts")
-                        .description("Data-quality alert episodes raised, by kind and symbol")
-                        .tag("kind", kind.tag()).tag("symbol", symbol).register(registry));
-            }
+            raised.put(kind, Counter.builder("marketdata.quality.alerts")
+                    .description("Data-quality alert episodes raised, by kind").tag("kind", kind.tag()).register(registry));
             Gauge.builder("marketdata.quality.alerts.active", active, a -> countActive(kind))
                     .description("Data-quality alerts currently raised, by kind").tag("kind", kind.tag())
                     .register(registry);
@@ -140,20 +168,75 @@ public class QualityMonitor {
         return new FrameOutcome.Accepted(tick);
     }
 
-    /** The periodic check: a symbol with no stored tick within {@code quality.stale.seconds} is stale. */
-    public void checkStale() {
+    /**
+     * The periodic check: looks for stale symbols, clears alerts whose condition has been absent for
+     * {@code quality.alert.clear-after}, then reports what was raised and cleared since the last check: one
+     * log line and one alert message per kind and state, however many symbols.
+     */
+    public void check() {
+        long now = clock.getAsLong();
         for (String symbol : freshness.symbols()) {
             long age = freshness.ageMillis(symbol);
             boolean stale = age > staleMillis;
             update(Kind.STALE, symbol, stale, stale ? "no update for " + age / 1000 + " s" : null);
         }
+        if (!active.isEmpty()) {
+            // In configured order, so that reports list symbols as operators configured them.
+            for (Kind kind : Kind.values()) {
+                for (String symbol : freshness.symbols()) {
+                    String key = key(kind, symbol);
+                    Active alert = active.get(key);
+                    if (alert != null && alert.absentSince != 0 && now - alert.absentSince >= clearAfterMillis
+                            && active.remove(key, alert)) {
+                        events.add(new Event(kind, symbol, false, null));
+                    }
+                }
+            }
+        }
+        report(now);
+    }
+
+    private void report(long now) {
+        Map<Kind, List<Event>> raisedNow = new EnumMap<>(Kind.class);
+        Map<Kind, List<Event>> clearedNow = new EnumMap<>(Kind.class);
+        for (Event e = events.poll(); e != null; e = events.poll()) {
+            (e.raised() ? raisedNow : clearedNow).computeIfAbsent(e.kind(), k -> new ArrayList<>()).add(e);
+        }
+        raisedNow.forEach((kind, list) -> {
+            LOG.warn("Data-quality alert {} raised for {} symbol(s): {}", kind.tag(), list.size(), summary(list));
+            send(new Alert(kind.tag(), "raised", list.size(), alertEntries(list), now));
+        });
+        clearedNow.forEach((kind, list) -> {
+            LOG.info("Data-quality alert {} cleared for {} symbol(s): {}", kind.tag(), list.size(), summary(list));
+            send(new Alert(kind.tag(), "cleared", list.size(), alertEntries(list), now));
+        });
+    }
+
+    /** The first symbols (with the first one's detail), then how many more. */
+    private static String summary(List<Event> list) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(SHOWN_SYMBOLS, list.size()); i++) {
+            Event e = list.get(i);
+            sb.append(i == 0 ? "" : ", ").append(e.symbol());
+            if (i == 0 && e.detail() != null) {
+                sb.append(" (").append(e.detail()).append(')');
+            }
+        }
+        if (list.size() > SHOWN_SYMBOLS) {
+            sb.append(" and ").append(list.size() - SHOWN_SYMBOLS).append(" more");
+        }
+        return sb.toString();
+    }
+
+    private static List<AlertEntry> alertEntries(List<Event> list) {
+        return list.stream().map(e -> new AlertEntry(e.symbol(), e.detail())).toList();
     }
 
     public List<String> activeAlerts() {
         List<String> out = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             for (String symbol : freshness.symbols()) {
-                if (active.contains(key(kind, symbol))) {
+                if (active.containsKey(key(kind, symbol))) {
                     out.add(key(kind, symbol));
                 }
             }
@@ -165,32 +248,39 @@ public class QualityMonitor {
     public Map<String, String> activeAlertDetails() {
         Map<String, String> out = new LinkedHashMap<>();
         for (String key : activeAlerts()) {
-            out.put(key, activeDetail.getOrDefault(key, ""));
+            Active alert = active.get(key);
+            out.put(key, alert == null ? "" : alert.detail);
         }
         return out;
     }
 
     public double raisedCount(Kind kind, String symbol) {
-        Counter counter = raised.get(key(kind, symbol));
-        return counter == null ? 0 : counter.count();
+        LongAdder count = raisedPerAlert.get(key(kind, symbol));
+        return count == null ? 0 : count.sum();
     }
 
+    public double raisedCount(Kind kind) {
+        return raised.get(kind).count();
+    }
+
+    /** Raises an alert when its condition starts; notes when it stops, for {@link #check()} to clear it later. */
     private void update(Kind kind, String symbol, boolean condition, String detail) {
         String key = key(kind, symbol);
         if (condition) {
-            if (active.add(key)) {
-                activeDetail.put(key, detail);
-                Counter counter = raised.get(key);
-                if (counter != null) {
-                    counter.increment();
-                }
-                LOG.warn("Data-quality alert {} for {}: {}", kind.tag(), symbol, detail);
-                send(new Alert(kind.tag(), symbol, "raised", detail, clock.getAsLong()));
+            Active alert = active.get(key);
+            if (alert != null) {
+                alert.detail = detail;
+                alert.absentSince = 0;
+            } else if (active.putIfAbsent(key, new Active(detail)) == null) {
+                raised.get(kind).increment();
+                raisedPerAlert.computeIfAbsent(key, k -> new LongAdder()).increment();
+                events.add(new Event(kind, symbol, true, detail));
             }
-        } else if (active.remove(key)) {
-            activeDetail.remove(key);
-            LOG.info("Data-quality alert {} for {} cleared", kind.tag(), symbol);
-            send(new Alert(kind.tag(), symbol, "cleared", null, clock.getAsLong()));
+        } else {
+            Active alert = active.get(key);
+            if (alert != null && alert.absentSince == 0) {
+                alert.absentSince = Math.max(1, clock.getAsLong());
+            }
         }
     }
 
@@ -202,13 +292,13 @@ public class QualityMonitor {
         try {
             template.sendBody(ALERT_ROUTE, alert);
         } catch (RuntimeException e) {
-            LOG.warn("Could not deliver data-quality alert {} for {}: {}", alert.kind(), alert.symbol(), e.getMessage());
+            LOG.warn("Could not deliver data-quality alert {} {}: {}", alert.kind(), alert.state(), e.getMessage());
         }
     }
 
     private long countActive(Kind kind) {
         String prefix = kind.tag() + ":";
-        return active.stream().filter(k -> k.startsWith(prefix)).count();
+        return active.keySet().stream().filter(k -> k.startsWith(prefix)).count();
     }
 
     private static String key(Kind kind, String symbol) {

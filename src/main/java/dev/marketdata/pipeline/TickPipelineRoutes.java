@@ -21,7 +21,7 @@ public class TickPipelineRoutes extends RouteBuilder {
                 .handled(true)
                 .process(exchange -> {
                     Throwable cause = exchange.getProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, Throwable.class);
-                    failureLog.warn("pipeline", "Tick pipeline failed for one frame: {}", rootMessage(cause));
+                    failureLog.warn("pipeline", "Tick pipeline failed for one frame: {}", Failures.describe(cause));
                 });
 
         from(ENTRY).routeId("tick-pipeline")
@@ -36,13 +36,5 @@ public class TickPipelineRoutes extends RouteBuilder {
         from("timer:redis-reconcile?delay={{redis.reconcile-interval}}&period={{redis.reconcile-interval}}")
                 .routeId("redis-reconcile")
                 .bean(LatestTickStore.BEAN, "reconcile");
-    }
-
-    static String rootMessage(Throwable error) {
-        Throwable root = error;
-        while (root != null && root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == null ? "unknown" : root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }

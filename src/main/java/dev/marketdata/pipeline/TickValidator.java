@@ -10,7 +10,9 @@ import dev.marketdata.model.RejectReason;
 
 /**
  * The business rules a tick must pass before it may be stored: a symbol we follow, positive prices,
- * non-negative quantities, and a book that is not crossed (bid above ask). A locked book (bid = ask) passes.
+ * non-negative quantities, a book that is not crossed (bid above ask; a locked book, bid = ask, passes),
+ * and an event time not further in the future than {@code quality.max-skew-ms}: a tick from the future
+ * would otherwise outrank every real one that follows (the ticker streams are ordered by event time).
  */
 public class TickValidator {
 
@@ -20,9 +22,11 @@ public class TickValidator {
     static final BigDecimal MAX_PRICE = new BigDecimal("1000000000000");
 
     private final Set<String> symbols;
+    private final long maxFutureMillis;
 
-    public TickValidator(Collection<String> symbols) {
+    public TickValidator(Collection<String> symbols, long maxFutureMillis) {
         this.symbols = Set.copyOf(symbols);
+        this.maxFutureMillis = maxFutureMillis;
     }
 
     public FrameOutcome validate(FrameOutcome outcome) {
@@ -54,6 +58,9 @@ public class TickValidator {
         }
         if (tick.bid() != null && tick.ask() != null && tick.bid().compareTo(tick.ask()) > 0) {
             return RejectReason.CROSSED_BOOK;
+        }
+        if (tick.eventTime() != null && tick.eventTime() - tick.receivedAt() > maxFutureMillis) {
+            return RejectReason.FUTURE_EVENT_TIME;
         }
         return null;
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.marketdata.pipeline.LatestTickStore;
+import dev.marketdata.pipeline.NewestWins;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -32,7 +32,7 @@ final class HandWrittenGateway implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The same newer-than script the gateway runs, so both do the same work per write. */
-    private static final String SCRIPT = LatestTickStore.STORE_IF_NEWER_TEXT;
+    private static final String SCRIPT = NewestWins.SCRIPT;
 
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(16));
@@ -77,11 +77,14 @@ final class HandWrittenGateway implements AutoCloseable {
             JsonNode data = JSON.readTree(text).get("data");
             String symbol = data.get("s").textValue();
             long u = data.get("u").longValue();
+            long receivedAt = System.currentTimeMillis();
             ObjectNode value = JSON.createObjectNode();
-            value.put("symbol", symbol).put("bid", data.get("b").textValue()).put("bid_qty", data.get("B").textValue())
+            // The same fields as the gateway's ticks, so that either side's REST server serves the other's values.
+            value.put("symbol", symbol).put("stream", "bookTicker").put("price", data.get("b").textValue())
+                    .put("bid", data.get("b").textValue()).put("bid_qty", data.get("B").textValue())
                     .put("ask", data.get("a").textValue()).put("ask_qty", data.get("A").textValue())
-                    .put("update_id", u).put("received_at", System.currentTimeMillis()).put("source", "binance");
-            Object[] tick = { u, JSON.writeValueAsString(value) };
+                    .put("update_id", u).put("received_at", receivedAt).put("source", "binance");
+            Object[] tick = { u, JSON.writeValueAsString(value), receivedAt };
             pending.merge(symbol, tick, (old, now) -> (long) now[0] > (long) old[0] ? now : old);
             LockSupport.unpark(writer);
         } catch (Exception e) {
@@ -98,15 +101,17 @@ final class HandWrittenGateway implements AutoCloseable {
             List<Object[]> batch = new ArrayList<>();
             for (Map.Entry<String, Object[]> e : pending.entrySet()) {
                 if (pending.remove(e.getKey(), e.getValue())) {
-                    batch.add(new Object[] { e.getKey(), e.getValue()[0], e.getValue()[1] });
+                    batch.add(new Object[] { e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2] });
                 }
             }
             try (Jedis jedis = pool.getResource()) {
                 Pipeline p = jedis.pipelined();
                 List<Response<Object>> results = new ArrayList<>();
+                String now = Long.toString(System.currentTimeMillis());
                 for (Object[] t : batch) {
                     results.add(p.eval(SCRIPT, List.of("tick:latest:" + t[0], "tick:seq:" + t[0]),
-                            List.of("bookTicker", Long.toString((long) t[1]), (String) t[2], "600")));
+                            List.of("bookTicker", Long.toString((long) t[1]), (String) t[2], "600", Long.toString((long) t[3]),
+                                    "5000", now)));
                 }
                 p.sync();
                 written.addAndGet(results.size());

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marketdata.model.MarketTick;
@@ -23,13 +25,16 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import redis.clients.jedis.Jedis;
 
 /**
- * The newer-than guard against a real Redis, including two gateway processes writing the same keys, and
- * the conflation of pending ticks. The writer threads are not started: {@code flush()} writes on the test's
- * thread, so each step is exact.
+ * The newer-than guard against a real Redis, including two gateway processes writing the same keys, the
+ * conflation of pending ticks, the bound on how long a stored sequence can hold a symbol, poisoned guards
+ * and the data-set epoch. The writer threads are not started: {@code flush()} and {@code reconcile()} run
+ * on the test's thread, and the clock (receive times included) is the test's, so each step is exact.
  */
 class LatestTickStoreIT {
 
     private static final List<String> SYMBOLS = List.of("BTCUSDT", "ETHUSDT");
+    private static final long RESET_AFTER = 5_000;
+    private static final AtomicLong NOW = new AtomicLong();
     private JedisConnectionFactory factory;
     private LatestTickStore processA;
     private LatestTickStore processB;
@@ -43,11 +48,17 @@ class LatestTickStoreIT {
         factory.afterPropertiesSet();
         factory.start();
         StringRedisTemplate template = new StringRedisTemplate(factory);
+        NOW.set(System.currentTimeMillis());
         metricsA = new IngestMetrics(new SimpleMeterRegistry(), SYMBOLS);
         metricsB = new IngestMetrics(new SimpleMeterRegistry(), SYMBOLS);
         // Two stores with their own local state stand for two gateway processes sharing one Redis.
-        processA = new LatestTickStore(template, SYMBOLS, 30, metricsA, new FreshnessTracker(SYMBOLS, System::currentTimeMillis));
-        processB = new LatestTickStore(template, SYMBOLS, 30, metricsB, new FreshnessTracker(SYMBOLS, System::currentTimeMillis));
+        processA = store(template, metricsA);
+        processB = store(template, metricsB);
+    }
+
+    private static LatestTickStore store(StringRedisTemplate template, IngestMetrics metrics) {
+        return new LatestTickStore(template, SYMBOLS, new LatestTickStore.Options(30, RESET_AFTER, 1_000), metrics,
+                new FreshnessTracker(SYMBOLS, NOW::get), NOW::get);
     }
 
     @AfterEach
@@ -135,16 +146,132 @@ class LatestTickStoreIT {
         assertThrows(IllegalArgumentException.class, () -> processA.store(book("XRPUSDT", 1, "1")));
     }
 
+    @Test
+    void aHugeSequenceHoldsTheSymbolOnlyUntilTheResetBound() throws Exception {
+        long t0 = NOW.get();
+        processA.store(book("BTCUSDT", Long.MAX_VALUE, "66"));
+        processA.flush();
+        for (long dt : new long[] { 100, 1_500, 4_999 }) {
+            NOW.set(t0 + dt);
+            assertEquals(LatestTickStore.Result.STALE, processA.store(book("BTCUSDT", 101 + dt, "10")), "at +" + dt + " ms");
+        }
+        assertEquals(List.of("BTCUSDT:bookTicker"), processA.heldSymbols());
+        NOW.set(t0 + RESET_AFTER);
+        assertEquals(LatestTickStore.Result.PENDING, processA.store(book("BTCUSDT", 5_200, "11")));
+        processA.flush();
+        assertEquals(5_200, storedUpdateId("BTCUSDT"));
+        assertEquals(1.0, metricsA.sequenceResetCount(IngestMetrics.RESET_REGRESSION));
+        assertEquals(List.of(), processA.heldSymbols());
+        // From the reset on, the new sequence orders the symbol as usual.
+        NOW.addAndGet(10);
+        processA.store(book("BTCUSDT", 5_201, "12"));
+        processA.flush();
+        assertEquals(5_201, storedUpdateId("BTCUSDT"));
+        assertEquals(1.0, metricsA.sequenceResetCount());
+    }
+
+    @Test
+    void aSequenceThatGoesBackIsRefusedAsOutOfOrderThenTakenAsAResetEvenWhenAnotherProcessHoldsIt() throws Exception {
+        long t0 = NOW.get();
+        processB.store(book("ETHUSDT", 5_000_000, "20"));
+        processB.flush();
+        // Process A knows nothing locally: Redis's guard refuses, within the bound.
+        NOW.set(t0 + 4_000);
+        processA.store(book("ETHUSDT", 10, "21"));
+        processA.flush();
+        assertEquals(5_000_000, storedUpdateId("ETHUSDT"));
+        assertEquals(1.0, metricsA.droppedStaleCount());
+        NOW.set(t0 + 5_000);
+        processA.store(book("ETHUSDT", 11, "21"));
+        processA.flush();
+        assertEquals(11, storedUpdateId("ETHUSDT"));
+        assertEquals(1.0, metricsA.sequenceResetCount(IngestMetrics.RESET_REGRESSION));
+        // Out-of-order within the bound is still refused: newest wins.
+        NOW.set(t0 + 5_100);
+        processB.store(book("ETHUSDT", 10, "19"));
+        processB.flush();
+        assertEquals(11, storedUpdateId("ETHUSDT"));
+    }
+
+    @Test
+    void guardsNoGatewayWritesAreReplacedAndGetTheTtl() throws Exception {
+        try (Jedis redis = TestRedis.client()) {
+            // A huge sequence without its receive time and without a TTL, as a foreign dump would hold it.
+            redis.hset("tick:seq:BTCUSDT", "bookTicker", "9223372036854775807");
+            // A guard of another type altogether.
+            redis.set("tick:seq:ETHUSDT", "garbage");
+            processA.store(book("BTCUSDT", 7, "10"));
+            processA.store(book("ETHUSDT", 8, "10"));
+            processA.flush();
+            assertEquals(7, storedUpdateId("BTCUSDT"));
+            assertEquals(8, storedUpdateId("ETHUSDT"));
+            assertEquals(2.0, metricsA.sequenceResetCount(IngestMetrics.RESET_UNREADABLE_GUARD));
+            for (String symbol : SYMBOLS) {
+                long ttl = redis.ttl("tick:seq:" + symbol);
+                assertTrue(ttl > 25 && ttl <= 30, symbol + " guard ttl " + ttl);
+            }
+            // A receive time far in the future would otherwise hold the symbol for as long as it says.
+            redis.hset("tick:seq:BTCUSDT", Map.of("bookTicker", "999999", "bookTicker@", Long.toString(NOW.get() + 86_400_000L)));
+            processB.store(book("BTCUSDT", 9, "11"));
+            processB.flush();
+            assertEquals(9, storedUpdateId("BTCUSDT"));
+            assertEquals(1.0, metricsB.sequenceResetCount(IngestMetrics.RESET_UNREADABLE_GUARD));
+        }
+    }
+
+    @Test
+    void gatewaysSharingRedisAgreeOnTheEpochAndOnlyAChangedDataSetIsReseeded() throws Exception {
+        // The first reconcile adopts the epoch (the first process creates it), as start() does.
+        processA.reconcile();
+        processB.reconcile();
+        processA.store(book("BTCUSDT", 100, "10"));
+        processA.flush();
+        try (Jedis redis = TestRedis.client()) {
+            String epoch = redis.get("tick:epoch");
+            redis.del("tick:latest:BTCUSDT");
+            processA.reconcile();
+            processB.reconcile();
+            // Both adopted the epoch the first one created: nothing looked foreign, nothing was written again.
+            assertEquals(epoch, redis.get("tick:epoch"));
+            assertNull(redis.get("tick:latest:BTCUSDT"));
+
+            // Redis now holds someone else's data set: another epoch, a guard with a huge sequence and no TTL,
+            // a wrong price.
+            redis.flushAll();
+            redis.set("tick:epoch", "someone-elses-dump");
+            redis.hset("tick:seq:BTCUSDT", "bookTicker", "9000000000000");
+            redis.set("tick:latest:BTCUSDT", "{\"symbol\":\"BTCUSDT\",\"stream\":\"bookTicker\",\"price\":\"1234.5\","
+                    + "\"update_id\":9000000000000,\"received_at\":" + NOW.get() + ",\"source\":\"binance\"}");
+            NOW.addAndGet(200);
+            processA.reconcile();
+            assertEquals(100, storedUpdateId("BTCUSDT"));
+            assertEquals("10", TickJson.mapper().readTree(redis.get("tick:latest:BTCUSDT")).get("price").textValue());
+            assertTrue(redis.ttl("tick:seq:BTCUSDT") > 0);
+            assertEquals("someone-elses-dump", redis.get("tick:epoch"));
+            // The next live tick is stored as usual, in both processes.
+            processB.reconcile();
+            processB.store(book("BTCUSDT", 101, "10.5"));
+            processB.flush();
+            assertEquals(101, storedUpdateId("BTCUSDT"));
+        }
+    }
+
+    private static long storedUpdateId(String symbol) throws Exception {
+        try (Jedis redis = TestRedis.client()) {
+            return TickJson.mapper().readTree(redis.get("tick:latest:" + symbol)).get("update_id").longValue();
+        }
+    }
+
     static MarketTick book(String symbol, long u, String bid) {
         BigDecimal b = new BigDecimal(bid);
         return new MarketTick(symbol, "X", "USDT", StreamKind.BOOK_TICKER, b, b, BigDecimal.ONE, b, BigDecimal.ONE,
-                null, null, null, null, null, null, null, u, null, System.currentTimeMillis(), "binance");
+                null, null, null, null, null, null, null, u, null, NOW.get(), "binance");
     }
 
     static MarketTick ticker(String symbol, long eventTime, String last) {
         BigDecimal p = new BigDecimal(last);
         return new MarketTick(symbol, "X", "USDT", StreamKind.TICKER, p, p, BigDecimal.ONE, p, BigDecimal.ONE,
                 p, p, p, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, 7L, eventTime,
-                System.currentTimeMillis(), "binance");
+                NOW.get(), "binance");
     }
 }

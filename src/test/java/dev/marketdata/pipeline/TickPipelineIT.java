@@ -46,14 +46,15 @@ class TickPipelineIT extends CamelTestSupport {
         context.getPropertiesComponent().addInitialProperty("quality.alert.uri", "log:quality");
         context.getPropertiesComponent().addInitialProperty("redis.reconcile-interval", "3600000");
         registry.bind(QualityMonitor.BEAN, new QualityMonitor(freshness, meters, 30_000, new BigDecimal("10"), 5_000,
-                QualityMonitor.JumpAction.FLAG, System::currentTimeMillis));
+                QualityMonitor.JumpAction.FLAG, 60_000, System::currentTimeMillis));
         registry.bind(BinanceFrameMapper.BEAN, new BinanceFrameMapper(TickJson.newMapper(),
                 EnumSet.of(StreamKind.BOOK_TICKER), System::currentTimeMillis));
-        registry.bind(TickValidator.BEAN, new TickValidator(SYMBOLS));
+        registry.bind(TickValidator.BEAN, new TickValidator(SYMBOLS, 5_000));
         registry.bind(IngestMetrics.BEAN, metrics);
         registry.bind(IngestRecorder.BEAN, new IngestRecorder(metrics, new BinanceFeed(List.of(ProxySpec.DIRECT), "test", meters,
                 System::currentTimeMillis)));
-        store = new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS, 60, metrics, freshness);
+        store = new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS, new LatestTickStore.Options(60, 5_000, 1_000),
+                metrics, freshness, System::currentTimeMillis);
         registry.bind(LatestTickStore.BEAN, store);
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class TickValidatorTest {
 
-    private final TickValidator validator = new TickValidator(List.of("BTCUSDT"));
+    private final TickValidator validator = new TickValidator(List.of("BTCUSDT"), 5_000);
 
     @Test
     void aSaneTickPasses() {
@@ -41,11 +41,26 @@ class TickValidatorTest {
     }
 
     @Test
+    void anEventTimeFurtherAheadThanTheAllowedSkewIsRejected() {
+        long receivedAt = 1_700_000_000_000L;
+        assertNull(validator.check(withEventTime(receivedAt + 5_000, receivedAt)));
+        assertNull(validator.check(withEventTime(receivedAt - 86_400_000L, receivedAt)));
+        assertEquals(RejectReason.FUTURE_EVENT_TIME, validator.check(withEventTime(receivedAt + 5_001, receivedAt)));
+        assertEquals(RejectReason.FUTURE_EVENT_TIME, validator.check(withEventTime(receivedAt + 86_400_000L, receivedAt)));
+    }
+
+    @Test
     void aRejectedTickBecomesARejectionWithItsStreamKind() {
         FrameOutcome out = validator.validate(new FrameOutcome.Accepted(book("BTCUSDT", "100.30", "1", "100.20", "2")));
         assertEquals(new FrameOutcome.Rejected("bookTicker", RejectReason.CROSSED_BOOK, "BTCUSDT"), out);
         FrameOutcome ignored = new FrameOutcome.Ignored("depth");
         assertEquals(ignored, validator.validate(ignored));
+    }
+
+    private static MarketTick withEventTime(long eventTime, long receivedAt) {
+        BigDecimal p = new BigDecimal("100");
+        return new MarketTick("BTCUSDT", "BTC", "USDT", StreamKind.MINI_TICKER, p, null, null, null, null, p, p, p,
+                BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, null, null, eventTime, receivedAt, "binance");
     }
 
     static MarketTick book(String symbol, String bid, String bidQty, String ask, String askQty) {

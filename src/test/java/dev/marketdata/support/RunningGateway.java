@@ -45,7 +45,12 @@ public final class RunningGateway implements AutoCloseable {
         props.putAll(overrides);
         Main main = MarketDataApplication.createMain(Path.of(""));
         props.forEach(main::addOverrideProperty);
-        main.start();
+        try {
+            main.start();
+        } catch (Exception | Error e) {
+            main.stop();
+            throw e;
+        }
         RunningGateway gateway = new RunningGateway(main, Integer.parseInt(props.get("camel.server.port")));
         await("the REST API answers", Duration.ofSeconds(30), () -> gateway.status("/api/v1/health") == 200);
         return gateway;
