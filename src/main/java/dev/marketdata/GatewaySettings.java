@@ -22,6 +22,8 @@ import dev.marketdata.model.StreamKind;
  */
 public record GatewaySettings(
         String wsUrl,
+        String serverHost,
+        int serverPort,
         List<String> symbols,
         List<StreamKind> streams,
         List<ProxySpec> proxies,
@@ -74,7 +76,8 @@ public record GatewaySettings(
         String redisUsername = text(property, "redis.username", "");
         String redisPassword = text(property, "redis.password", "");
         boolean redisSsl = bool(property, "redis.ssl", false);
-        integer(property, "camel.server.port", 8081, 0, 65535);
+        int serverPort = integer(property, "camel.server.port", 8081, 0, 65535);
+        String serverHost = text(property, "camel.server.host", "0.0.0.0");
         int redisDatabase = integer(property, "redis.database", 0, 0, 15);
         boolean embedded = bool(property, "redis.embedded", true);
         int redisTimeout = integer(property, "redis.timeout-ms", 1000, 50, 60_000);
@@ -114,7 +117,7 @@ public record GatewaySettings(
             throw invalid("quality.price-jump-action", action, "must be flag or reject");
         }
         long clearAfter = duration(property, "quality.alert.clear-after", "60s", 0, 86_400_000);
-        return new GatewaySettings(wsUrl, symbols, streams, proxies, redisHost, redisPort, redisUsername,
+        return new GatewaySettings(wsUrl, serverHost, serverPort, symbols, streams, proxies, redisHost, redisPort, redisUsername,
                 redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, resetAfter, flushTimeout,
                 Collections.unmodifiableMap(mockPrices), idle, initialDelay, maxDelay, backoffResetAfter, maxAge, stale, jump,
                 skew, action.equals("reject"), clearAfter);

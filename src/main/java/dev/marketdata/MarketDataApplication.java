@@ -2,9 +2,12 @@ package dev.marketdata;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.marketdata.api.ApiErrorHandling;
 import dev.marketdata.pipeline.QualityRoutes;
+import dev.marketdata.pipeline.ShutdownReport;
 import dev.marketdata.pipeline.TickPipelineRoutes;
 import org.apache.camel.main.Main;
 
@@ -15,12 +18,28 @@ import org.apache.camel.main.Main;
  */
 public final class MarketDataApplication {
 
+    /** Longer than any stop takes: Camel's shutdown timeout is 45 s, the flush bound at most 10 minutes. */
+    private static final long LAST_LINE_WAIT_SECONDS = 15 * 60;
+
     private MarketDataApplication() {
     }
 
     public static void main(String... args) throws Exception {
+        // On SIGTERM the JVM halts as soon as its shutdown hooks are done; Camel's hook is done once the context
+        // has stopped, before this thread has said what the stop left unwritten. This hook waits for that line.
+        CountDownLatch lastLineWritten = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                lastLineWritten.await(LAST_LINE_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "market-data-last-line"));
+        ShutdownReport.defer();
         try {
             createMain(Path.of("")).run(args);
+            awaitCamelShutdownHook();
+            ShutdownReport.logDeferred();
         } catch (Exception e) {
             String problem = configurationProblem(e);
             if (problem == null) {
@@ -28,7 +47,19 @@ public final class MarketDataApplication {
             }
             // A bad setting is the operator's to fix: one line naming it, not a stack trace.
             System.err.println("market-data: not started: " + problem);
+            lastLineWritten.countDown();
             System.exit(2);
+        } finally {
+            lastLineWritten.countDown();
+        }
+    }
+
+    /** Camel's SIGTERM hook logs "... is shutdown" once the context is gone: let it, so that ours is the last line. */
+    private static void awaitCamelShutdownHook() throws InterruptedException {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().contains("CamelHangupInterceptor") && t != Thread.currentThread()) {
+                t.join(5_000);
+            }
         }
     }
 

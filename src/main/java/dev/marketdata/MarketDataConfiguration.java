@@ -77,9 +77,11 @@ public class MarketDataConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         GatewaySettings s = settings(camelContext);
+        StartupChecks.requireFreePort(s.serverHost(), s.serverPort());
         // The ingest route's URI needs the stream list, which is derived from two properties.
         camelContext.getPropertiesComponent().addOverrideProperty("binance.stream-names", s.streamNames());
         camelContext.addService(embeddedRedis(camelContext), true, true);
+        StartupChecks.requireAcceptedCredentials(redisTemplate(camelContext));
         // Stopped before the embedded Redis (services stop in reverse order): pending ticks get flushed.
         camelContext.addService(latestTickStore(camelContext), true, true);
         camelContext.addService(new OperationsHookup(camelContext), true, true);
@@ -303,7 +305,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             quality = new QualityMonitor(freshness(camelContext), meterRegistry(camelContext), s.staleSeconds() * 1000L,
                     s.maxJumpPercent(), s.maxSkewMillis(),
                     s.rejectPriceJumps() ? QualityMonitor.JumpAction.REJECT : QualityMonitor.JumpAction.FLAG,
-                    s.alertClearAfterMillis(), CLOCK);
+                    s.alertClearAfterMillis(), s.sequenceResetAfterMillis(), CLOCK);
         }
         return quality;
     }

@@ -5,33 +5,75 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.marketdata.support.TestRedis;
 import org.junit.jupiter.api.Test;
+import redis.embedded.RedisServer;
 
-/** The packaged jar, started as an operator would with a bad setting: one line, exit code 2, no secret. */
+/**
+ * The packaged jar, started as an operator would with a bad setting, a REST port another process holds, or
+ * credentials Redis refuses: one line naming the property, exit code 2, no stack trace, no secret.
+ */
 class ConfigurationErrorIT {
 
     @Test
     void aBadSettingStopsStartUpWithOneClearLine() throws Exception {
-        assertStopsWith("-Dbinance.streams=bookTicker,depth",
-                "market-data: not started: Invalid binance.streams 'bookTicker,depth': 'depth' is not one of bookTicker, ticker, miniTicker");
-        assertStopsWith("-Dbinance.proxies=ftp://ops:hunter2@proxy:21",
-                "market-data: not started: Invalid binance.proxies: 'ftp://ops:***@proxy:21' has scheme 'ftp'; use socks5://, socks4://, http:// or direct");
-        assertStopsWith("-Dcamel.server.port=70000",
-                "market-data: not started: Invalid camel.server.port '70000': must be between 0 and 65535");
-        assertStopsWith("-Dtick.ttl.seconds=-1",
-                "market-data: not started: Invalid tick.ttl.seconds '-1': must be between 1 and 2592000");
+        assertStopsWith("market-data: not started: Invalid binance.streams 'bookTicker,depth': 'depth' is not one of "
+                + "bookTicker, ticker, miniTicker", "-Dbinance.streams=bookTicker,depth");
+        assertStopsWith("market-data: not started: Invalid binance.proxies: 'ftp://ops:***@proxy:21' has scheme 'ftp'; "
+                + "use socks5://, socks4://, http:// or direct", "-Dbinance.proxies=ftp://ops:hunter2@proxy:21");
+        assertStopsWith("market-data: not started: Invalid camel.server.port '70000': must be between 0 and 65535",
+                "-Dcamel.server.port=70000");
+        assertStopsWith("market-data: not started: Invalid tick.ttl.seconds '-1': must be between 1 and 2592000",
+                "-Dtick.ttl.seconds=-1");
     }
 
-    private static void assertStopsWith(String property, String expectedLine) throws Exception {
+    /** Running makes no sense when the REST port belongs to another process: its probes would reach that one. */
+    @Test
+    void aRestPortInUseStopsStartUp() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertStopsWith("market-data: not started: Invalid camel.server.port '" + port + "': cannot listen on "
+                    + "127.0.0.1:" + port + " (Address already in use); another process holds it, or set "
+                    + "camel.server.host / camel.server.port",
+                    "-Dcamel.server.host=127.0.0.1", "-Dcamel.server.port=" + port);
+        }
+    }
+
+    /** Nothing would ever be written with credentials Redis refuses; Redis merely unreachable is retried instead. */
+    @Test
+    void credentialsRedisRefusesStopStartUp() throws Exception {
+        int redisPort = TestRedis.freePort();
+        RedisServer redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1")
+                .setting("save \"\"").setting("appendonly no").setting("requirepass c0rrect-pw").build();
+        redis.start();
+        try {
+            assertStopsWith("market-data: not started: Invalid redis.password: Redis refused the configured credentials "
+                    + "(WRONGPASS invalid username-password pair or user is disabled.); check redis.username and "
+                    + "redis.password / redis.password-file",
+                    "-Dredis.port=" + redisPort, "-Dredis.password=hunter2", "-Dcamel.server.port=0");
+            assertStopsWith("market-data: not started: Invalid redis.password: Redis refused the configured credentials "
+                    + "(NOAUTH Authentication required.); check redis.username and redis.password / redis.password-file",
+                    "-Dredis.port=" + redisPort, "-Dcamel.server.port=0");
+        } finally {
+            redis.stop();
+        }
+    }
+
+    private static void assertStopsWith(String expectedLine, String... properties) throws Exception {
         File out = Files.createTempFile("market-data", ".log").toFile();
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                property, "-Dredis.embedded=false", "-jar", "target/market-data.jar")
-                .redirectErrorStream(true).redirectOutput(out).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dredis.embedded=false", "-Dbinance.ws.url=ws://127.0.0.1:1/stream"));
+        command.addAll(List.of(properties));
+        command.addAll(List.of("-jar", "target/market-data.jar"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the gateway did not stop");
         assertEquals(2, p.exitValue());
         List<String> lines = Files.readAllLines(out.toPath());

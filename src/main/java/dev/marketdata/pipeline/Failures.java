@@ -29,6 +29,12 @@ public final class Failures {
         return null;
     }
 
+    /** The start-up error for credentials Redis refused: a setting to fix, named. */
+    public static IllegalArgumentException credentialsRefused(String authenticationProblem) {
+        return new IllegalArgumentException("Invalid redis.password: Redis refused the configured credentials ("
+                + authenticationProblem + "); check redis.username and redis.password / redis.password-file");
+    }
+
     /** The innermost cause as {@code Type: message}, for one log line. */
     public static String describe(Throwable error) {
         Throwable root = error;

@@ -446,8 +446,7 @@ public class LatestTickStore implements Service {
         } catch (DataAccessException e) {
             String auth = Failures.authenticationProblem(e);
             if (auth != null) {
-                throw new IllegalArgumentException("Invalid redis.password: Redis refused the configured credentials ("
-                        + auth + "); check redis.username and redis.password / redis.password-file");
+                throw Failures.credentialsRefused(auth);
             }
             redisFailed(e);
         }

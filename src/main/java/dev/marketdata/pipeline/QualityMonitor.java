@@ -59,7 +59,7 @@ public class QualityMonitor {
     public record AlertEntry(String symbol, String detail) {
     }
 
-    private record Reference(long sequence, BigDecimal price) {
+    private record Reference(long sequence, long receivedAt, BigDecimal price) {
     }
 
     /** One raised alert: its latest detail, and since when its condition has been absent (0 while present). */
@@ -81,6 +81,7 @@ public class QualityMonitor {
     private final long maxSkewMillis;
     private final JumpAction jumpAction;
     private final long clearAfterMillis;
+    private final long resetAfterMillis;
     private final LongSupplier clock;
     private final Map<String, Reference> references = new ConcurrentHashMap<>();
     private final Map<String, Active> active = new ConcurrentHashMap<>();
@@ -92,15 +93,19 @@ public class QualityMonitor {
     /**
      * @param clearAfterMillis {@code quality.alert.clear-after}: an alert clears only once its condition has
      *                         been absent this long, so a symbol hovering at a threshold is one episode
+     * @param resetAfterMillis {@code tick.sequence-reset-after}: the price reference follows the store's
+     *                         newer-than rule, so a bogus sequence cannot freeze it either
      */
     public QualityMonitor(FreshnessTracker freshness, MeterRegistry registry, long staleMillis,
-            BigDecimal maxJumpPercent, long maxSkewMillis, JumpAction jumpAction, long clearAfterMillis, LongSupplier clock) {
+            BigDecimal maxJumpPercent, long maxSkewMillis, JumpAction jumpAction, long clearAfterMillis,
+            long resetAfterMillis, LongSupplier clock) {
         this.freshness = freshness;
         this.staleMillis = staleMillis;
         this.maxJumpPercent = maxJumpPercent;
         this.maxSkewMillis = maxSkewMillis;
         this.jumpAction = jumpAction;
         this.clearAfterMillis = clearAfterMillis;
+        this.resetAfterMillis = resetAfterMillis;
         this.clock = clock;
         for (Kind kind : Kind.values()) {
             raised.put(kind, Counter.builder("marketdata.quality.alerts")
@@ -135,7 +140,8 @@ public class QualityMonitor {
         String jumpDetail = null;
         synchronized (references) {
             Reference previous = references.get(refKey);
-            if (previous != null && tick.sequence() <= previous.sequence()) {
+            if (previous != null && !NewestWins.judge(tick.sequence(), tick.receivedAt(), previous.sequence(),
+                    previous.receivedAt(), resetAfterMillis).stores()) {
                 // Older than what was already inspected: the store will drop it, nothing to judge.
                 return new FrameOutcome.Accepted(tick);
             }
@@ -148,7 +154,7 @@ public class QualityMonitor {
                             + "% from " + previous.price().toPlainString() + " to " + tick.price().toPlainString();
                 }
             }
-            references.put(refKey, new Reference(tick.sequence(), tick.price()));
+            references.put(refKey, new Reference(tick.sequence(), tick.receivedAt(), tick.price()));
         }
         update(Kind.PRICE_JUMP, symbol, jumped, jumpDetail);
         boolean locked = tick.bid() != null && tick.ask() != null && tick.bid().compareTo(tick.ask()) == 0;

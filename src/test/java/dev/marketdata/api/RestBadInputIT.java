@@ -61,6 +61,11 @@ class RestBadInputIT {
                 new Case("GET", "/api/v1/tickers/%00", 400, "INVALID_SYMBOL"),
                 new Case("GET", "/api/v1/tickers/BTC%00USDT", 400, "INVALID_SYMBOL"),
                 new Case("GET", "/api/v1/tickers/%C3%9CSDT", 400, "INVALID_SYMBOL"),
+                // Checked before case folding: a trailing NUL was trimmed away, and U+017F upper-cases to 'S'.
+                new Case("GET", "/api/v1/tickers/BTCUSDT%00", 400, "INVALID_SYMBOL"),
+                new Case("GET", "/api/v1/tickers/%20BTCUSDT", 400, "INVALID_SYMBOL"),
+                new Case("GET", "/api/v1/tickers/BTCUSDT%09", 400, "INVALID_SYMBOL"),
+                new Case("GET", "/api/v1/tickers/btcu%C5%BFdt", 400, "INVALID_SYMBOL"),
                 new Case("GET", "/api/v1/tickers/%E2%82%BFUSDT", 400, "INVALID_SYMBOL"),
                 new Case("GET", "/api/v1/tickers/B", 400, "INVALID_SYMBOL"),
                 new Case("GET", "/api/v1/tickers/" + "A".repeat(21), 400, "INVALID_SYMBOL"),
@@ -95,6 +100,17 @@ class RestBadInputIT {
                 assertEquals("GET", response.headers().firstValue("Allow").orElse(""), what);
             }
         }
+        // Escapes that do not decode fail in the HTTP server's router, before any route: still JSON.
+        for (Case c : List.of(new Case("GET", "/api/v1/tickers/%", 400, "INVALID_SYMBOL"),
+                new Case("GET", "/api/v1/tickers/%zz", 400, "INVALID_SYMBOL"),
+                new Case("GET", "/api/v1/tickers/BTC%E0%A4%A", 400, "INVALID_SYMBOL"),
+                new Case("GET", "/api/v1/he%alth", 400, "BAD_REQUEST"))) {
+            String[] response = rawGet(c.path());
+            assertEquals("HTTP/1.1 400 Bad Request", response[0], c.path());
+            JsonNode body = JSON.readTree(response[1]);
+            assertEquals(c.code(), body.get("error").get("code").asText(), c.path());
+            assertFalse(response[1].contains("Exception"), c.path());
+        }
         // A path far beyond what an HTTP server reads is refused by it before any route: 414, still no Redis.
         HttpResponse<String> huge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/api/v1/tickers/" + "A".repeat(10_240))).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -108,6 +124,18 @@ class RestBadInputIT {
         assertEquals(200, gateway.status("/api/v1/tickers"));
         assertEquals(before.get("mget") + 2, readCommands().get("mget"));
         assertEquals(before.get("get"), readCommands().get("get"));
+    }
+
+    /** A GET sent as raw bytes (Java's HTTP client refuses malformed escapes): {status line, body}. */
+    private static String[] rawGet(String path) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String[] { response.substring(0, response.indexOf("\r\n")),
+                    response.substring(response.indexOf("\r\n\r\n") + 4) };
+        }
     }
 
     /** Redis's own count of the read commands the gateway uses. */

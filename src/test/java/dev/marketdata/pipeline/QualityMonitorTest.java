@@ -61,7 +61,7 @@ class QualityMonitorTest extends CamelTestSupport {
 
     private QualityMonitor monitor(QualityMonitor.JumpAction action, long staleMillis) {
         return new QualityMonitor(freshness, new SimpleMeterRegistry(), staleMillis, new BigDecimal("10"), 5_000, action,
-                CLEAR_AFTER, now::get);
+                CLEAR_AFTER, 5_000, now::get);
     }
 
     @Override

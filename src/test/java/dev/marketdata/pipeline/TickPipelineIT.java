@@ -46,7 +46,7 @@ class TickPipelineIT extends CamelTestSupport {
         context.getPropertiesComponent().addInitialProperty("quality.alert.uri", "log:quality");
         context.getPropertiesComponent().addInitialProperty("redis.reconcile-interval", "3600000");
         registry.bind(QualityMonitor.BEAN, new QualityMonitor(freshness, meters, 30_000, new BigDecimal("10"), 5_000,
-                QualityMonitor.JumpAction.FLAG, 60_000, System::currentTimeMillis));
+                QualityMonitor.JumpAction.FLAG, 60_000, 5_000, System::currentTimeMillis));
         registry.bind(BinanceFrameMapper.BEAN, new BinanceFrameMapper(TickJson.newMapper(),
                 EnumSet.of(StreamKind.BOOK_TICKER), System::currentTimeMillis));
         registry.bind(TickValidator.BEAN, new TickValidator(SYMBOLS, 5_000));
