@@ -53,6 +53,12 @@ public record GatewaySettings(
     public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{2,20}");
     /** Binance allows at most this many streams on one connection. */
     public static final int MAX_STREAMS_PER_CONNECTION = 1024;
+    /**
+     * Request target (path and query) of one connection, in characters. Binance was measured to accept 8,004
+     * (unicorn-binance-websocket-api, tools/test_max_websocket_uri_length.py); 8 KB request lines are a common
+     * limit of servers and proxies. 7,000 leaves room for the rest of the request line and headers.
+     */
+    public static final int DEFAULT_MAX_URL_LENGTH = 7_000;
 
     /**
      * @param property looks a property up (placeholders, -D and environment already applied); null when unset
@@ -65,11 +71,10 @@ public record GatewaySettings(
         }
         List<String> symbols = symbols(text(property, "binance.symbols", "BTCUSDT,ETHUSDT,SOLUSDT"));
         List<StreamKind> streams = streams(text(property, "binance.streams", "bookTicker"));
-        if (symbols.size() * streams.size() > MAX_STREAMS_PER_CONNECTION) {
-            throw invalid("binance.symbols", symbols.size() + " symbols",
-                    "times " + streams.size() + " stream kinds exceeds Binance's " + MAX_STREAMS_PER_CONNECTION
-                            + " streams per connection");
-        }
+        // Any number of streams: the consumer splits them over connections (binance.max-streams-per-connection,
+        // binance.max-url-length); checked here so a bad value is named before Camel builds the endpoint.
+        integer(property, "binance.max-streams-per-connection", MAX_STREAMS_PER_CONNECTION, 1, MAX_STREAMS_PER_CONNECTION);
+        integer(property, "binance.max-url-length", DEFAULT_MAX_URL_LENGTH, 256, 65_536);
         List<ProxySpec> proxies = proxies(text(property, "binance.proxies", ""), env);
         String redisHost = text(property, "redis.host", "localhost");
         int redisPort = integer(property, "redis.port", 6379, 1, 65535);

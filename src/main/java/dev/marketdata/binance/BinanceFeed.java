@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
 import org.apache.camel.CamelContext;
@@ -353,7 +354,10 @@ public class BinanceFeed implements BinanceFeedMXBean {
         }
         String text = root == null ? "unknown error" : root.getClass().getSimpleName()
                 + (root.getMessage() == null ? "" : ": " + root.getMessage());
-        if (text.contains("authStatus") || text.contains("407")) {
+        if (cause instanceof UpgradeRejectedException rejected && (rejected.getStatus() == 414 || rejected.getStatus() == 431)) {
+            text = "the server refused the connection URL as too long (HTTP " + rejected.getStatus()
+                    + "): lower binance.max-url-length";
+        } else if (text.contains("authStatus") || text.contains("407")) {
             text = "the proxy rejected the credentials (" + text + ")";
         }
         for (ProxySpec proxy : proxies) {

@@ -48,7 +48,8 @@ public class BinanceStreamConsumer extends DefaultConsumer {
         List<String> groups = endpoint.streamGroups();
         ConnectLimiter limiter = feed.connectLimiter();
         for (int i = 0; i < groups.size(); i++) {
-            StreamConnection connection = new StreamConnection(i, groups.size(), endpoint.target(), groups.get(i),
+            StreamConnection connection = new StreamConnection(i, groups.size(), endpoint.target(),
+                    endpoint.requestTarget(groups.get(i)),
                     vertx, client, feed, limiter, settings, this::dispatch);
             connections.add(connection);
         }

@@ -16,6 +16,7 @@ public class BinanceStreamEndpoint extends DefaultEndpoint {
     private final URI target;
     private String streams;
     private int maxStreamsPerConnection = GatewaySettings.MAX_STREAMS_PER_CONNECTION;
+    private int maxUrlLength = GatewaySettings.DEFAULT_MAX_URL_LENGTH;
 
     BinanceStreamEndpoint(String uri, BinanceStreamComponent component, URI target) {
         super(uri, component);
@@ -65,12 +66,45 @@ public class BinanceStreamEndpoint extends DefaultEndpoint {
         return maxStreamsPerConnection;
     }
 
-    /** The streams cut into groups of at most {@link #getMaxStreamsPerConnection()}: one connection each. */
+    /** The longest request target (path and query) a connection may have; longer lists are split. */
+    public void setMaxUrlLength(int max) {
+        this.maxUrlLength = max;
+    }
+
+    public int getMaxUrlLength() {
+        return maxUrlLength;
+    }
+
+    /** The request target of a connection for a group of streams: {@code /stream?streams=a@bookTicker/b@bookTicker}. */
+    String requestTarget(String group) {
+        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
+        return path + "?streams=" + group;
+    }
+
+    /**
+     * The streams cut into groups, one connection each: at most {@link #getMaxStreamsPerConnection()} streams
+     * (Binance allows 1024) and a request target of at most {@link #getMaxUrlLength()} characters, since servers
+     * and proxies refuse longer request lines (414, 431) and Binance was measured to accept about 8,000.
+     */
     List<String> streamGroups() {
-        String[] all = streams == null ? new String[0] : streams.split("/");
+        String[] all = streams == null || streams.isEmpty() ? new String[0] : streams.split("/");
+        int fixed = requestTarget("").length();
         List<String> groups = new ArrayList<>();
-        for (int i = 0; i < all.length; i += maxStreamsPerConnection) {
-            groups.add(String.join("/", java.util.Arrays.copyOfRange(all, i, Math.min(all.length, i + maxStreamsPerConnection))));
+        StringBuilder group = new StringBuilder();
+        int inGroup = 0;
+        for (String stream : all) {
+            boolean fits = inGroup < maxStreamsPerConnection
+                    && fixed + group.length() + (inGroup == 0 ? 0 : 1) + stream.length() <= maxUrlLength;
+            if (!fits && inGroup > 0) {
+                groups.add(group.toString());
+                group.setLength(0);
+                inGroup = 0;
+            }
+            group.append(inGroup == 0 ? "" : "/").append(stream);
+            inGroup++;
+        }
+        if (inGroup > 0) {
+            groups.add(group.toString());
         }
         return groups;
     }

@@ -38,7 +38,7 @@ final class StreamConnection {
 
     private final String name;
     private final URI target;
-    private final String streams;
+    private final String requestTarget;
     private final Vertx vertx;
     private final HttpClient client;
     private final BinanceFeed feed;
@@ -72,11 +72,12 @@ final class StreamConnection {
         }
     }
 
-    StreamConnection(int index, int count, URI target, String streams, Vertx vertx, HttpClient client,
+    /** @param requestTarget path and query of this connection: {@code /stream?streams=...} */
+    StreamConnection(int index, int count, URI target, String requestTarget, Vertx vertx, HttpClient client,
             BinanceFeed feed, ConnectLimiter limiter, GatewaySettings settings, FrameSink sink) {
         this.name = count == 1 ? "binance" : "binance[" + (index + 1) + "/" + count + "]";
         this.target = target;
-        this.streams = streams;
+        this.requestTarget = requestTarget;
         this.vertx = vertx;
         this.client = client;
         this.feed = feed;
@@ -136,13 +137,11 @@ final class StreamConnection {
         }
         connecting = true;
         feed.connectAttempt();
-        String path = (target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath())
-                + "?streams=" + streams;
         int port = target.getPort() > 0 ? target.getPort() : ("wss".equals(target.getScheme()) ? 443 : 80);
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(target.getHost())
                 .setPort(port)
-                .setURI(path)
+                .setURI(requestTarget)
                 .setSsl("wss".equals(target.getScheme()));
         options.setProxyOptions(feed.proxyOptions());
         client.webSocket(options).onComplete(result -> {

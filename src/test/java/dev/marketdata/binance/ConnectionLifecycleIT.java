@@ -132,7 +132,8 @@ class ConnectionLifecycleIT {
         List<String> symbols = symbols(400);
         try (RawBinanceServer binance = new RawBinanceServer();
                 RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
-                        "binance.symbols", String.join(",", symbols), "binance.max-connection-age", "1500ms"))) {
+                        "binance.symbols", String.join(",", symbols), "binance.max-connection-age", "1500ms",
+                        "binance.max-url-length", "65536"))) {
             IngestMetrics metrics = gateway.bean(IngestMetrics.BEAN, IngestMetrics.class);
             BinanceFeed feed = gateway.bean(BinanceFeed.BEAN, BinanceFeed.class);
             awaitConnections(binance, 1);

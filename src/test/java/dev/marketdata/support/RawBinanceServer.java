@@ -31,6 +31,7 @@ public final class RawBinanceServer implements AutoCloseable {
         final Socket socket;
         final OutputStream out;
         public final String uri;
+        private final java.util.Set<String> streams;
         public final long openedAt = System.currentTimeMillis();
         public volatile long closedAt;
         public volatile Integer clientCloseCode;
@@ -42,10 +43,17 @@ public final class RawBinanceServer implements AutoCloseable {
             this.socket = socket;
             this.out = socket.getOutputStream();
             this.uri = uri;
+            int at = uri.indexOf("streams=");
+            this.streams = at < 0 ? java.util.Set.of() : java.util.Set.of(uri.substring(at + "streams=".length()).split("/"));
         }
 
         public boolean isOpen() {
             return open;
+        }
+
+        /** The streams this connection asked for in its URL. */
+        public java.util.Set<String> streams() {
+            return streams;
         }
 
         public synchronized void sendText(String text) {
@@ -127,6 +135,8 @@ public final class RawBinanceServer implements AutoCloseable {
     private volatile ServerSocket server;
     private volatile int port;
     private volatile long pingEveryMillis;
+    private volatile int maxRequestTarget = Integer.MAX_VALUE;
+    private final AtomicInteger refusedTooLong = new AtomicInteger();
     private volatile boolean closed;
 
     public RawBinanceServer() throws IOException {
@@ -182,6 +192,26 @@ public final class RawBinanceServer implements AutoCloseable {
         pinger.start();
     }
 
+    /** Answers 414 to a handshake whose request target (path and query) is longer than this, as servers do. */
+    public void refuseRequestTargetsLongerThan(int characters) {
+        this.maxRequestTarget = characters;
+    }
+
+    public int refusedTooLong() {
+        return refusedTooLong.get();
+    }
+
+    /** Sends the frame to the open connections that subscribed to its stream, as Binance does. */
+    public void publish(String frame) {
+        int from = frame.indexOf("\"stream\":\"") + 10;
+        String stream = frame.substring(from, frame.indexOf('"', from));
+        for (Conn c : open()) {
+            if (c.streams().contains(stream)) {
+                c.sendText(frame);
+            }
+        }
+    }
+
     /** Sends the frame to every open connection. */
     public void broadcast(String frame) {
         for (Conn c : open()) {
@@ -233,6 +263,12 @@ public final class RawBinanceServer implements AutoCloseable {
             InputStream in = client.getInputStream();
             List<String> head = readHead(in);
             String uri = head.get(0).split(" ")[1];
+            if (uri.length() > maxRequestTarget) {
+                refusedTooLong.incrementAndGet();
+                client.getOutputStream().write("HTTP/1.1 414 URI Too Long\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
             String key = head.stream().filter(l -> l.toLowerCase().startsWith("sec-websocket-key:"))
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
             String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
