@@ -1,6 +1,10 @@
 package dev.marketdata;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -75,11 +79,13 @@ public record GatewaySettings(
         // binance.max-url-length); checked here so a bad value is named before Camel builds the endpoint.
         integer(property, "binance.max-streams-per-connection", MAX_STREAMS_PER_CONNECTION, 1, MAX_STREAMS_PER_CONNECTION);
         integer(property, "binance.max-url-length", DEFAULT_MAX_URL_LENGTH, 256, 65_536);
-        List<ProxySpec> proxies = proxies(text(property, "binance.proxies", ""), env);
+        // Secrets can come from a file (or an environment variable, as every property can), so that no JMX client
+        // reads them among the JVM's arguments and system properties.
+        List<ProxySpec> proxies = proxies(secret(property, "binance.proxies", "binance.proxies-file", true), env);
         String redisHost = text(property, "redis.host", "localhost");
         int redisPort = integer(property, "redis.port", 6379, 1, 65535);
         String redisUsername = text(property, "redis.username", "");
-        String redisPassword = text(property, "redis.password", "");
+        String redisPassword = secret(property, "redis.password", "redis.password-file", false);
         boolean redisSsl = bool(property, "redis.ssl", false);
         int serverPort = integer(property, "camel.server.port", 8081, 0, 65535);
         String serverHost = text(property, "camel.server.host", "0.0.0.0");
@@ -214,6 +220,34 @@ public record GatewaySettings(
             out.add(ProxySpec.DIRECT);
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * A value given directly or in a file named by {@code fileProperty} (not both). A password file holds the
+     * password alone (a trailing line break is dropped); a proxies file one proxy per line, '#' for comments.
+     */
+    private static String secret(Function<String, String> property, String name, String fileProperty, boolean lines) {
+        String direct = text(property, name, "");
+        String file = text(property, fileProperty, "");
+        if (file.isEmpty()) {
+            return direct;
+        }
+        if (!direct.isEmpty()) {
+            throw invalid(fileProperty, file, "is set as well as " + name + "; set one of them");
+        }
+        String content;
+        try {
+            content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw invalid(fileProperty, file, "cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        String value = lines
+                ? content.lines().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.joining(","))
+                : content.replaceAll("[\\r\\n]+$", "");
+        if (value.isEmpty()) {
+            throw invalid(fileProperty, file, "is empty");
+        }
+        return value;
     }
 
     private static String text(Function<String, String> property, String name, String fallback) {

@@ -101,9 +101,25 @@ public class MarketDataConfiguration implements CamelConfiguration {
                 }
             }
         });
+        warnOfSecretsInSystemProperties(s);
         LOG.info("Following {} on {} as {} via {}; Redis {}:{} db {}, tick TTL {} s", s.symbols(), s.wsUrl(),
                 s.streams().stream().map(k -> k.configName()).toList(), s.proxies(), s.redisHost(), s.redisPort(),
                 s.redisDatabase(), s.tickTtlSeconds());
+    }
+
+    /**
+     * A -D system property is readable by any JMX client (java.lang:type=Runtime, InputArguments and
+     * SystemProperties): say so, once, without the value, and name the safe ways.
+     */
+    private static void warnOfSecretsInSystemProperties(GatewaySettings s) {
+        if (!System.getProperty("redis.password", "").isBlank()) {
+            LOG.warn("redis.password is given as a -D system property: any JMX client can read it. Use redis.password-file "
+                    + "or the REDIS_PASSWORD environment variable instead");
+        }
+        if (System.getProperty("binance.proxies", "").contains("@") && s.proxies().stream().anyMatch(p -> p.password() != null)) {
+            LOG.warn("binance.proxies with a password is given as a -D system property: any JMX client can read it. Use "
+                    + "binance.proxies-file or the BINANCE_PROXIES environment variable instead");
+        }
     }
 
     /** Registers the feed MBean and the health checks once the context starts; removes the MBean on stop. */

@@ -30,6 +30,8 @@ class MetricsIT {
     private static final List<String> FRAME_KINDS = List.of("bookTicker", "ticker", "miniTicker", "depth",
             "aggTrade", "trade", "kline", "avgPrice", "rollingWindow", "control", "other");
 
+    /** The gateway's own series besides the one tick-age series per symbol (the README's cardinality figure). */
+    private static final int GATEWAY_SERIES = 166;
     private static List<String> frames;
     private static Map<String, JsonNode> newest;
     private static List<String> symbols;
@@ -102,6 +104,11 @@ class MetricsIT {
         assertTrue(atStart.value("camel_exchanges_total", "camelContext", "market-data", "kind", "CamelRoute",
                 "routeId", "binance-ingest", "eventType", "context") != null
                 || atStart.samples().keySet().stream().anyMatch(k -> k.startsWith("camel_exchanges_total")));
+
+        // Bounded cardinality: the only per-symbol series is the tick age; everything else is a fixed set.
+        List<String> ours = atStart.samples().keySet().stream().filter(k -> k.startsWith("marketdata_")).toList();
+        assertEquals(symbols.size(), ours.stream().filter(k -> k.contains("symbol=")).count());
+        assertEquals(GATEWAY_SERIES + symbols.size(), ours.size(), String.join("\n", ours));
 
         standIn.broadcast(frames);
         await("every frame was processed", Duration.ofSeconds(30),

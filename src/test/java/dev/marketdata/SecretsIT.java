@@ -6,16 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.support.BinanceStandIn;
@@ -88,6 +97,112 @@ class SecretsIT {
         String log = Files.readString(Path.of("target", "test-logs", "gateway.log"));
         assertTrue(log.contains("socks5://dev:***@127.0.0.1"), "the failover was logged, masked");
         assertShowsNoSecret("the log", log);
+    }
+
+    /**
+     * The packaged jar with the Redis password in a file and the proxy password in an environment variable:
+     * a JMX client reading every attribute of every MBean (the JVM's own, Camel's routes, endpoints, services
+     * and components, the feed's) finds neither. A decoy passed with -D is found, so the scan does see what
+     * -D exposes.
+     */
+    @Test
+    void noJmxAttributeShowsASecretPassedByFileOrEnvironment() throws Exception {
+        int redisPort = TestRedis.freePort();
+        RedisServer redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1")
+                .setting("save \"\"").setting("appendonly no").setting("user default off")
+                .setting("user gateway on >" + REDIS_SECRET + " ~* &* +@all").build();
+        redis.start();
+        Path passwordFile = Files.createTempFile("redis-password", "");
+        Files.writeString(passwordFile, REDIS_SECRET + "\n");
+        String decoy = "DECOY-" + System.nanoTime();
+        int jmxPort = TestRedis.freePort();
+        int apiPort = TestRedis.freePort();
+        while (apiPort == jmxPort || apiPort == redisPort) {
+            apiPort = TestRedis.freePort();
+        }
+        Process gateway = null;
+        try (BinanceStandIn standIn = new BinanceStandIn(List.of(FRAME));
+                LoopbackProxy socks = new LoopbackProxy(LoopbackProxy.Kind.SOCKS5, "dev", PROXY_SECRET)) {
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dcom.sun.management.jmxremote.port=" + jmxPort, "-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort,
+                    "-Dcom.sun.management.jmxremote.host=127.0.0.1", "-Djava.rmi.server.hostname=127.0.0.1",
+                    "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false",
+                    "-Dmarketdata.decoy=" + decoy,
+                    "-Dbinance.ws.url=" + standIn.url(), "-Dbinance.symbols=BTCUSDT",
+                    "-Dredis.port=" + redisPort, "-Dredis.embedded=false", "-Dredis.username=gateway",
+                    "-Dredis.password-file=" + passwordFile, "-Dcamel.server.port=" + apiPort,
+                    "-jar", "target/market-data.jar");
+            builder.environment().put("BINANCE_PROXIES", socks.url("dev", PROXY_SECRET));
+            File log = Files.createTempFile("market-data-secrets", ".log").toFile();
+            gateway = builder.redirectErrorStream(true).redirectOutput(log).start();
+            Process running = gateway;
+            await("stored through the proxy into the authenticated Redis", Duration.ofSeconds(60), () -> {
+                assertTrue(running.isAlive(), "the gateway stopped; see " + log);
+                try (Jedis client = new Jedis("127.0.0.1", redisPort)) {
+                    client.auth("gateway", REDIS_SECRET);
+                    return client.exists("tick:latest:BTCUSDT");
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+            assertEquals(1, socks.tunnels().size(), "the feed went through the proxy from the environment");
+            JMXServiceURL url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi");
+            StringBuilder everything = new StringBuilder();
+            int attributes = 0;
+            try (JMXConnector connector = JMXConnectorFactory.connect(url)) {
+                MBeanServerConnection jmx = connector.getMBeanServerConnection();
+                Set<ObjectName> names = jmx.queryNames(null, null);
+                assertTrue(names.stream().anyMatch(n -> n.getDomain().equals("org.apache.camel")));
+                for (ObjectName name : names) {
+                    everything.append(name).append('\n');
+                    for (MBeanAttributeInfo info : jmx.getMBeanInfo(name).getAttributes()) {
+                        if (!info.isReadable()) {
+                            continue;
+                        }
+                        try {
+                            flatten(jmx.getAttribute(name, info.getName()), everything);
+                            attributes++;
+                        } catch (Exception unreadable) {
+                            // some attributes are unsupported on this JVM; the others are read
+                        }
+                    }
+                }
+            }
+            String scanned = everything.toString();
+            assertTrue(attributes > 1_000, "read " + attributes + " attributes");
+            assertTrue(scanned.contains(decoy), "the scan sees -D system properties");
+            assertTrue(scanned.contains("binance.symbols=BTCUSDT"), "the scan sees the JVM's arguments");
+            assertShowsNoSecret("JMX", scanned);
+            assertShowsNoSecret("the log", Files.readString(log.toPath()));
+        } finally {
+            if (gateway != null) {
+                gateway.destroy();
+                gateway.waitFor(60, TimeUnit.SECONDS);
+            }
+            redis.stop();
+        }
+    }
+
+    /** Every value inside an attribute, however nested (composite and tabular data, arrays, collections). */
+    private static void flatten(Object value, StringBuilder out) {
+        if (value instanceof CompositeData composite) {
+            composite.values().forEach(v -> flatten(v, out));
+        } else if (value instanceof TabularData tabular) {
+            tabular.values().forEach(v -> flatten(v, out));
+        } else if (value instanceof Object[] array) {
+            for (Object v : array) {
+                flatten(v, out);
+            }
+        } else if (value instanceof Iterable<?> iterable) {
+            iterable.forEach(v -> flatten(v, out));
+        } else if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> {
+                flatten(k, out);
+                flatten(v, out);
+            });
+        } else {
+            out.append(value).append('\n');
+        }
     }
 
     private static void assertShowsNoSecret(String where, String text) {
