@@ -15,6 +15,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
+import dev.marketdata.model.RejectReason;
 import dev.marketdata.model.StreamKind;
 import dev.marketdata.pipeline.TickJson;
 import dev.marketdata.support.RecordedFrames;
@@ -92,6 +93,21 @@ class BinanceFrameMapperTest {
         assertEquals(new FrameOutcome.Ignored("other"), bookOnly.map(
                 "{\"stream\":\"bnbusdt@somethingNew\",\"data\":{}}"));
         assertEquals(new FrameOutcome.Ignored("control"), bookOnly.map("{\"result\":null,\"id\":1}"));
+    }
+
+    @Test
+    void aPayloadOfAnotherSymbolOrEventTypeThanItsStreamIsRejected() {
+        FrameOutcome otherSymbol = all.map("{\"stream\":\"eeeusdt@bookTicker\",\"data\":{\"u\":5,\"s\":\"DDDUSDT\","
+                + "\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.02\",\"A\":\"1\"}}");
+        assertEquals(new FrameOutcome.Rejected("bookTicker", RejectReason.STREAM_MISMATCH,
+                "stream 'eeeusdt@bookTicker' carries DDDUSDT"), otherSymbol);
+        FrameOutcome otherEvent = all.map("{\"stream\":\"bnbbtc@miniTicker\",\"data\":{\"e\":\"24hrTicker\","
+                + "\"E\":1672515782136,\"s\":\"BNBBTC\",\"c\":\"0.0025\",\"o\":\"0.0010\",\"h\":\"0.0025\","
+                + "\"l\":\"0.0010\",\"v\":\"10000\",\"q\":\"18\"}}");
+        assertEquals(RejectReason.STREAM_MISMATCH, ((FrameOutcome.Rejected) otherEvent).reason());
+        // The futures bookTicker names its event type; the same one as the stream is fine.
+        accepted(all.map("{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"e\":\"bookTicker\",\"u\":5,"
+                + "\"s\":\"BTCUSDT\",\"b\":\"1.00\",\"B\":\"1\",\"a\":\"1.02\",\"A\":\"1\"}}"));
     }
 
     @Test
