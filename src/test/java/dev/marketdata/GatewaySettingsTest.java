@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +84,47 @@ class GatewaySettingsTest {
                 message(Map.of("binance.ws.url", "http://x")));
         assertEquals("Invalid mock.price.BTCUSDT 'abc': must be a positive decimal",
                 message(Map.of("mock.price.BTCUSDT", "abc")));
+    }
+
+    @Test
+    void secretsComeFromFilesAsWell() throws Exception {
+        Path dir = Files.createTempDirectory("secrets");
+        Path password = Files.writeString(dir.resolve("redis-password"), "s3 cret\r\n");
+        Path proxies = Files.writeString(dir.resolve("proxies"), "# primary\nsocks5://dev:p4ss@10.0.0.1:1080\n\n  direct  \n");
+        GatewaySettings s = settings(Map.of("redis.password-file", password.toString(),
+                "binance.proxies-file", proxies.toString()), Map.of());
+        assertEquals("s3 cret", s.redisPassword());
+        assertEquals("[socks5://dev:***@10.0.0.1:1080, direct]", s.proxies().toString());
+        assertEquals("p4ss", s.proxies().get(0).password());
+        assertEquals("Invalid redis.password-file '" + password + "': is set as well as redis.password; set one of them",
+                message(Map.of("redis.password-file", password.toString(), "redis.password", "x")));
+        assertEquals("Invalid binance.proxies-file '" + dir.resolve("missing") + "': cannot be read (NoSuchFileException)",
+                message(Map.of("binance.proxies-file", dir.resolve("missing").toString())));
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        assertEquals("Invalid redis.password-file '" + empty + "': is empty", message(Map.of("redis.password-file", empty.toString())));
+    }
+
+    @Test
+    void newBoundsAreChecked() {
+        GatewaySettings s = settings(Map.of(), Map.of());
+        assertEquals(5_000, s.sequenceResetAfterMillis());
+        assertEquals(5_000, s.shutdownFlushMillis());
+        assertEquals(60_000, s.alertClearAfterMillis());
+        // Any number of symbols: 3,000 symbols times 3 kinds are fine; the consumer splits them.
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 3_000; i++) {
+            many.append(String.format("S%04dUSDT,", i));
+        }
+        assertEquals(3_000, settings(Map.of("binance.symbols", many.toString(), "binance.streams",
+                "bookTicker,ticker,miniTicker"), Map.of()).symbols().size());
+        assertEquals("Invalid binance.max-streams-per-connection 'abc': is not a whole number",
+                message(Map.of("binance.max-streams-per-connection", "abc")));
+        assertEquals("Invalid binance.max-streams-per-connection '5000': must be between 1 and 1024",
+                message(Map.of("binance.max-streams-per-connection", "5000")));
+        assertEquals("Invalid binance.max-url-length '100': must be between 256 and 65536",
+                message(Map.of("binance.max-url-length", "100")));
+        assertEquals("Invalid tick.sequence-reset-after 'soon': is not a duration such as 500ms, 30s or 23h30m",
+                message(Map.of("tick.sequence-reset-after", "soon")));
     }
 
     private static String message(Map<String, String> props) {

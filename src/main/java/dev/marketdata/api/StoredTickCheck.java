@@ -135,6 +135,11 @@ final class StoredTickCheck {
         } catch (IOException | RuntimeException e) {
             return problem(Problem.MALFORMED, "not readable JSON");
         }
+        return checkTime(receivedAt, now, window);
+    }
+
+    /** The receive time of a well-formed tick, against the clock: neither older nor further ahead than a key lives. */
+    static Outcome checkTime(long receivedAt, long now, long window) {
         if (receivedAt < now - window) {
             return problem(Problem.EXPIRED, "received_at " + receivedAt + " is " + (now - receivedAt) + " ms old");
         }

@@ -134,14 +134,13 @@ public class TickerReader {
     /**
      * The receive time of a stored value that is a tick of the symbol, or null (counted and logged, at most
      * once a minute per key) when it is not. The last value that passed is remembered per symbol, so a value
-     * read again unchanged is not parsed again.
+     * read again unchanged is not parsed again; its receive time is checked against the clock every time.
      */
     private Long validReceivedAt(String symbol, String json, long now) {
         Checked last = checked.get(symbol);
-        if (last != null && last.json().equals(json)) {
-            return last.receivedAt();
-        }
-        StoredTickCheck.Outcome outcome = StoredTickCheck.check(json, symbol, now, storedWindowMillis);
+        StoredTickCheck.Outcome outcome = last != null && last.json().equals(json)
+                ? StoredTickCheck.checkTime(last.receivedAt(), now, storedWindowMillis)
+                : StoredTickCheck.check(json, symbol, now, storedWindowMillis);
         if (outcome.valid()) {
             checked.put(symbol, new Checked(json, outcome.receivedAt()));
             return outcome.receivedAt();

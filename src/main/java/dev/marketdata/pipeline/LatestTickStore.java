@@ -313,7 +313,7 @@ public class LatestTickStore implements Service {
         }
         try {
             String known = epoch;
-            String found = redis.opsForValue().get(EPOCH_KEY);
+            String found = readEpoch();
             if (known == null || !known.equals(found)) {
                 String adopted = adoptEpoch();
                 if (known != null) {
@@ -334,10 +334,24 @@ public class LatestTickStore implements Service {
 
     /** Creates the epoch if Redis has none, and takes whatever Redis then holds as this gateway's. */
     private String adoptEpoch() {
+        readEpoch();
         redis.opsForValue().setIfAbsent(EPOCH_KEY, UUID.randomUUID().toString());
         String value = redis.opsForValue().get(EPOCH_KEY);
         epoch = value;
         return value;
+    }
+
+    /**
+     * The epoch's value; a key of another type there is foreign data and is removed (it would fail every
+     * read, and Redis would look down for good), reported as what was found.
+     */
+    private String readEpoch() {
+        String type = redis.type(EPOCH_KEY).code();
+        if (!"none".equals(type) && !"string".equals(type)) {
+            redis.delete(EPOCH_KEY);
+            return "a " + type + " key";
+        }
+        return redis.opsForValue().get(EPOCH_KEY);
     }
 
     private void reseed(String known, String found, String adopted) {

@@ -253,6 +253,14 @@ class LatestTickStoreIT {
             processB.store(book("BTCUSDT", 101, "10.5"));
             processB.flush();
             assertEquals(101, storedUpdateId("BTCUSDT"));
+
+            // An epoch of another type would fail every read of it: it is replaced, Redis is not taken for down.
+            redis.del("tick:epoch");
+            redis.hset("tick:epoch", "not", "ours");
+            processA.reconcile();
+            assertTrue(processA.redisUp());
+            assertEquals("string", redis.type("tick:epoch"));
+            assertEquals(101, storedUpdateId("BTCUSDT"));
         }
     }
 

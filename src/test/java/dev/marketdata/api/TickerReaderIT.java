@@ -1,0 +1,72 @@
+package dev.marketdata.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.marketdata.pipeline.FreshnessTracker;
+import dev.marketdata.pipeline.IngestMetrics;
+import dev.marketdata.pipeline.LatestTickStore;
+import dev.marketdata.support.TestRedis;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The reader against a real Redis with the test's clock: a value that passed once is not parsed again while
+ * it is unchanged, but its age is judged on every read, so a value without TTL that nobody updates stops
+ * being served once it is older than a key lives.
+ */
+class TickerReaderIT {
+
+    private static final List<String> SYMBOLS = List.of("BTCUSDT");
+    private final AtomicLong now = new AtomicLong(System.currentTimeMillis());
+    private JedisConnectionFactory factory;
+    private TickerReader reader;
+    private ApiMetrics metrics;
+
+    @BeforeEach
+    void connect() {
+        TestRedis.flush();
+        factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(TestRedis.host(), TestRedis.port()));
+        factory.afterPropertiesSet();
+        factory.start();
+        IngestMetrics ingest = new IngestMetrics(new SimpleMeterRegistry(), SYMBOLS);
+        LatestTickStore store = new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS,
+                new LatestTickStore.Options(60, 5_000, 1_000), ingest, new FreshnessTracker(SYMBOLS, now::get), now::get);
+        metrics = new ApiMetrics(new SimpleMeterRegistry());
+        reader = new TickerReader(store, SYMBOLS, now::get, metrics, ingest, 65_000);
+    }
+
+    @AfterEach
+    void close() {
+        factory.destroy();
+    }
+
+    @Test
+    void anUnchangedValueIsJudgedByItsAgeOnEveryRead() {
+        try (Jedis redis = TestRedis.client()) {
+            redis.set("tick:latest:BTCUSDT", "{\"symbol\":\"BTCUSDT\",\"stream\":\"bookTicker\",\"price\":\"10\","
+                    + "\"received_at\":" + now.get() + ",\"source\":\"binance\"}");
+        }
+        TickerLookup fresh = reader.readOne("btcusdt", null);
+        assertEquals(List.of(), fresh.missing());
+        assertTrue(((TickerLookup.RawEntry) fresh.entries().get(0)).json().endsWith(",\"age_ms\":0}"));
+        now.addAndGet(65_000);
+        assertEquals(List.of(), reader.readOne("BTCUSDT", null).missing());
+        now.addAndGet(1);
+        TickerLookup old = reader.readOne("BTCUSDT", null);
+        assertEquals(List.of("BTCUSDT"), old.missing());
+        assertEquals("invalid_value", old.missReason("BTCUSDT"));
+        assertEquals(1.0, metrics.invalidValueCount("expired"));
+        assertNull(old.entries().get(0));
+    }
+}
