@@ -28,6 +28,8 @@ public record GatewaySettings(
         String wsUrl,
         String serverHost,
         int serverPort,
+        String managementHost,
+        int managementPort,
         List<String> symbols,
         List<StreamKind> streams,
         List<ProxySpec> proxies,
@@ -89,6 +91,8 @@ public record GatewaySettings(
         boolean redisSsl = bool(property, "redis.ssl", false);
         int serverPort = integer(property, "camel.server.port", 8081, 0, 65535);
         String serverHost = text(property, "camel.server.host", "0.0.0.0");
+        int managementPort = integer(property, "camel.management.port", serverPort, 0, 65535);
+        String managementHost = text(property, "camel.management.host", "0.0.0.0");
         int redisDatabase = integer(property, "redis.database", 0, 0, 15);
         boolean embedded = bool(property, "redis.embedded", true);
         int redisTimeout = integer(property, "redis.timeout-ms", 1000, 50, 60_000);
@@ -128,7 +132,7 @@ public record GatewaySettings(
             throw invalid("quality.price-jump-action", action, "must be flag or reject");
         }
         long clearAfter = duration(property, "quality.alert.clear-after", "60s", 0, 86_400_000);
-        return new GatewaySettings(wsUrl, serverHost, serverPort, symbols, streams, proxies, redisHost, redisPort, redisUsername,
+        return new GatewaySettings(wsUrl, serverHost, serverPort, managementHost, managementPort, symbols, streams, proxies, redisHost, redisPort, redisUsername,
                 redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, resetAfter, flushTimeout,
                 Collections.unmodifiableMap(mockPrices), idle, initialDelay, maxDelay, backoffResetAfter, maxAge, stale, jump,
                 skew, action.equals("reject"), clearAfter);

@@ -18,6 +18,7 @@ import dev.marketdata.api.GatewayHealthChecks;
 import dev.marketdata.api.HealthReport;
 import dev.marketdata.api.HttpErrorPages;
 import dev.marketdata.api.MockTickerEnricher;
+import dev.marketdata.api.StoredTickCheck;
 import dev.marketdata.api.TickerReader;
 import dev.marketdata.binance.BinanceFeed;
 import dev.marketdata.binance.BinanceFrameMapper;
@@ -77,11 +78,12 @@ public class MarketDataConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         GatewaySettings s = settings(camelContext);
-        StartupChecks.requireFreePort(s.serverHost(), s.serverPort());
-        // The ingest route's URI needs the stream list, which is derived from two properties.
-        camelContext.getPropertiesComponent().addOverrideProperty("binance.stream-names", s.streamNames());
+        StartupChecks.requireFreePort(s.serverHost(), s.serverPort(), "camel.server.port");
+        if (s.managementPort() != s.serverPort()) {
+            StartupChecks.requireFreePort(s.managementHost(), s.managementPort(), "camel.management.port");
+        }
         camelContext.addService(embeddedRedis(camelContext), true, true);
-        StartupChecks.requireAcceptedCredentials(redisTemplate(camelContext));
+        StartupChecks.requireUsableRedis(redisTemplate(camelContext));
         // Stopped before the embedded Redis (services stop in reverse order): pending ticks get flushed.
         camelContext.addService(latestTickStore(camelContext), true, true);
         camelContext.addService(new OperationsHookup(camelContext), true, true);
@@ -337,7 +339,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
         // A stored tick older (or further ahead) than a key lives, with the allowed clock skew, was not written
         // by a gateway with this TTL.
         return new TickerReader(latestTickStore(camelContext), s.symbols(), CLOCK, apiMetrics(camelContext),
-                ingestMetrics(camelContext), s.tickTtlSeconds() * 1000L + s.maxSkewMillis());
+                ingestMetrics(camelContext), new StoredTickCheck.Limits(s.tickTtlSeconds() * 1000L + s.maxSkewMillis(),
+                        s.maxSkewMillis()));
     }
 
     @BindToRegistry(MockTickerEnricher.BEAN)

@@ -3,22 +3,43 @@ package dev.marketdata;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 
 import dev.marketdata.pipeline.Failures;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Checks that stop start-up where running makes no sense, before Camel starts anything: a REST port that
- * another process holds (probes and clients would reach that process while this one wrote Redis), and
- * credentials Redis refuses (nothing would ever be written). Both end as a configuration error: exit code 2
- * and one line naming the property. Redis merely unreachable is not one of them: the gateway retries.
+ * Checks that stop start-up where running makes no sense, before Camel starts anything: a port another
+ * process holds (probes and clients would reach that process while this one wrote Redis), and a Redis that
+ * refuses the credentials or a command the gateway needs (nothing would ever be written). Each ends as a
+ * configuration error: exit code 2 and one line naming the property. Redis merely unreachable is not one of
+ * them: the gateway retries.
  */
 final class StartupChecks {
+
+    /**
+     * Every command the gateway runs, on keys of its own namespace, from a script as the writer does: ACLs
+     * check each command a script calls. The keys cannot be a symbol's (symbols are letters and digits).
+     */
+    private static final byte[] PERMISSION_PROBE = """
+            redis.call('SET', KEYS[1], '1', 'PX', 1000, 'NX')
+            redis.call('GET', KEYS[1])
+            redis.call('MGET', KEYS[1], KEYS[2])
+            redis.call('HSET', KEYS[2], 'probe', '1')
+            redis.call('HMGET', KEYS[2], 'probe')
+            redis.call('EXPIRE', KEYS[2], 1)
+            redis.call('TYPE', KEYS[2])
+            redis.call('DEL', KEYS[1], KEYS[2])
+            return 1
+            """.getBytes(StandardCharsets.UTF_8);
 
     private StartupChecks() {
     }
 
-    static void requireFreePort(String host, int port) {
+    /** @param property the property that set the port, for the message */
+    static void requireFreePort(String host, int port, String property) {
         if (port == 0) {
             return;
         }
@@ -27,21 +48,26 @@ final class StartupChecks {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(host, port));
         } catch (IOException | SecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid camel.server.port '" + port + "': cannot listen on " + host + ":"
-                    + port + " (" + e.getMessage() + "); another process holds it, or set camel.server.host / "
-                    + "camel.server.port");
+            throw new IllegalArgumentException("Invalid " + property + " '" + port + "': cannot listen on " + host + ":"
+                    + port + " (" + e.getMessage() + "); another process holds it, or set another " + property);
         }
     }
 
-    static void requireAcceptedCredentials(StringRedisTemplate redis) {
+    static void requireUsableRedis(StringRedisTemplate redis) {
         try {
             redis.execute(connection -> connection.ping(), true);
+            redis.execute((RedisCallback<Object>) connection -> connection.scriptingCommands().eval(PERMISSION_PROBE,
+                    ReturnType.INTEGER, 2, bytes("tick:latest:_startup_probe_"), bytes("tick:seq:_startup_probe_")));
         } catch (RuntimeException e) {
-            String auth = Failures.authenticationProblem(e);
-            if (auth != null) {
-                throw Failures.credentialsRefused(auth);
+            Failures.Refusal refusal = Failures.redisRefusal(e);
+            if (refusal != null) {
+                throw refusal.atStartUp();
             }
             // Unreachable for now: the store retries with backoff and the API answers without Redis meanwhile.
         }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

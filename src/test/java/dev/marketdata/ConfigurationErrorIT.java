@@ -41,18 +41,25 @@ class ConfigurationErrorIT {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
             assertStopsWith("market-data: not started: Invalid camel.server.port '" + port + "': cannot listen on "
-                    + "127.0.0.1:" + port + " (Address already in use); another process holds it, or set "
-                    + "camel.server.host / camel.server.port",
-                    "-Dcamel.server.host=127.0.0.1", "-Dcamel.server.port=" + port);
+                    + "127.0.0.1:" + port + " (Address already in use); another process holds it, or set another "
+                    + "camel.server.port", "-Dcamel.server.host=127.0.0.1", "-Dcamel.server.port=" + port);
+            // The management server (metrics, health) on a port of its own is checked the same way.
+            assertStopsWith("market-data: not started: Invalid camel.management.port '" + port + "': cannot listen on "
+                    + "0.0.0.0:" + port + " (Address already in use); another process holds it, or set another "
+                    + "camel.management.port", "-Dcamel.server.port=0", "-Dcamel.management.port=" + port);
         }
     }
 
-    /** Nothing would ever be written with credentials Redis refuses; Redis merely unreachable is retried instead. */
+    /**
+     * Nothing would ever be written with credentials Redis refuses, or as a user who may not write; Redis merely
+     * unreachable is retried instead.
+     */
     @Test
-    void credentialsRedisRefusesStopStartUp() throws Exception {
+    void credentialsOrPermissionsRedisRefusesStopStartUp() throws Exception {
         int redisPort = TestRedis.freePort();
         RedisServer redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1")
-                .setting("save \"\"").setting("appendonly no").setting("requirepass c0rrect-pw").build();
+                .setting("save \"\"").setting("appendonly no").setting("requirepass c0rrect-pw")
+                .setting("user reader on >r3ader-pw ~* &* +@read +ping +type").build();
         redis.start();
         try {
             assertStopsWith("market-data: not started: Invalid redis.password: Redis refused the configured credentials "
@@ -62,6 +69,11 @@ class ConfigurationErrorIT {
             assertStopsWith("market-data: not started: Invalid redis.password: Redis refused the configured credentials "
                     + "(NOAUTH Authentication required.); check redis.username and redis.password / redis.password-file",
                     "-Dredis.port=" + redisPort, "-Dcamel.server.port=0");
+            assertStopsWith("market-data: not started: Invalid redis.username: the Redis user may not run a command the "
+                    + "gateway needs (NOPERM this user has no permissions to run the 'eval' command or its subcommand); "
+                    + "grant it GET, SET, MGET, DEL, TYPE, EVAL, HSET, HMGET and EXPIRE on tick:*",
+                    "-Dredis.port=" + redisPort, "-Dredis.username=reader", "-Dredis.password=r3ader-pw",
+                    "-Dcamel.server.port=0");
         } finally {
             redis.stop();
         }
@@ -80,6 +92,6 @@ class ConfigurationErrorIT {
         assertEquals(List.of(expectedLine), lines.stream().filter(l -> l.contains("not started")).toList());
         String all = String.join("\n", lines);
         assertFalse(all.contains("Exception"), all);
-        assertFalse(all.contains("hunter2"), all);
+        assertFalse(all.contains("hunter2") || all.contains("r3ader-pw"), all);
     }
 }

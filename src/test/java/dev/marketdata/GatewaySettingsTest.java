@@ -73,6 +73,13 @@ class GatewaySettingsTest {
         assertEquals("Invalid binance.proxies: 'ftp://u:***@h:1' has scheme 'ftp'; use socks5://, socks4://, http:// or direct",
                 message(Map.of("binance.proxies", "ftp://u:topsecret@h:1")));
         assertFalse(message(Map.of("binance.proxies", "socks5://u:topsecret@h")).contains("topsecret"));
+        // Typos that are not URLs at all still hide the password.
+        assertEquals("Invalid binance.proxies: '***@127.0.0.1:1080' has scheme 'user'; use socks5://, socks4://, http:// or direct",
+                message(Map.of("binance.proxies", "user:topsecret@127.0.0.1:1080")));
+        for (String typo : List.of("socks5:/u:topsecret@h:1", "socks5:u:topsecret@h:1", "socks5//u:topsecret@h:1",
+                "socks5://u:top@secret@h:1")) {
+            assertFalse(message(Map.of("binance.proxies", typo)).contains("secret"), typo);
+        }
         assertEquals("Invalid binance.streams 'bookTicker,depth': 'depth' is not one of bookTicker, ticker, miniTicker",
                 message(Map.of("binance.streams", "bookTicker,depth")));
         assertEquals("Invalid binance.symbols ',': lists no symbol", message(Map.of("binance.symbols", " , ")));

@@ -31,7 +31,7 @@ class MetricsIT {
             "aggTrade", "trade", "kline", "avgPrice", "rollingWindow", "control", "other");
 
     /** The gateway's own series besides the one tick-age series per symbol (the README's cardinality figure). */
-    private static final int GATEWAY_SERIES = 166;
+    private static final int GATEWAY_SERIES = 167;
     private static List<String> frames;
     private static Map<String, JsonNode> newest;
     private static List<String> symbols;
@@ -70,7 +70,7 @@ class MetricsIT {
         for (String reason : List.of("cache_miss", "invalid_value", "redis_unavailable")) {
             assertEquals(0.0, atStart.value("marketdata_rest_mock_entries_total", "reason", reason), reason);
         }
-        for (String problem : List.of("malformed", "wrong_symbol", "expired", "future")) {
+        for (String problem : List.of("malformed", "wrong_symbol", "implausible", "expired", "future")) {
             assertEquals(0.0, atStart.value("marketdata_rest_invalid_values_total", "problem", problem), problem);
         }
         for (String reason : List.of("regression", "unreadable_guard")) {

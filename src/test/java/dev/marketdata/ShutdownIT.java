@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.marketdata.support.Frames;
 import dev.marketdata.support.PrometheusScrape;
 import dev.marketdata.support.RawBinanceServer;
 import dev.marketdata.support.TestRedis;
@@ -116,7 +117,7 @@ class ShutdownIT {
 
     /** One tick stored, then Redis stops and each symbol gets a newer one; returns that update id. */
     private long sendWhileRedisIsDown() throws Exception {
-        binance.broadcast(frame("AAAUSDT", 1));
+        binance.broadcast(Frames.bookTicker("AAAUSDT", 1));
         await("stored", Duration.ofSeconds(20), () -> {
             try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
                 return jedis.exists("tick:latest:AAAUSDT");
@@ -124,7 +125,7 @@ class ShutdownIT {
         });
         redis.stop();
         for (String symbol : SYMBOLS) {
-            binance.broadcast(frame(symbol, 2));
+            binance.broadcast(Frames.bookTicker(symbol, 2));
         }
         await("received", Duration.ofSeconds(20), () -> framesReceived() == 4);
         return 2;
@@ -149,10 +150,5 @@ class ShutdownIT {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    private static String frame(String symbol, long u) {
-        return "{\"stream\":\"" + symbol.toLowerCase() + "@bookTicker\",\"data\":{\"u\":" + u + ",\"s\":\"" + symbol
-                + "\",\"b\":\"10.00\",\"B\":\"1.00\",\"a\":\"10.02\",\"A\":\"2.00\"}}";
     }
 }

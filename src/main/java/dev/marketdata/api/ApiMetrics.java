@@ -18,7 +18,7 @@ public class ApiMetrics {
     static final List<String> ENDPOINTS = List.of("tickers", "ticker", "health");
     static final List<Integer> STATUSES = List.of(200, 400, 404, 500, 503);
     static final List<String> MOCK_REASONS = List.of("cache_miss", "invalid_value", "redis_unavailable");
-    static final List<String> INVALID_PROBLEMS = List.of("malformed", "wrong_symbol", "expired", "future");
+    static final List<String> INVALID_PROBLEMS = List.of("malformed", "wrong_symbol", "implausible", "expired", "future");
 
     private final MeterRegistry registry;
     private final Map<String, Counter> requests = new ConcurrentHashMap<>();

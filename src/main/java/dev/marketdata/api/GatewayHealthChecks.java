@@ -23,7 +23,18 @@ public final class GatewayHealthChecks {
 
     public static final String GROUP = "market-data";
 
+    /** Lists in health output stop here: a probe polled every second should not carry thousands of symbols. */
+    public static final int LISTED = 50;
+
     private GatewayHealthChecks() {
+    }
+
+    /** The first {@link #LISTED} entries, comma-separated, and how many more there are. */
+    static String firstOf(List<String> entries) {
+        if (entries.size() <= LISTED) {
+            return String.join(",", entries);
+        }
+        return String.join(",", entries.subList(0, LISTED)) + " and " + (entries.size() - LISTED) + " more";
     }
 
     /** Redis answers PING. */
@@ -53,8 +64,8 @@ public final class GatewayHealthChecks {
                 }
             } catch (RuntimeException e) {
                 metrics.redisError("health");
-                String auth = Failures.authenticationProblem(e);
-                builder.detail("error", auth != null ? "authentication failed: " + auth : Failures.describe(e)).down();
+                Failures.Refusal refusal = Failures.redisRefusal(e);
+                builder.detail("error", refusal != null ? refusal.describe() : Failures.describe(e)).down();
             }
         }
     }
@@ -135,9 +146,10 @@ public final class GatewayHealthChecks {
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
             List<String> stale = freshness.staleSymbols(staleMillis);
-            builder.detail("stale_symbols", String.join(",", stale));
+            builder.detail("stale_symbols", firstOf(stale));
+            builder.detail("stale_count", stale.size());
             builder.detail("stale_after_s", staleMillis / 1000);
-            builder.detail("held_symbols", String.join(",", store.heldSymbols()));
+            builder.detail("held_symbols", firstOf(store.heldSymbols()));
             builder.detail("sequence_resets", store.sequenceResets());
             if (stale.isEmpty()) {
                 builder.up();

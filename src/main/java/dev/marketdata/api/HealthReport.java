@@ -52,7 +52,11 @@ public class HealthReport {
         data.put("redis", component(redisResult));
         data.put("feed", component(feedResult));
         data.put("freshness", component(freshResult));
-        data.put("alerts", quality.activeAlertDetails());
+        Map<String, String> alerts = quality.activeAlertDetails();
+        data.put("alerts", alerts.size() <= GatewayHealthChecks.LISTED ? alerts
+                : alerts.entrySet().stream().limit(GatewayHealthChecks.LISTED).collect(LinkedHashMap::new,
+                        (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
+        data.put("alerts_count", alerts.size());
         responses.data(data, exchange, "unhealthy".equals(status) ? 503 : 200);
     }
 

@@ -1,7 +1,9 @@
 package dev.marketdata.api;
 
 import java.io.IOException;
-import java.util.HashSet;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -12,21 +14,25 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
+import dev.marketdata.pipeline.TickValidator;
 
 /**
  * Decides whether a value read from Redis is a tick this gateway would have written for the requested
- * symbol: one JSON object, only the tick's own fields, each of its type (decimals as plain decimal strings,
- * times as integers), the symbol asked for, a known stream and source, nothing after the object. Only such a
- * value is ever spliced into an answer; anything else is a miss. Redis can hold anything: another program,
- * a restored dump or an operator's {@code SET} may have put it there.
+ * symbol: one JSON object, exactly the tick's own fields, each of its type (decimals as plain decimal
+ * strings, times as integers), the symbol asked for, a known stream and source, nothing after the object,
+ * and values ingest would have let through (a plausible price, a book that is not crossed, the stream's
+ * shape, an event time not from the future). Only such a value is ever spliced into an answer; anything
+ * else is a miss. Redis can hold anything: another program, a restored dump or an operator's {@code SET}
+ * may have put it there.
  */
-final class StoredTickCheck {
+public final class StoredTickCheck {
 
     /** Ticks are a few hundred bytes; a value this large is not one. */
     static final int MAX_LENGTH = 4096;
     private static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-    private static final Pattern DECIMAL = Pattern.compile("\\d{1,30}(\\.\\d{1,30})?");
-    private static final Pattern SIGNED_DECIMAL = Pattern.compile("-?\\d{1,30}(\\.\\d{1,30})?");
+    /** Decimals as the gateway writes them: no leading zeros, no sign, no exponent. */
+    private static final Pattern DECIMAL = Pattern.compile("(0|[1-9]\\d{0,29})(\\.\\d{1,30})?");
+    private static final Pattern SIGNED_DECIMAL = Pattern.compile("-?(0|[1-9]\\d{0,29})(\\.\\d{1,30})?");
     private static final Pattern ASSET = Pattern.compile("[A-Z0-9]{0,20}");
 
     private enum Type { TEXT, DECIMAL, OPTIONAL_DECIMAL, SIGNED_DECIMAL, OPTIONAL_INTEGER, INTEGER }
@@ -44,7 +50,9 @@ final class StoredTickCheck {
             Map.entry("price_change_24h", Type.SIGNED_DECIMAL), Map.entry("price_change_percent_24h", Type.SIGNED_DECIMAL),
             Map.entry("update_id", Type.OPTIONAL_INTEGER), Map.entry("event_time", Type.OPTIONAL_INTEGER),
             Map.entry("received_at", Type.INTEGER));
-    private static final Set<String> REQUIRED = Set.of("symbol", "stream", "price", "received_at", "source");
+    /** The fields {@code TickJson} always writes (null where the stream has none). */
+    private static final Set<String> REQUIRED = Set.of("symbol", "base_asset", "quote_asset", "stream", "price", "bid",
+            "bid_qty", "ask", "ask_qty", "update_id", "event_time", "received_at", "source");
 
     /** Why a stored value is not served; the tag of {@code marketdata_rest_invalid_values_total}. */
     enum Problem {
@@ -55,7 +63,9 @@ final class StoredTickCheck {
         /** Received longer ago than a key lives: not written with this gateway's TTL. */
         EXPIRED,
         /** Received further in the future than a key lives: no gateway's clock is that far off. */
-        FUTURE;
+        FUTURE,
+        /** Well-formed, but a tick ingest would have rejected or never produced. */
+        IMPLAUSIBLE;
 
         String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -73,69 +83,115 @@ final class StoredTickCheck {
     }
 
     /**
-     * @param window how far {@code received_at} may lie in the past or the future (the tick TTL plus the
-     *               allowed clock skew)
+     * How old or far ahead a stored tick may be: {@code window}, the tick TTL plus the allowed clock skew
+     * ({@code quality.max-skew-ms}); and how far its event time may be ahead of its receive time (the skew,
+     * as ingest enforces it).
      */
-    static Outcome check(String json, String symbol, long now, long window) {
+    public record Limits(long windowMillis, long maxSkewMillis) {
+    }
+
+    static Outcome check(String json, String symbol, long now, Limits limits) {
         if (json.length() > MAX_LENGTH) {
             return problem(Problem.MALFORMED, json.length() + " characters");
         }
-        long receivedAt;
+        Map<String, Object> values = new HashMap<>();
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return problem(Problem.MALFORMED, "not a JSON object");
             }
-            Set<String> seen = new HashSet<>();
-            String storedSymbol = null;
-            Long at = null;
             for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
                 String field = p.currentName();
                 Type type = FIELDS.get(field);
                 if (type == null) {
                     return problem(Problem.MALFORMED, "unexpected field '" + shown(field) + "'");
                 }
-                seen.add(field);
                 JsonToken value = p.nextToken();
                 if (!fits(type, value, p)) {
                     return problem(Problem.MALFORMED, "'" + field + "' is not of the tick's form");
                 }
-                switch (field) {
-                    case "symbol" -> storedSymbol = p.getText();
-                    case "received_at" -> at = p.getLongValue();
-                    case "stream" -> {
-                        if (StreamKind.fromStreamSuffix(p.getText()) == null) {
-                            return problem(Problem.MALFORMED, "unknown stream");
-                        }
-                    }
-                    case "source" -> {
-                        if (!MarketTick.SOURCES.contains(p.getText())) {
-                            return problem(Problem.MALFORMED, "unknown source");
-                        }
-                    }
-                    case "base_asset", "quote_asset" -> {
-                        if (!ASSET.matcher(p.getText()).matches()) {
-                            return problem(Problem.MALFORMED, "'" + field + "' is not an asset");
-                        }
-                    }
-                    default -> {
-                        // type checked above
-                    }
-                }
+                values.put(field, value == JsonToken.VALUE_NULL ? null
+                        : value == JsonToken.VALUE_NUMBER_INT ? (Object) p.getLongValue() : p.getText());
             }
             if (p.nextToken() != null) {
                 return problem(Problem.MALFORMED, "text after the object");
             }
-            if (!seen.containsAll(REQUIRED)) {
-                return problem(Problem.MALFORMED, "a required field is missing");
-            }
-            if (!symbol.equals(storedSymbol)) {
-                return problem(Problem.WRONG_SYMBOL, "holds a tick of '" + shown(storedSymbol) + "'");
-            }
-            receivedAt = at;
         } catch (IOException | RuntimeException e) {
             return problem(Problem.MALFORMED, "not readable JSON");
         }
-        return checkTime(receivedAt, now, window);
+        if (!values.keySet().containsAll(REQUIRED)) {
+            return problem(Problem.MALFORMED, "a field every tick has is missing");
+        }
+        String form = formProblem(values);
+        if (form != null) {
+            return problem(Problem.MALFORMED, form);
+        }
+        if (!symbol.equals(values.get("symbol"))) {
+            return problem(Problem.WRONG_SYMBOL, "holds a tick of '" + shown((String) values.get("symbol")) + "'");
+        }
+        long receivedAt = (Long) values.get("received_at");
+        String implausible = implausible(values, StreamKind.fromStreamSuffix((String) values.get("stream")), receivedAt,
+                limits.maxSkewMillis());
+        if (implausible != null) {
+            return problem(Problem.IMPLAUSIBLE, implausible);
+        }
+        return checkTime(receivedAt, now, limits.windowMillis());
+    }
+
+    /** Text fields that are not of the tick's vocabulary: an unknown stream or source, an asset that is not one. */
+    private static String formProblem(Map<String, Object> values) {
+        Object stream = values.get("stream");
+        if (!(stream instanceof String name) || StreamKind.fromStreamSuffix(name) == null) {
+            return "unknown stream";
+        }
+        Object source = values.get("source");
+        if (!(source instanceof String s) || !MarketTick.SOURCES.contains(s)) {
+            return "unknown source";
+        }
+        for (String asset : List.of("base_asset", "quote_asset")) {
+            if (!(values.get(asset) instanceof String a) || !ASSET.matcher(a).matches()) {
+                return "'" + asset + "' is not an asset";
+            }
+        }
+        return values.get("symbol") instanceof String ? null : "'symbol' is missing";
+    }
+
+    /**
+     * Well-formed, but not a tick ingest would have stored: the validator's rules (a positive price below the
+     * absurd, a book that is not crossed, an event time not from the future) and the stream's shape (a book
+     * ticker has its book and update id, the ticker streams their event time, a mini ticker no book).
+     */
+    private static String implausible(Map<String, Object> values, StreamKind kind, long receivedAt, long maxSkewMillis) {
+        BigDecimal price = decimal(values, "price");
+        BigDecimal bid = decimal(values, "bid");
+        BigDecimal ask = decimal(values, "ask");
+        for (BigDecimal p : new BigDecimal[] { price, bid, ask }) {
+            if (p != null && (p.signum() <= 0 || p.compareTo(TickValidator.MAX_PRICE) > 0)) {
+                return "a price of " + p.toPlainString();
+            }
+        }
+        if (bid != null && ask != null && bid.compareTo(ask) > 0) {
+            return "a crossed book";
+        }
+        boolean book = bid != null || ask != null || values.get("bid_qty") != null || values.get("ask_qty") != null;
+        if (kind == StreamKind.BOOK_TICKER && (bid == null || ask == null || values.get("bid_qty") == null
+                || values.get("ask_qty") == null || values.get("update_id") == null)) {
+            return "a bookTicker without its book or update id";
+        }
+        if (kind == StreamKind.MINI_TICKER && book) {
+            return "a miniTicker with a book";
+        }
+        Object eventTime = values.get("event_time");
+        if (kind != StreamKind.BOOK_TICKER && eventTime == null) {
+            return "a " + kind.configName() + " without its event time";
+        }
+        if (eventTime instanceof Long e && e - receivedAt > maxSkewMillis) {
+            return "an event time " + (e - receivedAt) + " ms after its receive time";
+        }
+        return null;
+    }
+
+    private static BigDecimal decimal(Map<String, Object> values, String field) {
+        return values.get(field) instanceof String text ? new BigDecimal(text) : null;
     }
 
     /** The receive time of a well-formed tick, against the clock: neither older nor further ahead than a key lives. */

@@ -44,19 +44,19 @@ public class TickerReader {
     private final RateLimitedLog redisLog = new RateLimitedLog(LOG, 10_000);
     private final RateLimitedLog invalidLog = new RateLimitedLog(LOG, 60_000);
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
-    private final long storedWindowMillis;
+    private final StoredTickCheck.Limits storedLimits;
     private final ApiMetrics metrics;
     private final IngestMetrics ingestMetrics;
 
     public TickerReader(LatestTickStore store, List<String> symbols, LongSupplier clock, ApiMetrics metrics,
-            IngestMetrics ingestMetrics, long storedWindowMillis) {
+            IngestMetrics ingestMetrics, StoredTickCheck.Limits storedLimits) {
         this.store = store;
         this.metrics = metrics;
         this.ingestMetrics = ingestMetrics;
         this.symbols = List.copyOf(symbols);
         this.followed = Set.copyOf(symbols);
         this.clock = clock;
-        this.storedWindowMillis = storedWindowMillis;
+        this.storedLimits = storedLimits;
     }
 
     public TickerLookup readAll(@Header(Exchange.HTTP_QUERY) String query) {
@@ -138,11 +138,14 @@ public class TickerReader {
      */
     private Long validReceivedAt(String symbol, String json, long now) {
         Checked last = checked.get(symbol);
-        StoredTickCheck.Outcome outcome = last != null && last.json().equals(json)
-                ? StoredTickCheck.checkTime(last.receivedAt(), now, storedWindowMillis)
-                : StoredTickCheck.check(json, symbol, now, storedWindowMillis);
+        boolean seen = last != null && last.json().equals(json);
+        StoredTickCheck.Outcome outcome = seen
+                ? StoredTickCheck.checkTime(last.receivedAt(), now, storedLimits.windowMillis())
+                : StoredTickCheck.check(json, symbol, now, storedLimits);
         if (outcome.valid()) {
-            checked.put(symbol, new Checked(json, outcome.receivedAt()));
+            if (!seen) {
+                checked.put(symbol, new Checked(json, outcome.receivedAt()));
+            }
             return outcome.receivedAt();
         }
         metrics.invalidValue(outcome.problem().tag());

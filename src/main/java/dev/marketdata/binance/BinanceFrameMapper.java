@@ -14,9 +14,10 @@ import dev.marketdata.model.RejectReason;
 import dev.marketdata.model.StreamKind;
 
 /**
- * Turns one text frame from Binance into a {@link FrameOutcome}. Accepts the combined-stream wrapper
- * {@code {"stream":..,"data":..}} and raw payloads; dispatches on the stream kind; frames of kinds we did
- * not subscribe to, and control replies, are ignored rather than rejected.
+ * Turns one text frame from Binance into a {@link FrameOutcome}. Ticks come in the combined-stream wrapper
+ * {@code {"stream":..,"data":..}}, whose stream must name the payload's symbol and event type; a bare tick
+ * payload is rejected ({@code stream_mismatch}). Dispatches on the stream kind; frames of kinds we did not
+ * subscribe to, and control replies, are ignored rather than rejected.
  */
 public class BinanceFrameMapper {
 
@@ -100,6 +101,12 @@ public class BinanceFrameMapper {
         if (!wanted.contains(kind)) {
             return new FrameOutcome.Ignored(kind.configName());
         }
+        if (streamSymbol == null) {
+            // The gateway's connections are combined streams: Binance wraps every tick with the stream it belongs
+            // to. A bare tick cannot be checked against its stream, so it is not taken on its word.
+            return new FrameOutcome.Rejected(kind.configName(), RejectReason.STREAM_MISMATCH,
+                    "a " + kind.configName() + " payload without its stream name");
+        }
         try {
             String symbol = BinanceJson.text(data, "s");
             if (!GatewaySettings.SYMBOL.matcher(symbol).matches()) {
@@ -108,10 +115,10 @@ public class BinanceFrameMapper {
             // The stream a frame came on names its symbol and kind: a payload of another symbol or event type
             // is a corrupt or misrouted frame, not data for the symbol it claims.
             JsonNode eventType = data.get("e");
-            if (streamSymbol != null && !streamSymbol.equals(symbol.toLowerCase(Locale.ROOT))
+            if (!streamSymbol.equals(symbol.toLowerCase(Locale.ROOT))
                     || eventType != null && !kind.eventType().equals(eventType.asText())) {
                 return new FrameOutcome.Rejected(kind.configName(), RejectReason.STREAM_MISMATCH, "stream '"
-                        + clip(stream == null ? kind.configName() : stream.textValue()) + "' carries " + symbol
+                        + clip(stream.textValue()) + "' carries " + symbol
                         + (eventType == null ? "" : " " + clip(eventType.asText())));
             }
             MarketTick tick = kind == StreamKind.BOOK_TICKER

@@ -44,13 +44,16 @@ public class BinanceStreamEndpoint extends DefaultEndpoint {
         return target;
     }
 
-    /** The combined-stream names, '/'-separated, as Binance's {@code ?streams=} takes them. */
+    /**
+     * The combined-stream names, '/'-separated, as Binance's {@code ?streams=} takes them. Unset (the usual
+     * case), the gateway's {@code binance.symbols} x {@code binance.streams}.
+     */
     public void setStreams(String streams) {
         this.streams = streams;
     }
 
     public String getStreams() {
-        return streams;
+        return streams != null && !streams.isEmpty() ? streams : getComponent().settings().streamNames();
     }
 
     /** Streams per connection; Binance allows 1024. More are split over several connections. */
@@ -87,7 +90,7 @@ public class BinanceStreamEndpoint extends DefaultEndpoint {
      * and proxies refuse longer request lines (414, 431) and Binance was measured to accept about 8,000.
      */
     List<String> streamGroups() {
-        String[] all = streams == null || streams.isEmpty() ? new String[0] : streams.split("/");
+        String[] all = getStreams().split("/");
         int fixed = requestTarget("").length();
         List<String> groups = new ArrayList<>();
         StringBuilder group = new StringBuilder();

@@ -65,12 +65,19 @@ public record ProxySpec(Type type, String host, int port, String username, Strin
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
-    /** Hides whatever sits between the first ':' after the scheme and the '@' of a URL's user info. */
+    /**
+     * Hides the password of a URL's user info: what follows the user's ':' up to the '@'. Text that is not a
+     * well-formed URL (no "://", as an operator's typo may be) keeps nothing before the '@', since where its
+     * password starts cannot be known.
+     */
     public static String mask(String url) {
         int at = url.lastIndexOf('@');
-        int schemeEnd = url.indexOf("://");
-        if (at < 0 || schemeEnd < 0 || at < schemeEnd) {
+        if (at < 0) {
             return url;
+        }
+        int schemeEnd = url.indexOf("://");
+        if (schemeEnd < 0 || schemeEnd > at) {
+            return "***" + url.substring(at);
         }
         int colon = url.indexOf(':', schemeEnd + 3);
         if (colon < 0 || colon > at) {

@@ -13,26 +13,44 @@ public final class Failures {
     private Failures() {
     }
 
-    /** Redis's own words when it refused the credentials ({@code WRONGPASS ...}, {@code NOAUTH ...}), else null. */
-    public static String authenticationProblem(Throwable error) {
+    /** Redis refused the gateway: its credentials, or a command its ACL user may not run. Both are settings to fix. */
+    public record Refusal(boolean permission, String words) {
+
+        /** For health and logs: {@code authentication failed: WRONGPASS ...} or {@code permission denied: NOPERM ...}. */
+        public String describe() {
+            return (permission ? "permission denied: " : "authentication failed: ") + words;
+        }
+
+        /** The start-up error, naming the property to fix. */
+        public IllegalArgumentException atStartUp() {
+            return new IllegalArgumentException(permission
+                    ? "Invalid redis.username: the Redis user may not run a command the gateway needs (" + words
+                            + "); grant it " + REQUIRED_COMMANDS + " on tick:*"
+                    : "Invalid redis.password: Redis refused the configured credentials (" + words
+                            + "); check redis.username and redis.password / redis.password-file");
+        }
+    }
+
+    /** What the gateway runs in Redis, for an ACL that allows it: {@code +@read +@write +@scripting} cover it. */
+    public static final String REQUIRED_COMMANDS = "GET, SET, MGET, DEL, TYPE, EVAL, HSET, HMGET and EXPIRE";
+
+    /** Redis's refusal in the cause chain ({@code WRONGPASS}, {@code NOAUTH}, {@code NOPERM}, ...), else null. */
+    public static Refusal redisRefusal(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage();
             if (message == null) {
                 continue;
             }
             String upper = message.toUpperCase(Locale.ROOT);
-            if (upper.contains("WRONGPASS") || upper.contains("NOAUTH") || upper.contains("NOPERM")
-                    || upper.contains("INVALID PASSWORD") || upper.contains("WITHOUT ANY PASSWORD CONFIGURED")) {
-                return clip(message);
+            if (upper.contains("NOPERM")) {
+                return new Refusal(true, clip(message));
+            }
+            if (upper.contains("WRONGPASS") || upper.contains("NOAUTH") || upper.contains("INVALID PASSWORD")
+                    || upper.contains("WITHOUT ANY PASSWORD CONFIGURED")) {
+                return new Refusal(false, clip(message));
             }
         }
         return null;
-    }
-
-    /** The start-up error for credentials Redis refused: a setting to fix, named. */
-    public static IllegalArgumentException credentialsRefused(String authenticationProblem) {
-        return new IllegalArgumentException("Invalid redis.password: Redis refused the configured credentials ("
-                + authenticationProblem + "); check redis.username and redis.password / redis.password-file");
     }
 
     /** The innermost cause as {@code Type: message}, for one log line. */

@@ -104,6 +104,8 @@ public class LatestTickStore implements Service {
     private volatile boolean redisUp = true;
     private volatile long nextRetryAt;
     private volatile Thread writer;
+    /** The batch the writer is sending: unconfirmed until Redis answers. */
+    private volatile List<Map.Entry<String, Written>> inFlight = List.of();
     private volatile boolean writing;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -135,6 +137,11 @@ public class LatestTickStore implements Service {
         requireFollowed(tick.symbol());
         String guardKey = guardKey(tick);
         Guard known = guards.get(guardKey);
+        if (known != null && known.receivedAt() > tick.receivedAt()) {
+            // The clock stepped back: the bound runs from now, not from a time that may be far ahead.
+            known = new Guard(known.sequence(), tick.receivedAt());
+            guards.put(guardKey, known);
+        }
         if (known != null && !expired(known, tick.receivedAt())) {
             NewestWins.Verdict verdict = judge(tick, known.sequence(), known.receivedAt());
             if (!verdict.stores()) {
@@ -195,10 +202,14 @@ public class LatestTickStore implements Service {
                 LockSupport.parkNanos(100_000_000L);
                 continue;
             }
+            List<Map.Entry<String, Written>> batch = drain();
+            inFlight = batch;
             try {
-                writeBatch(drain());
+                writeBatch(batch);
             } catch (RuntimeException e) {
                 LOG.warn("Tick writer: {}", Failures.describe(e));
+            } finally {
+                inFlight = List.of();
             }
         }
     }
@@ -250,10 +261,7 @@ public class LatestTickStore implements Service {
             });
         } catch (RuntimeException e) {
             // Spring translates most Redis failures, but a broken pooled connection can surface untranslated.
-            for (Map.Entry<String, Written> entry : batch) {
-                pending.merge(entry.getKey(), entry.getValue(), (old, back) ->
-                        judge(back.tick(), old.tick().sequence(), old.tick().receivedAt()).stores() ? back : old);
-            }
+            batch.forEach(this::putBack);
             redisFailed(e);
             return false;
         }
@@ -281,6 +289,12 @@ public class LatestTickStore implements Service {
             }
         }
         return true;
+    }
+
+    /** Back into pending, unless a newer one of its symbol and stream kind is pending already. */
+    private void putBack(Map.Entry<String, Written> entry) {
+        pending.merge(entry.getKey(), entry.getValue(), (old, back) ->
+                judge(back.tick(), old.tick().sequence(), old.tick().receivedAt()).stores() ? back : old);
     }
 
     private void sequenceReset(MarketTick tick, NewestWins.Verdict verdict, Hold hold) {
@@ -333,7 +347,7 @@ public class LatestTickStore implements Service {
     }
 
     /** Creates the epoch if Redis has none, and takes whatever Redis then holds as this gateway's. */
-    private String adoptEpoch() {
+    String adoptEpoch() {
         readEpoch();
         redis.opsForValue().setIfAbsent(EPOCH_KEY, UUID.randomUUID().toString());
         String value = redis.opsForValue().get(EPOCH_KEY);
@@ -378,8 +392,8 @@ public class LatestTickStore implements Service {
 
     private void redisFailed(Exception e) {
         metrics.redisError("write");
-        String auth = Failures.authenticationProblem(e);
-        String why = auth != null ? "authentication failed: " + auth : Failures.describe(e);
+        Failures.Refusal refusal = Failures.redisRefusal(e);
+        String why = refusal != null ? refusal.describe() : Failures.describe(e);
         if (redisUp) {
             redisUp = false;
             LOG.warn("Redis unreachable ({}): ingest goes on, keeping the newest tick per symbol in memory until "
@@ -458,9 +472,9 @@ public class LatestTickStore implements Service {
         try {
             adoptEpoch();
         } catch (DataAccessException e) {
-            String auth = Failures.authenticationProblem(e);
-            if (auth != null) {
-                throw Failures.credentialsRefused(auth);
+            Failures.Refusal refusal = Failures.redisRefusal(e);
+            if (refusal != null) {
+                throw refusal.atStartUp();
             }
             redisFailed(e);
         }
@@ -482,6 +496,9 @@ public class LatestTickStore implements Service {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
+        // One bound for all of it: the writer's last batch and the flush. A write in flight can still take up to
+        // redis.timeout-ms past it.
+        long deadline = System.nanoTime() + options.shutdownFlushMillis() * 1_000_000L;
         Thread w;
         synchronized (this) {
             w = writer;
@@ -491,16 +508,20 @@ public class LatestTickStore implements Service {
         if (w != null) {
             LockSupport.unpark(w);
             try {
-                w.join(options.shutdownFlushMillis());
+                w.join(Math.max(1, options.shutdownFlushMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (w.isAlive()) {
+                // Its batch is still waiting for Redis: unconfirmed, so sent again below (the guard drops a
+                // duplicate) and counted if that does not succeed either.
+                inFlight.forEach(this::putBack);
             }
         }
         int held = pending.size();
         if (held == 0) {
             return;
         }
-        long deadline = System.nanoTime() + options.shutdownFlushMillis() * 1_000_000L;
         while (true) {
             boolean answered = writeBatch(drain());
             if (pending.isEmpty() || System.nanoTime() >= deadline) {
@@ -518,8 +539,8 @@ public class LatestTickStore implements Service {
         pending.values().forEach(p -> perSymbol.merge(p.tick().symbol(), 1, Integer::sum));
         StringBuilder list = new StringBuilder();
         perSymbol.forEach((symbol, n) -> list.append(list.isEmpty() ? "" : ", ").append(symbol).append(' ').append(n));
-        ShutdownReport.warn("Stopped without writing " + pending.size() + " tick(s) to Redis: Redis did not take them within "
-                + "redis.shutdown-flush-timeout (" + options.shutdownFlushMillis() + " ms). Not written, newest per "
+        ShutdownReport.warn("Stopped without writing " + pending.size() + " tick(s) to Redis: Redis did not confirm them "
+                + "within redis.shutdown-flush-timeout (" + options.shutdownFlushMillis() + " ms). Not written, newest per "
                 + "symbol and stream: " + list);
     }
 

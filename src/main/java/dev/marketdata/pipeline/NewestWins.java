@@ -10,8 +10,10 @@ package dev.marketdata.pipeline;
  * reset (a venue restart, a sequence that went backwards, or a bogus sequence stored earlier) and stored.
  * Without that bound one bad frame would freeze a symbol until its key expired or forever.
  *
- * <p>A guard that no gateway could have written (not a canonical number, a receive time missing or in the
- * future, a key of another type) is replaced: a foreign or damaged Redis never holds a symbol.
+ * <p>A guard that no gateway could have written (not a canonical number, a receive time missing, a key of
+ * another type) is replaced. A receive time ahead of the writer's clock (another gateway's clock runs ahead,
+ * or a forged one) is set to now at the first refusal, so it cannot stretch the bound either: a foreign or
+ * damaged Redis never holds a symbol for longer than the bound.
  */
 public final class NewestWins {
 
@@ -55,9 +57,9 @@ public final class NewestWins {
 
     /**
      * KEYS: latest, guard. ARGV: stream kind, sequence, json, ttl seconds, received at (ms), reset-after (ms),
-     * now (ms). The guard hash keeps per stream kind the sequence and, under {@code <kind>@}, the receive time
-     * of the stored tick. Sequences are compared as decimal strings (length first), so values beyond 2^53 are
-     * exact in Lua too. Returns the {@link Verdict} code.
+     * now (ms, the writer's clock). The guard hash keeps per stream kind the sequence and, under
+     * {@code <kind>@}, the receive time of the stored tick. Sequences are compared as decimal strings (length
+     * first), so values beyond 2^53 are exact in Lua too. Returns the {@link Verdict} code.
      */
     public static final String SCRIPT = """
             local function above(a, b)
@@ -76,8 +78,7 @@ public final class NewestWins {
               local stored = redis.call('HMGET', KEYS[2], ARGV[1], ARGV[1] .. '@')
               local last, lastAt = stored[1], stored[2]
               if last then
-                if not canonical(last, 19) or not canonical(lastAt, 15)
-                    or tonumber(lastAt) > tonumber(ARGV[7]) + tonumber(ARGV[6]) then
+                if not canonical(last, 19) or not canonical(lastAt, 15) then
                   verdict = 3
                 elseif above(ARGV[2], last) then
                   verdict = 1
@@ -86,6 +87,10 @@ public final class NewestWins {
                 elseif tonumber(ARGV[5]) - tonumber(lastAt) >= tonumber(ARGV[6]) then
                   verdict = 2
                 else
+                  if tonumber(lastAt) > tonumber(ARGV[7]) then
+                    -- From the future: counts from now on, so the bound runs from the first refusal.
+                    redis.call('HSET', KEYS[2], ARGV[1] .. '@', ARGV[7])
+                  end
                   return -1
                 end
               end
@@ -99,7 +104,11 @@ public final class NewestWins {
     private NewestWins() {
     }
 
-    /** The rule for a sequence received at {@code receivedAt} against one stored that was received at {@code storedAt}. */
+    /**
+     * The rule for a sequence received at {@code receivedAt} against one stored that was received at
+     * {@code storedAt}. A caller holding a stored time after {@code receivedAt} (a clock stepped back) sets it
+     * to {@code receivedAt}, as the script does, so that the bound runs from the first refusal.
+     */
     public static Verdict judge(long sequence, long receivedAt, long storedSequence, long storedAt, long resetAfterMillis) {
         if (sequence > storedSequence) {
             return Verdict.NEWER;

@@ -19,7 +19,7 @@ public class TickValidator {
     public static final String BEAN = "tickValidator";
 
     /** No asset trades above this; a larger price is a corrupt frame, not a market move. */
-    static final BigDecimal MAX_PRICE = new BigDecimal("1000000000000");
+    public static final BigDecimal MAX_PRICE = new BigDecimal("1000000000000");
 
     private final Set<String> symbols;
     private final long maxFutureMillis;

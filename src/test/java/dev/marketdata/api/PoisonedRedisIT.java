@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marketdata.pipeline.LatestTickStore;
 import dev.marketdata.support.CapturedLog;
+import dev.marketdata.support.Frames;
 import dev.marketdata.support.RawBinanceServer;
 import dev.marketdata.support.RunningGateway;
 import dev.marketdata.support.TestRedis;
@@ -32,7 +33,7 @@ class PoisonedRedisIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SYMBOLS = List.of("AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT", "EEEUSDT",
-            "FFFUSDT", "GGGUSDT", "HHHUSDT", "IIIUSDT");
+            "FFFUSDT", "GGGUSDT", "HHHUSDT", "IIIUSDT", "JJJUSDT", "KKKUSDT", "LLLUSDT", "MMMUSDT");
 
     @Test
     void valuesThatAreNotTicksOfTheirSymbolAreMissesNeverErrorsOrSplices() throws Exception {
@@ -51,6 +52,12 @@ class PoisonedRedisIT {
             poison.put("EEEUSDT", tick("EEEUSDT", Long.toString(now - 3_600_000L)));
             poison.put("FFFUSDT", tick("FFFUSDT", Long.toString(now)).replace("}", ",\"_mock\":false}"));
             poison.put("GGGUSDT", "x".repeat(1_000_000));
+            // Well-formed, but ticks ingest would never have stored: a crossed book, a price of 0, a price far
+            // beyond any asset's, a decimal with leading zeros (not how the gateway writes numbers).
+            poison.put("JJJUSDT", tick("JJJUSDT", Long.toString(now)).replace("\"bid\":\"1.4\"", "\"bid\":\"50\""));
+            poison.put("KKKUSDT", tick("KKKUSDT", Long.toString(now)).replace("\"price\":\"1.5\"", "\"price\":\"0\""));
+            poison.put("LLLUSDT", tick("LLLUSDT", Long.toString(now)).replace("\"price\":\"1.5\"", "\"price\":\"9999999999999\""));
+            poison.put("MMMUSDT", tick("MMMUSDT", Long.toString(now)).replace("\"price\":\"1.5\"", "\"price\":\"0001.5\""));
             // A receive time a little ahead (another gateway's clock): served, but not as fresh.
             poison.put("HHHUSDT", tick("HHHUSDT", Long.toString(now + 3_000)));
             try (Jedis redis = TestRedis.client()) {
@@ -82,14 +89,16 @@ class PoisonedRedisIT {
             }
             ApiMetrics metrics = gateway.bean(ApiMetrics.BEAN, ApiMetrics.class);
             // Two list reads and one single read each: the verdicts, exactly.
-            assertEquals(3 * 4.0, metrics.invalidValueCount("malformed"));
+            assertEquals(3 * 5.0, metrics.invalidValueCount("malformed"));
             assertEquals(3.0, metrics.invalidValueCount("wrong_symbol"));
+            assertEquals(3 * 3.0, metrics.invalidValueCount("implausible"));
             assertEquals(3.0, metrics.invalidValueCount("future"));
             assertEquals(3.0, metrics.invalidValueCount("expired"));
-            assertEquals(3 * 7.0, metrics.mockCount("invalid_value"));
+            assertEquals(3 * 11.0, metrics.mockCount("invalid_value"));
             // One WARN per key (rate-limited), none at ERROR, no stack trace anywhere.
             List<String> warnings = readerLog.linesAt("WARN");
-            assertEquals(7, warnings.size(), String.join("\n", warnings));
+            assertEquals(11, warnings.size(), String.join("\n", warnings));
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("tick:latest:JJJUSDT") && w.contains("implausible: a crossed book")));
             assertTrue(warnings.stream().anyMatch(w -> w.contains("tick:latest:CCCUSDT") && w.contains("wrong_symbol")));
             assertEquals(List.of(), responsesLog.linesAt("ERROR"));
         }
@@ -102,7 +111,7 @@ class PoisonedRedisIT {
                 RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
                         "binance.symbols", "AAAUSDT,BBBUSDT", "redis.reconcile-interval", "200"))) {
             await("connected", Duration.ofSeconds(20), () -> binance.open().size() == 1);
-            binance.broadcast(book("AAAUSDT", 700, "40.00"));
+            binance.broadcast(Frames.bookTicker("AAAUSDT", 700, "40.00"));
             await("stored", Duration.ofSeconds(10), () -> "40.01".equals(price(gateway)));
             try (Jedis redis = TestRedis.client()) {
                 String ours = redis.get(LatestTickStore.EPOCH_KEY);
@@ -117,7 +126,7 @@ class PoisonedRedisIT {
                 assertEquals("someone-elses-dump", redis.get(LatestTickStore.EPOCH_KEY));
                 assertFalse(ours.equals(redis.get(LatestTickStore.EPOCH_KEY)));
             }
-            binance.broadcast(book("AAAUSDT", 701, "40.10"));
+            binance.broadcast(Frames.bookTicker("AAAUSDT", 701, "40.10"));
             await("the next live tick is stored at once", Duration.ofSeconds(5), () -> "40.11".equals(price(gateway)));
         }
     }
@@ -135,11 +144,5 @@ class PoisonedRedisIT {
                 + "\"stream\":\"bookTicker\",\"price\":\"1.5\",\"bid\":\"1.4\",\"bid_qty\":\"1\",\"ask\":\"1.6\","
                 + "\"ask_qty\":\"1\",\"update_id\":7,\"event_time\":null,\"received_at\":" + receivedAt
                 + ",\"source\":\"binance\"}";
-    }
-
-    private static String book(String symbol, long u, String bid) {
-        String ask = new java.math.BigDecimal(bid).add(new java.math.BigDecimal("0.02")).toPlainString();
-        return "{\"stream\":\"" + symbol.toLowerCase() + "@bookTicker\",\"data\":{\"u\":" + u + ",\"s\":\"" + symbol
-                + "\",\"b\":\"" + bid + "\",\"B\":\"1.0\",\"a\":\"" + ask + "\",\"A\":\"1.0\"}}";
     }
 }

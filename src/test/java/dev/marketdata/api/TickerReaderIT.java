@@ -43,7 +43,7 @@ class TickerReaderIT {
         LatestTickStore store = new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS,
                 new LatestTickStore.Options(60, 5_000, 1_000), ingest, new FreshnessTracker(SYMBOLS, now::get), now::get);
         metrics = new ApiMetrics(new SimpleMeterRegistry());
-        reader = new TickerReader(store, SYMBOLS, now::get, metrics, ingest, 65_000);
+        reader = new TickerReader(store, SYMBOLS, now::get, metrics, ingest, new StoredTickCheck.Limits(65_000, 5_000));
     }
 
     @AfterEach
@@ -54,8 +54,10 @@ class TickerReaderIT {
     @Test
     void anUnchangedValueIsJudgedByItsAgeOnEveryRead() {
         try (Jedis redis = TestRedis.client()) {
-            redis.set("tick:latest:BTCUSDT", "{\"symbol\":\"BTCUSDT\",\"stream\":\"bookTicker\",\"price\":\"10\","
-                    + "\"received_at\":" + now.get() + ",\"source\":\"binance\"}");
+            redis.set("tick:latest:BTCUSDT", "{\"symbol\":\"BTCUSDT\",\"base_asset\":\"BTC\",\"quote_asset\":\"USDT\","
+                    + "\"stream\":\"bookTicker\",\"price\":\"10\",\"bid\":\"9.9\",\"bid_qty\":\"1\",\"ask\":\"10.1\","
+                    + "\"ask_qty\":\"1\",\"update_id\":5,\"event_time\":null,\"received_at\":" + now.get()
+                    + ",\"source\":\"binance\"}");
         }
         TickerLookup fresh = reader.readOne("btcusdt", null);
         assertEquals(List.of(), fresh.missing());

@@ -111,11 +111,12 @@ class BinanceFrameMapperTest {
     }
 
     @Test
-    void rawPayloadsWithoutTheCombinedWrapperAreUnderstood() {
-        MarketTick tick = accepted(bookOnly.map(
-                "{\"u\":7,\"s\":\"BNBUSDT\",\"b\":\"1.0\",\"B\":\"2\",\"a\":\"1.2\",\"A\":\"3\"}"));
-        assertEquals(7L, tick.updateId());
-        assertEquals("1.1", tick.price().toPlainString());
+    void aBareTickPayloadWithoutItsStreamIsRejected() {
+        FrameOutcome bare = bookOnly.map("{\"u\":7,\"s\":\"BNBUSDT\",\"b\":\"1.0\",\"B\":\"2\",\"a\":\"1.2\",\"A\":\"3\"}");
+        assertEquals(new FrameOutcome.Rejected("bookTicker", RejectReason.STREAM_MISMATCH,
+                "a bookTicker payload without its stream name"), bare);
+        // Bare control messages stay what they are.
+        assertEquals(new FrameOutcome.Ignored("control"), bookOnly.map("{\"result\":null,\"id\":1}"));
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marketdata.pipeline.IngestMetrics;
+import dev.marketdata.support.Frames;
 import dev.marketdata.support.RawBinanceServer;
 import dev.marketdata.support.RunningGateway;
 import dev.marketdata.support.TestRedis;
@@ -110,7 +111,7 @@ class ConnectionLifecycleIT {
             // Both connections are open now; every frame goes to both, as Binance serves the same streams.
             // Each symbol ticks exactly once: a frame lost in the switch would leave its symbol missing.
             for (String symbol : symbols) {
-                binance.broadcast(frame(symbol, 1));
+                binance.broadcast(Frames.bookTicker(symbol, 1));
             }
             await("the old connection was closed by the gateway", Duration.ofSeconds(10), () -> !old.isOpen());
             assertEquals(Integer.valueOf(1000), old.clientCloseCode);
@@ -144,7 +145,7 @@ class ConnectionLifecycleIT {
                 while (System.nanoTime() < due) {
                     java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
                 }
-                binance.broadcast(frame(symbols.get(i), 1));
+                binance.broadcast(Frames.bookTicker(symbols.get(i), 1));
             }
             await("every symbol stored once", Duration.ofSeconds(20),
                     () -> symbols.stream().allMatch(s -> metrics.storedCount(s) == 1));
@@ -185,7 +186,7 @@ class ConnectionLifecycleIT {
             symbols.forEach(s -> expected.add(s.toLowerCase() + "@bookTicker"));
             assertEquals(expected, streams);
             for (String symbol : symbols) {
-                binance.broadcast(frame(symbol, 1));
+                binance.broadcast(Frames.bookTicker(symbol, 1));
             }
             // Every connection got every frame: each symbol stored once, the duplicates dropped as stale.
             await("all stored", Duration.ofSeconds(10), () -> symbols.stream().allMatch(s -> metrics.storedCount(s) == 1));
@@ -201,7 +202,7 @@ class ConnectionLifecycleIT {
             String symbol = i % 2 == 0 ? "BTCUSDT" : "ETHUSDT";
             long u = ++sequence;
             newest.merge(symbol, u, Math::max);
-            binance.broadcast(frame(symbol, u));
+            binance.broadcast(Frames.bookTicker(symbol, u));
         }
         await("the burst was processed", Duration.ofSeconds(20), () -> metrics.framesReceivedCount() == before + n);
         await("the burst settled", Duration.ofSeconds(20),
@@ -233,11 +234,6 @@ class ConnectionLifecycleIT {
             out.add(String.format("S%04dUSDT", i));
         }
         return out;
-    }
-
-    static String frame(String symbol, long u) {
-        return "{\"stream\":\"" + symbol.toLowerCase() + "@bookTicker\",\"data\":{\"u\":" + u + ",\"s\":\"" + symbol
-                + "\",\"b\":\"10.00\",\"B\":\"1.00\",\"a\":\"10.02\",\"A\":\"2.00\"}}";
     }
 
 }

@@ -14,6 +14,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marketdata.pipeline.IngestMetrics;
+import dev.marketdata.support.Frames;
 import dev.marketdata.support.RawBinanceServer;
 import dev.marketdata.support.RunningGateway;
 import dev.marketdata.support.TestRedis;
@@ -52,7 +53,7 @@ class ManySymbolsIT {
                 assertEquals(expected, subscribed);
 
                 for (int i = 0; i < symbols.size(); i++) {
-                    binance.publish(ConnectionLifecycleIT.frame(symbols.get(i), 1_000 + i));
+                    binance.publish(Frames.bookTicker(symbols.get(i), 1_000 + i));
                 }
                 await("every symbol stored once", Duration.ofSeconds(60),
                         () -> metrics.settledCount(symbols) == symbols.size());

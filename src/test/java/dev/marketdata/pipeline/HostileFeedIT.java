@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marketdata.model.RejectReason;
 import dev.marketdata.support.CapturedLog;
+import dev.marketdata.support.Frames;
 import dev.marketdata.support.RawBinanceServer;
 import dev.marketdata.support.RunningGateway;
 import dev.marketdata.support.TestRedis;
@@ -43,16 +44,16 @@ class HostileFeedIT {
                         "tick.sequence-reset-after", RESET_AFTER + "ms"))) {
             IngestMetrics metrics = gateway.bean(IngestMetrics.BEAN, IngestMetrics.class);
             await("connected", Duration.ofSeconds(20), () -> binance.open().size() == 1);
-            binance.broadcast(book("AAAUSDT", 100, "10.00"));
-            binance.broadcast(book("BBBUSDT", 5_000_000, "20.00"));
-            binance.broadcast(mini("CCCUSDT", System.currentTimeMillis(), "30.00"));
+            binance.broadcast(Frames.bookTicker("AAAUSDT", 100, "10.00"));
+            binance.broadcast(Frames.bookTicker("BBBUSDT", 5_000_000, "20.00"));
+            binance.broadcast(Frames.miniTicker("CCCUSDT", System.currentTimeMillis(), "30.00"));
             await("the first ticks are served", Duration.ofSeconds(10), () -> price(gateway, "AAAUSDT").equals("10.01")
                     && price(gateway, "BBBUSDT").equals("20.01") && price(gateway, "CCCUSDT").equals("30.00"));
 
             // The hostile frames: a huge update id, then ids from a restarted sequence, a tick from tomorrow, and
             // DDDUSDT's payload on EEEUSDT's stream.
-            binance.broadcast(book("AAAUSDT", Long.MAX_VALUE, "66.00"));
-            binance.broadcast(mini("CCCUSDT", System.currentTimeMillis() + 86_400_000L, "99.00"));
+            binance.broadcast(Frames.bookTicker("AAAUSDT", Long.MAX_VALUE, "66.00"));
+            binance.broadcast(Frames.miniTicker("CCCUSDT", System.currentTimeMillis() + 86_400_000L, "99.00"));
             binance.broadcast("{\"stream\":\"eeeusdt@bookTicker\",\"data\":{\"u\":5,\"s\":\"DDDUSDT\",\"b\":\"1.00\","
                     + "\"B\":\"1\",\"a\":\"1.02\",\"A\":\"1\"}}");
             await("the huge id is stored (it is the newest so far)", Duration.ofSeconds(10),
@@ -64,9 +65,9 @@ class HostileFeedIT {
             long u = 101;
             while (liveAgainAfter.size() < 3 && System.currentTimeMillis() - hostileAt < LIVE_AGAIN_WITHIN + 5_000) {
                 u++;
-                binance.broadcast(book("AAAUSDT", u, "11." + u % 100));
-                binance.broadcast(book("BBBUSDT", u, "21." + u % 100));
-                binance.broadcast(mini("CCCUSDT", System.currentTimeMillis(), "31." + u % 100));
+                binance.broadcast(Frames.bookTicker("AAAUSDT", u, "11." + u % 100));
+                binance.broadcast(Frames.bookTicker("BBBUSDT", u, "21." + u % 100));
+                binance.broadcast(Frames.miniTicker("CCCUSDT", System.currentTimeMillis(), "31." + u % 100));
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
                 long since = System.currentTimeMillis() - hostileAt;
                 if (!liveAgainAfter.containsKey("AAAUSDT") && updateId(gateway, "AAAUSDT") < 1_000_000) {
@@ -104,18 +105,6 @@ class HostileFeedIT {
                 assertTrue(redis.ttl("tick:seq:AAAUSDT") > 0);
             }
         }
-    }
-
-    private static String book(String symbol, long u, String bid) {
-        String ask = new java.math.BigDecimal(bid).add(new java.math.BigDecimal("0.02")).toPlainString();
-        return "{\"stream\":\"" + symbol.toLowerCase() + "@bookTicker\",\"data\":{\"u\":" + u + ",\"s\":\"" + symbol
-                + "\",\"b\":\"" + bid + "\",\"B\":\"1.0\",\"a\":\"" + ask + "\",\"A\":\"1.0\"}}";
-    }
-
-    private static String mini(String symbol, long eventTime, String close) {
-        return "{\"stream\":\"" + symbol.toLowerCase() + "@miniTicker\",\"data\":{\"e\":\"24hrMiniTicker\",\"E\":" + eventTime
-                + ",\"s\":\"" + symbol + "\",\"c\":\"" + close + "\",\"o\":\"30.0\",\"h\":\"40.0\",\"l\":\"20.0\","
-                + "\"v\":\"100\",\"q\":\"1000\"}}";
     }
 
     private static JsonNode entry(RunningGateway gateway, String symbol) {

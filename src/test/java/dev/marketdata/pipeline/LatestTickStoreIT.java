@@ -210,12 +210,21 @@ class LatestTickStoreIT {
                 long ttl = redis.ttl("tick:seq:" + symbol);
                 assertTrue(ttl > 25 && ttl <= 30, symbol + " guard ttl " + ttl);
             }
-            // A receive time far in the future would otherwise hold the symbol for as long as it says.
-            redis.hset("tick:seq:BTCUSDT", Map.of("bookTicker", "999999", "bookTicker@", Long.toString(NOW.get() + 86_400_000L)));
+            // A receive time in the future (another gateway's clock ahead, or forged) counts from the first
+            // refusal: it holds the symbol for the bound, not for a day, nor for the bound plus the skew.
+            long t0 = NOW.get();
+            redis.hset("tick:seq:BTCUSDT", Map.of("bookTicker", "999999", "bookTicker@", Long.toString(t0 + 86_400_000L)));
             processB.store(book("BTCUSDT", 9, "11"));
             processB.flush();
-            assertEquals(9, storedUpdateId("BTCUSDT"));
-            assertEquals(1.0, metricsB.sequenceResetCount(IngestMetrics.RESET_UNREADABLE_GUARD));
+            NOW.set(t0 + RESET_AFTER - 1);
+            processB.store(book("BTCUSDT", 10, "11"));
+            processB.flush();
+            assertEquals(7, storedUpdateId("BTCUSDT"));
+            NOW.set(t0 + RESET_AFTER);
+            processB.store(book("BTCUSDT", 11, "11"));
+            processB.flush();
+            assertEquals(11, storedUpdateId("BTCUSDT"));
+            assertEquals(1.0, metricsB.sequenceResetCount(IngestMetrics.RESET_REGRESSION));
         }
     }
 
