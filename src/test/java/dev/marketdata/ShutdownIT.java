@@ -72,7 +72,7 @@ class ShutdownIT {
         List<String> lines = Files.readAllLines(log.toPath()).stream().filter(l -> !l.isBlank()).toList();
         String last = lines.get(lines.size() - 1);
         assertTrue(last.contains(" WARN ") && last.endsWith("Stopped without writing 3 tick(s) to Redis: Redis did not "
-                + "take them within redis.shutdown-flush-timeout (2000 ms). Not written, newest per symbol and stream: "
+                + "confirm them within redis.shutdown-flush-timeout (2000 ms). Not written, newest per symbol and stream: "
                 + "AAAUSDT 1, BBBUSDT 1, CCCUSDT 1"), String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
         assertFalse(lines.stream().anyMatch(l -> l.contains("Flushed")), "no false claim of a flush");
     }

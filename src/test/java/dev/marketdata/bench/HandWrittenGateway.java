@@ -80,10 +80,11 @@ final class HandWrittenGateway implements AutoCloseable {
             long receivedAt = System.currentTimeMillis();
             ObjectNode value = JSON.createObjectNode();
             // The same fields as the gateway's ticks, so that either side's REST server serves the other's values.
-            value.put("symbol", symbol).put("stream", "bookTicker").put("price", data.get("b").textValue())
+            value.put("symbol", symbol).put("base_asset", symbol.substring(0, symbol.length() - 4)).put("quote_asset", "USDT")
+                    .put("stream", "bookTicker").put("price", data.get("b").textValue())
                     .put("bid", data.get("b").textValue()).put("bid_qty", data.get("B").textValue())
                     .put("ask", data.get("a").textValue()).put("ask_qty", data.get("A").textValue())
-                    .put("update_id", u).put("received_at", receivedAt).put("source", "binance");
+                    .put("update_id", u).putNull("event_time").put("received_at", receivedAt).put("source", "binance");
             Object[] tick = { u, JSON.writeValueAsString(value), receivedAt };
             pending.merge(symbol, tick, (old, now) -> (long) now[0] > (long) old[0] ? now : old);
             LockSupport.unpark(writer);
