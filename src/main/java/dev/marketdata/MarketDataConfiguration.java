@@ -84,6 +84,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
         }
         camelContext.addService(embeddedRedis(camelContext), true, true);
         StartupChecks.requireUsableRedis(redisTemplate(camelContext));
+        StartupChecks.requireAlertEndpoint(camelContext);
         // Stopped before the embedded Redis (services stop in reverse order): pending ticks get flushed.
         camelContext.addService(latestTickStore(camelContext), true, true);
         camelContext.addService(new OperationsHookup(camelContext), true, true);
@@ -242,8 +243,11 @@ public class MarketDataConfiguration implements CamelConfiguration {
         if (embeddedRedis == null) {
             GatewaySettings s = settings(camelContext);
             embeddedRedis = new EmbeddedRedisLauncher(s.redisHost(), s.redisPort());
-            if (s.redisEmbedded()) {
+            if (s.redisEmbedded() && s.redisUsername().isEmpty() && s.redisPassword().isEmpty()) {
                 embeddedRedis.startIfAbsent();
+            } else if (s.redisEmbedded()) {
+                // Credentials point at a secured Redis: an embedded one without them would only take its port.
+                LOG.info("redis.embedded is on, but Redis credentials are set: no embedded Redis is started");
             }
         }
         return embeddedRedis;

@@ -5,7 +5,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 
+import dev.marketdata.model.ProxySpec;
 import dev.marketdata.pipeline.Failures;
+import org.apache.camel.CamelContext;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -48,8 +50,14 @@ final class StartupChecks {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(host, port));
         } catch (IOException | SecurityException | IllegalArgumentException e) {
+            String why = String.valueOf(e.getMessage());
+            if (why.contains("Cannot assign requested address") || why.contains("Unresolved")) {
+                String hostProperty = property.replace(".port", ".host");
+                throw new IllegalArgumentException("Invalid " + hostProperty + " '" + host + "': no interface of this "
+                        + "machine has that address (" + why + ")");
+            }
             throw new IllegalArgumentException("Invalid " + property + " '" + port + "': cannot listen on " + host + ":"
-                    + port + " (" + e.getMessage() + "); another process holds it, or set another " + property);
+                    + port + " (" + why + "); another process holds it, or set another " + property);
         }
     }
 
@@ -64,6 +72,22 @@ final class StartupChecks {
                 throw refusal.atStartUp();
             }
             // Unreachable for now: the store retries with backoff and the API answers without Redis meanwhile.
+        }
+    }
+
+    /** {@code quality.alert.uri}, when set, must name an endpoint of a component the jar has. */
+    static void requireAlertEndpoint(CamelContext context) {
+        String uri = context.getPropertiesComponent().resolveProperty("quality.alert.uri").orElse("").trim();
+        if (uri.isEmpty()) {
+            return;
+        }
+        try {
+            context.getEndpoint(uri);
+        } catch (RuntimeException e) {
+            String scheme = uri.contains(":") ? uri.substring(0, uri.indexOf(':')) : uri;
+            throw new IllegalArgumentException("Invalid quality.alert.uri '" + ProxySpec.mask(uri) + "': no Camel endpoint "
+                    + "of that kind in this build (the '" + scheme + "' component is not in the jar, or the URI is not "
+                    + "one of its endpoints)");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.marketdata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -71,11 +72,58 @@ class ConfigurationErrorIT {
                     "-Dredis.port=" + redisPort, "-Dcamel.server.port=0");
             assertStopsWith("market-data: not started: Invalid redis.username: the Redis user may not run a command the "
                     + "gateway needs (NOPERM this user has no permissions to run the 'eval' command or its subcommand); "
-                    + "grant it GET, SET, MGET, DEL, TYPE, EVAL, HSET, HMGET and EXPIRE on tick:*",
+                    + "grant it PING, GET, SET, MGET, DEL, TYPE, EVAL, HSET, HMGET and EXPIRE on tick:*",
                     "-Dredis.port=" + redisPort, "-Dredis.username=reader", "-Dredis.password=r3ader-pw",
                     "-Dcamel.server.port=0");
         } finally {
             redis.stop();
+        }
+    }
+
+    @Test
+    void aBindAddressOfNoInterfaceAndAnAlertEndpointTheJarCannotReachAreNamed() throws Exception {
+        assertStopsWith("market-data: not started: Invalid camel.server.host '10.255.255.254': no interface of this "
+                + "machine has that address (Cannot assign requested address)",
+                "-Dcamel.server.host=10.255.255.254", "-Dcamel.server.port=" + TestRedis.freePort());
+        assertStopsWith("market-data: not started: Invalid quality.alert.uri 'kafka:quality-alerts': no Camel endpoint of "
+                + "that kind in this build (the 'kafka' component is not in the jar, or the URI is not one of its endpoints)",
+                "-Dquality.alert.uri=kafka:quality-alerts", "-Dcamel.server.port=0");
+    }
+
+    /** Credentials point at a secured Redis: no embedded one takes its port, and unreachable is retried. */
+    @Test
+    void withRedisCredentialsNoEmbeddedRedisIsStartedAndAnUnreachableOneIsRetried() throws Exception {
+        int redisPort = TestRedis.freePort();
+        int apiPort = TestRedis.freePort();
+        Path passwordFile = Files.writeString(Files.createTempFile("redis-password", ""), "s3cret\n");
+        File out = Files.createTempFile("market-data", ".log").toFile();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dredis.embedded=true", "-Dredis.port=" + redisPort, "-Dredis.password-file=" + passwordFile,
+                "-Dcamel.server.port=" + apiPort,
+                "-Dbinance.ws.url=ws://127.0.0.1:1/stream", "-jar", "target/market-data.jar")
+                .redirectErrorStream(true).redirectOutput(out).start();
+        p.getOutputStream().close();
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            dev.marketdata.support.RunningGateway.await("the API answers", java.time.Duration.ofSeconds(60), () -> {
+                assertTrue(p.isAlive(), "the gateway stopped");
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + apiPort
+                            + "/api/v1/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+                            .contains("\"redis\":{\"status\":\"down\"");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            try (java.net.Socket probe = new java.net.Socket()) {
+                assertThrows(java.io.IOException.class, () -> probe.connect(new java.net.InetSocketAddress("127.0.0.1", redisPort), 500),
+                        "nothing listens on the Redis port");
+            }
+            assertTrue(Files.readString(out.toPath()).contains("redis.embedded is on, but Redis credentials are set: no "
+                    + "embedded Redis is started"));
+        } finally {
+            p.destroy();
+            p.waitFor(60, TimeUnit.SECONDS);
         }
     }
 

@@ -396,6 +396,7 @@ public class LatestTickStore implements Service {
         String why = refusal != null ? refusal.describe() : Failures.describe(e);
         if (redisUp) {
             redisUp = false;
+            outageLog.opened("outage");
             LOG.warn("Redis unreachable ({}): ingest goes on, keeping the newest tick per symbol in memory until "
                     + "it is back", why);
         } else {

@@ -26,6 +26,14 @@ public class RateLimitedLog {
         this.intervalMillis = intervalMillis;
     }
 
+    /** Starts a window for the key without logging: the caller has just said it in a line of its own. */
+    public void opened(String key) {
+        Window window = windows.computeIfAbsent(key, k -> new Window());
+        synchronized (window) {
+            window.openedAt = System.currentTimeMillis();
+        }
+    }
+
     public void warn(String key, String format, Object... args) {
         Window window = windows.computeIfAbsent(key, k -> new Window());
         long now = System.currentTimeMillis();
