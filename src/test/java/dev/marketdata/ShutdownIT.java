@@ -1,7 +1,6 @@
 package dev.marketdata;
 
 import static dev.marketdata.support.RunningGateway.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import redis.clients.jedis.Jedis;
@@ -36,9 +35,7 @@ class TickerReaderIT {
     @BeforeEach
     void connect() {
         TestRedis.flush();
-        factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(TestRedis.host(), TestRedis.port()));
-        factory.afterPropertiesSet();
-        factory.start();
+        factory = TestRedis.connectionFactory();
         IngestMetrics ingest = new IngestMetrics(new SimpleMeterRegistry(), SYMBOLS);
         LatestTickStore store = new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS,
                 new LatestTickStore.Options(60, 5_000, 1_000), ingest, new FreshnessTracker(SYMBOLS, now::get), now::get);

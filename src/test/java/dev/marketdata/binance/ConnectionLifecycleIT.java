@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,7 +97,7 @@ class ConnectionLifecycleIT {
     @Test
     void serverShutdownSwitchesConnectionsMakeBeforeBreakWithoutMissingAFrame() throws Exception {
         TestRedis.flush();
-        List<String> symbols = symbols(60);
+        List<String> symbols = Frames.symbols(60);
         try (RawBinanceServer binance = new RawBinanceServer();
                 RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
                         "binance.symbols", String.join(",", symbols)))) {
@@ -130,7 +128,7 @@ class ConnectionLifecycleIT {
     @Test
     void connectionsAreRotatedBeforeTheirMaximumAgeWithoutMissingAFrame() throws Exception {
         TestRedis.flush();
-        List<String> symbols = symbols(400);
+        List<String> symbols = Frames.symbols(400);
         try (RawBinanceServer binance = new RawBinanceServer();
                 RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
                         "binance.symbols", String.join(",", symbols), "binance.max-connection-age", "1500ms",
@@ -170,7 +168,7 @@ class ConnectionLifecycleIT {
     @Test
     void moreStreamsThanOneConnectionMayCarryAreSplit() throws Exception {
         TestRedis.flush();
-        List<String> symbols = symbols(5);
+        List<String> symbols = Frames.symbols(5);
         try (RawBinanceServer binance = new RawBinanceServer();
                 RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
                         "binance.symbols", String.join(",", symbols), "binance.max-streams-per-connection", "2"))) {
@@ -226,14 +224,6 @@ class ConnectionLifecycleIT {
     private static void assertReconnectedWithinBound(RawBinanceServer.Conn closed, RawBinanceServer.Conn next) {
         long gap = next.openedAt - closed.closedAt;
         assertTrue(gap >= 0 && gap <= RECONNECT_BOUND_MILLIS, "reconnected after " + gap + " ms");
-    }
-
-    private static List<String> symbols(int n) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(String.format("S%04dUSDT", i));
-        }
-        return out;
     }
 
 }

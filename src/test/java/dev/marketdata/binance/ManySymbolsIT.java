@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +29,7 @@ class ManySymbolsIT {
     @Test
     void twoThousandSymbolsAreSplitOverConnectionsWithShortUrlsAndAllDeliver() throws Exception {
         TestRedis.flush();
-        List<String> symbols = symbols(2_000);
+        List<String> symbols = Frames.symbols(2_000);
         try (RawBinanceServer binance = new RawBinanceServer()) {
             binance.refuseRequestTargetsLongerThan(8_192);
             try (RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
@@ -75,7 +74,7 @@ class ManySymbolsIT {
     @Test
     void aServerThatRefusesTheUrlAsTooLongNamesThePropertyToLower() throws Exception {
         TestRedis.flush();
-        List<String> symbols = symbols(200);
+        List<String> symbols = Frames.symbols(200);
         try (RawBinanceServer binance = new RawBinanceServer()) {
             binance.refuseRequestTargetsLongerThan(1_000);
             try (RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
@@ -95,13 +94,5 @@ class ManySymbolsIT {
                         () -> feed.isConnected() && binance.open().size() == 5);
             }
         }
-    }
-
-    private static List<String> symbols(int n) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(String.format("S%04dUSDT", i));
-        }
-        return out;
     }
 }

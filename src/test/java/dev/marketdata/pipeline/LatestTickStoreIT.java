@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import redis.clients.jedis.Jedis;
@@ -44,9 +43,7 @@ class LatestTickStoreIT {
     @BeforeEach
     void connect() {
         TestRedis.flush();
-        factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(TestRedis.host(), TestRedis.port()));
-        factory.afterPropertiesSet();
-        factory.start();
+        factory = TestRedis.connectionFactory();
         StringRedisTemplate template = new StringRedisTemplate(factory);
         NOW.set(System.currentTimeMillis());
         metricsA = new IngestMetrics(new SimpleMeterRegistry(), SYMBOLS);

@@ -2,10 +2,8 @@ package dev.marketdata.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +16,7 @@ import dev.marketdata.model.RejectReason;
 import dev.marketdata.model.StreamKind;
 import dev.marketdata.pipeline.QualityMonitor.Kind;
 import dev.marketdata.support.CapturedLog;
+import dev.marketdata.support.Frames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
@@ -37,7 +36,7 @@ class QualityMonitorTest extends CamelTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long CLEAR_AFTER = 60_000;
-    private static final List<String> SYMBOLS = symbols(200);
+    private static final List<String> SYMBOLS = Frames.symbols(200);
     private final AtomicLong now = new AtomicLong(1_700_000_000_000L);
     private FreshnessTracker freshness;
     private QualityMonitor monitor;
@@ -241,13 +240,5 @@ class QualityMonitorTest extends CamelTestSupport {
         return new MarketTick(symbol, "X", "USDT", StreamKind.BOOK_TICKER, b.add(a).divide(BigDecimal.valueOf(2)), b,
                 new BigDecimal(bidQty), a, new BigDecimal(askQty), null, null, null, null, null, null, null,
                 sequence++, eventTime, now.get(), "binance");
-    }
-
-    private static List<String> symbols(int n) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(String.format("S%04dUSDT", i));
-        }
-        return out;
     }
 }

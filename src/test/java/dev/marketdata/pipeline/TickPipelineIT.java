@@ -20,7 +20,6 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import redis.clients.jedis.Jedis;
@@ -36,9 +35,7 @@ class TickPipelineIT extends CamelTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         TestRedis.flush();
-        factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(TestRedis.host(), TestRedis.port()));
-        factory.afterPropertiesSet();
-        factory.start();
+        factory = TestRedis.connectionFactory();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         metrics = new IngestMetrics(meters, SYMBOLS);
         FreshnessTracker freshness = new FreshnessTracker(SYMBOLS, System::currentTimeMillis);

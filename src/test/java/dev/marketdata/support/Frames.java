@@ -1,6 +1,8 @@
 package dev.marketdata.support;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Binance combined-stream frames in the documented shape, for stand-ins to send. */
@@ -9,6 +11,15 @@ public final class Frames {
     private static final BigDecimal SPREAD = new BigDecimal("0.02");
 
     private Frames() {
+    }
+
+    /** {@code n} distinct symbols: S0000USDT, S0001USDT, ... */
+    public static List<String> symbols(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(String.format(Locale.ROOT, "S%04dUSDT", i));
+        }
+        return out;
     }
 
     /** A bookTicker of the symbol with update id {@code u}, bid 10.00 and ask 10.02. */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import redis.clients.jedis.Jedis;
 import redis.embedded.RedisServer;
 
@@ -55,6 +57,14 @@ public final class TestRedis {
 
     public static Jedis client() {
         return new Jedis(host(), port());
+    }
+
+    /** A started Spring connection factory on the test Redis, as the gateway builds one; destroy it after use. */
+    public static JedisConnectionFactory connectionFactory() {
+        JedisConnectionFactory factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(host(), port()));
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
     }
 
     public static void flush() {
