@@ -82,8 +82,10 @@ public final class MarketDataApplication {
         main.configure().addRoutesBuilder(QualityRoutes.class);
         main.configure().addRoutesBuilder(ApiErrorHandling.class);
         Path properties = workingDirectory.resolve("application.properties");
-        main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true"
-                + (Files.isRegularFile(properties) ? ",file:" + properties.toAbsolutePath() + ";optional=true" : ""));
+        // The working directory's file first: Camel takes a property from the first location that has it, so the
+        // engineer's copy overrides the packaged one key by key, and what it leaves out keeps the packaged value.
+        main.setPropertyPlaceholderLocations((Files.isRegularFile(properties) ? "file:" + properties.toAbsolutePath()
+                + ";optional=true," : "") + "classpath:application.properties;optional=true");
         Path routes = workingDirectory.resolve("routes");
         main.configure().withRoutesIncludePattern(Files.isDirectory(routes)
                 ? "file:" + routes.toAbsolutePath() + "/*.camel.yaml"

@@ -1,0 +1,82 @@
+package dev.marketdata;
+
+import static dev.marketdata.support.RunningGateway.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.support.TestRedis;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged jar run from another directory, as an integration engineer does: the working directory's
+ * {@code application.properties} overrides the packaged one key by key (a gateway property, a Camel
+ * property, the symbols; what it leaves out keeps the packaged value), and its {@code routes/} replace the
+ * packaged routes.
+ */
+class WorkingDirectoryOverrideIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theWorkingDirectorysPropertiesAndRoutesOverrideThePackagedOnes() throws Exception {
+        Path dir = Files.createTempDirectory("market-data-wd");
+        int port = TestRedis.freePort();
+        Files.writeString(dir.resolve("application.properties"), String.join("\n",
+                "# only what this deployment changes; everything else keeps the packaged value",
+                "binance.symbols = AAAUSDT,BBBUSDT",
+                "binance.ws.url = ws://127.0.0.1:1/stream",
+                "camel.server.port = " + port,
+                "tick.ttl.seconds = 77",
+                "redis.host = " + TestRedis.host(),
+                "redis.port = " + TestRedis.port(),
+                "redis.embedded = false", ""));
+        Files.createDirectories(dir.resolve("routes"));
+        for (String route : new String[] { "binance-ingest.camel.yaml", "ticker-api.camel.yaml" }) {
+            String text = Files.readString(Path.of("routes", route));
+            // A changed route file: the API under another base path.
+            Files.writeString(dir.resolve("routes").resolve(route), text.replace("path: /api/v1", "path: /api/v9"));
+        }
+        File log = dir.resolve("gateway.log").toFile();
+        Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target", "market-data.jar").toAbsolutePath().toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log).start();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            await("the API answers on the port from the working directory", Duration.ofSeconds(60), () -> {
+                assertTrue(gateway.isAlive(), "the gateway stopped; see " + log);
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v9/tickers")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            JsonNode tickers = JSON.readTree(http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/v9/tickers")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).get("data");
+            assertEquals(2, tickers.size());
+            assertEquals("AAAUSDT", tickers.get(0).get("symbol").asText());
+            assertEquals("BBBUSDT", tickers.get(1).get("symbol").asText());
+            String output = Files.readString(log.toPath());
+            assertTrue(output.contains("Following [AAAUSDT, BBBUSDT] on ws://127.0.0.1:1/stream as [bookTicker] via [direct]; "
+                    + "Redis " + TestRedis.host() + ":" + TestRedis.port() + " db 0, tick TTL 77 s"), output);
+            // Left out of the file: the packaged value holds (the quality thresholds, the stream kinds).
+            assertTrue(output.contains("as [bookTicker]"));
+        } finally {
+            gateway.destroy();
+            gateway.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+}
