@@ -86,6 +86,15 @@ public final class MarketDataApplication {
         // engineer's copy overrides the packaged one key by key, and what it leaves out keeps the packaged value.
         main.setPropertyPlaceholderLocations((Files.isRegularFile(properties) ? "file:" + properties.toAbsolutePath()
                 + ";optional=true," : "") + "classpath:application.properties;optional=true");
+        // Camel main applies CAMEL_SERVER_PORT to its HTTP server, but placeholders such as the management port's
+        // {{camel.server.port}} would still resolve the file's value: a second server and a router looked up on
+        // the wrong port. As an override, the environment's value is the one everything sees.
+        for (String name : new String[] { "camel.server.port", "camel.server.host" }) {
+            String fromEnv = System.getenv(name.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                main.addOverrideProperty(name, fromEnv.trim());
+            }
+        }
         Path routes = workingDirectory.resolve("routes");
         main.configure().withRoutesIncludePattern(Files.isDirectory(routes)
                 ? "file:" + routes.toAbsolutePath() + "/*.camel.yaml"

@@ -79,4 +79,46 @@ class WorkingDirectoryOverrideIT {
             gateway.waitFor(60, TimeUnit.SECONDS);
         }
     }
+
+    /** Every property from the environment, Camel's own included (CAMEL_SERVER_PORT crashed start-up before). */
+    @Test
+    void environmentVariablesSetGatewayAndCamelPropertiesAlike() throws Exception {
+        int port = TestRedis.freePort();
+        File log = Files.createTempFile("market-data-env", ".log").toFile();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/market-data.jar");
+        builder.environment().put("CAMEL_SERVER_PORT", Integer.toString(port));
+        builder.environment().put("BINANCE_SYMBOLS", "cccusdt");
+        builder.environment().put("BINANCE_WS_URL", "ws://127.0.0.1:1/stream");
+        builder.environment().put("TICK_TTL_SECONDS", "33");
+        builder.environment().put("REDIS_HOST", TestRedis.host());
+        builder.environment().put("REDIS_PORT", Integer.toString(TestRedis.port()));
+        builder.environment().put("REDIS_EMBEDDED", "false");
+        Process gateway = builder.redirectErrorStream(true).redirectOutput(log).start();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            await("the API answers on CAMEL_SERVER_PORT", Duration.ofSeconds(60), () -> {
+                assertTrue(gateway.isAlive(), "the gateway stopped; see " + log);
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/tickers")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            JsonNode tickers = JSON.readTree(http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/v1/tickers")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).get("data");
+            assertEquals(1, tickers.size());
+            assertEquals("CCCUSDT", tickers.get(0).get("symbol").asText());
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/observe/health/live")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            String output = Files.readString(log.toPath());
+            assertTrue(output.contains("tick TTL 33 s"), output);
+            assertEquals(1, output.lines().filter(l -> l.contains("Vert.x HttpServer started")).count(), "one HTTP server");
+        } finally {
+            gateway.destroy();
+            gateway.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
 }
