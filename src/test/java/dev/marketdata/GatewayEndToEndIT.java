@@ -21,12 +21,14 @@ import dev.marketdata.support.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import redis.clients.jedis.Jedis;
 
 /**
  * The whole path for real: recorded Binance frames from a WebSocket stand-in, through a SOCKS5 proxy
  * with user/password, into a real Redis, out of the REST API.
  */
+@EnabledIf(value = "dev.marketdata.support.RecordedFrames#available", disabledReason = RecordedFrames.MISSING)
 class GatewayEndToEndIT {
 
     private static final String SYMBOLS = "NKNUSDT,BLZETH,LRCBTC,RUNEEUR,SOLUSDT";

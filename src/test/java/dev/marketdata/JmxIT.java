@@ -30,11 +30,13 @@ import dev.marketdata.support.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * What an operator sees in jconsole: the route MBeans with their statistics and the gateway's feed MBean,
  * read and operated through a JMX connector on loopback, as a remote JMX client would.
  */
+@EnabledIf(value = "dev.marketdata.support.RecordedFrames#available", disabledReason = RecordedFrames.MISSING)
 class JmxIT {
 
     private static final String SYMBOLS = "NKNUSDT,BLZETH,LRCBTC,RUNEEUR";

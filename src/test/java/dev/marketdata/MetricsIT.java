@@ -20,11 +20,13 @@ import dev.marketdata.support.TestRedis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * /observe/metrics: every documented gateway meter is there right after start, at zero, and after a
  * replay of the recorded frames the counters are exactly what was sent.
  */
+@EnabledIf(value = "dev.marketdata.support.RecordedFrames#available", disabledReason = RecordedFrames.MISSING)
 class MetricsIT {
 
     private static final List<String> FRAME_KINDS = List.of("bookTicker", "ticker", "miniTicker", "depth",

@@ -26,6 +26,15 @@ public final class RecordedFrames {
     private RecordedFrames() {
     }
 
+    /** For {@code @EnabledIf}: whether both recordings are there (../shared is beside the repo in CI). */
+    public static boolean available() {
+        return Files.isRegularFile(DIR.resolve(SPOT)) && Files.isRegularFile(DIR.resolve(US));
+    }
+
+    /** Why a test that needs the recordings did not run: Maven's summary lists it as skipped with this. */
+    public static final String MISSING = "recorded Binance frames not found at ../shared/fixtures/binance "
+            + "(beside the repository in CI)";
+
     /** The text frames of one recording, in recorded order; skips the calling test if it is not there. */
     public static List<String> load(String file) throws IOException {
         Path path = DIR.resolve(file);
