@@ -45,6 +45,8 @@ public final class Benchmark {
     private String redisHost = "127.0.0.1";
     private int redisPort;
     private boolean failed;
+    /** The rows whose target was missed, by metric. */
+    private final List<String> missed = new ArrayList<>();
     private List<HttpLoad.Result> smokeRest = List.of();
     private String soakRow;
 
@@ -57,6 +59,7 @@ public final class Benchmark {
     public static void main(String[] args) throws Exception {
         boolean smoke = List.of(args).contains("--smoke");
         boolean soak = List.of(args).contains("--soak");
+        boolean noFail = List.of(args).contains("--no-fail");
         int symbols = 200;
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--symbols")) {
@@ -65,7 +68,10 @@ public final class Benchmark {
         }
         Benchmark bench = new Benchmark(smoke, soak, symbols);
         bench.run();
-        System.exit(bench.failed ? 1 : 0);
+        // A wrong final state always fails. A missed target fails a full run (not a smoke run, whose short cold
+        // phases are not comparable), unless --no-fail asks for a report only.
+        boolean targetsFail = !bench.missed.isEmpty() && !smoke && !noFail;
+        System.exit(bench.failed || targetsFail ? 1 : 0);
     }
 
     private int seconds(int full, int smokeSeconds) {
@@ -103,6 +109,7 @@ public final class Benchmark {
             long startMillis;
             long rssKb;
             double heapMb;
+            phase("gateway ingest, as fast as read, then latency at 5,000 frames/s", seconds(3 + 20 + 3 + 20, 6));
             try (FrameGenerator generator = new FrameGenerator(symbols)) {
                 GatewayProcess gateway = GatewayProcess.start(generator.url(), symbols, redisHost, redisPort, "ingest");
                 startMillis = gateway.readyMillis;
@@ -155,10 +162,12 @@ public final class Benchmark {
             }
 
             // --- baseline 1: pipelined SETs with TTL of the same keys and values ---
+            phase("baseline 1, pipelined SET EX", seconds(10, 1));
             double setsPerSecond = pipelinedSets(symbols, seconds(10, 1));
             System.out.printf(Locale.ROOT, "baseline 1 (pipelined SET EX): %.0f sets/s%n", setsPerSecond);
 
             // --- baseline 2: the hand-written gateway ---
+            phase("baseline 2, the hand-written gateway", seconds(3 + 20, 3));
             double baseFps;
             double baseTps;
             try (FrameGenerator generator = new FrameGenerator(symbols);
@@ -188,6 +197,7 @@ public final class Benchmark {
                 gOne = smokeRest.get(0);
                 gAll = smokeRest.get(1);
             } else try (FrameGenerator idle = new FrameGenerator(hundred)) {
+                phase("REST on the gateway, warm-up then single and list", 2 * 5 + 2 * restSeconds);
                 GatewayProcess gateway = GatewayProcess.start(idle.url(), hundred, redisHost, redisPort, "rest");
                 restStartMillis = gateway.readyMillis;
                 warmUp(gateway.httpPort, hundred);
@@ -198,6 +208,7 @@ public final class Benchmark {
             HttpLoad.Result bOne;
             HttpLoad.Result bAll;
             try (HandWrittenGateway baseline = new HandWrittenGateway(redisHost, redisPort, hundred)) {
+                phase("REST on baseline 2, warm-up then single and list", (smoke ? 0 : 2 * 5) + 2 * restSeconds);
                 int port = baseline.serveRest(hundred);
                 if (!smoke) {
                     warmUp(port, hundred);
@@ -237,7 +248,11 @@ public final class Benchmark {
             Files.writeString(outDir.resolve(smoke ? "results-smoke.md" : "results.md"), out.toString());
             System.out.println();
             System.out.println(out);
-            System.out.println("final state " + result.get("final_state") + (failed ? "; FAILED" : "; benchmark ok"));
+            rows.stream().filter(r -> r.endsWith("| NO |")).forEach(r -> missed.add(r.substring(2, r.indexOf(" |"))));
+            System.out.println("final state " + result.get("final_state") + (failed ? "; FAILED" : "")
+                    + (missed.isEmpty() ? "; every target met"
+                            : "; " + missed.size() + " target(s) missed" + (smoke ? " (smoke: not judged)" : "") + ": "
+                                    + String.join("; ", missed)));
         } finally {
             if (embedded != null) {
                 embedded.stop();
@@ -406,10 +421,21 @@ public final class Benchmark {
         return true;
     }
 
+    private static void phase(String what, int seconds) {
+        System.out.printf(Locale.ROOT, "== %s (about %d s)%n", what, seconds);
+    }
+
+    /** Waits, and for anything longer than a few seconds says every 5 s how long is left, so a run shows progress. */
     static void pause(int seconds) {
-        long until = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        long start = System.nanoTime();
+        long until = start + Duration.ofSeconds(seconds).toNanos();
+        long nextNote = start + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < until) {
-            LockSupport.parkNanos(until - System.nanoTime());
+            LockSupport.parkNanos(Math.min(until, nextNote) - System.nanoTime());
+            if (seconds > 5 && System.nanoTime() >= nextNote && System.nanoTime() < until) {
+                System.out.printf(Locale.ROOT, "  ... %d s of %d left%n", (until - System.nanoTime()) / 1_000_000_000L + 1, seconds);
+                nextNote += Duration.ofSeconds(5).toNanos();
+            }
         }
     }
 
