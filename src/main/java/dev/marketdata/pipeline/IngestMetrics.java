@@ -146,6 +146,11 @@ public class IngestMetrics {
         return framesByKind.values().stream().mapToDouble(Counter::count).sum();
     }
 
+    /** Ticks written to Redis since start, every symbol. */
+    public double storedTotal() {
+        return stored.count();
+    }
+
     public double storedCount(String symbol) {
         LongAdder count = storedBySymbol.get(symbol);
         return count == null ? 0 : count.sum();

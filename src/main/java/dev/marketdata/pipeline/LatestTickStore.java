@@ -521,6 +521,7 @@ public class LatestTickStore implements Service {
         }
         int held = pending.size();
         if (held == 0) {
+            ShutdownReport.stopped((long) metrics.storedTotal(), 0, null);
             return;
         }
         while (true) {
@@ -534,14 +535,15 @@ public class LatestTickStore implements Service {
         }
         if (pending.isEmpty()) {
             LOG.info("Flushed {} pending tick(s) to Redis on shutdown", held);
+            ShutdownReport.stopped((long) metrics.storedTotal(), 0, null);
             return;
         }
         Map<String, Integer> perSymbol = new TreeMap<>();
         pending.values().forEach(p -> perSymbol.merge(p.tick().symbol(), 1, Integer::sum));
         StringBuilder list = new StringBuilder();
         perSymbol.forEach((symbol, n) -> list.append(list.isEmpty() ? "" : ", ").append(symbol).append(' ').append(n));
-        ShutdownReport.warn("Stopped without writing " + pending.size() + " tick(s) to Redis: Redis did not confirm them "
-                + "within redis.shutdown-flush-timeout (" + options.shutdownFlushMillis() + " ms). Not written, newest per "
+        ShutdownReport.stopped((long) metrics.storedTotal(), pending.size(), "Redis did not confirm them within "
+                + "redis.shutdown-flush-timeout (" + options.shutdownFlushMillis() + " ms). Not written, newest per "
                 + "symbol and stream: " + list);
     }
 

@@ -1,43 +1,62 @@
 package dev.marketdata.pipeline;
 
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the gateway has to say when it stops: whether the ticks it held were written. The packaged jar
- * defers it so that it is the very last line of the log (after Camel's own shutdown lines); anything else
- * that runs the gateway (tests, an embedding) gets it logged at once.
+ * The gateway's last word when it stops: how long it ran, how many ticks it wrote, and what it could not
+ * write. The packaged jar defers it so that it is the very last line of the log (after Camel's own shutdown
+ * lines); anything else that runs the gateway (tests, an embedding) gets it logged at once.
  */
 public final class ShutdownReport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownReport.class);
-    private static final AtomicReference<String> DEFERRED_WARNING = new AtomicReference<>();
+    private record Line(boolean warning, String text) {
+    }
+
+    private static final AtomicReference<Line> DEFERRED = new AtomicReference<>();
     private static volatile boolean deferred;
 
     private ShutdownReport() {
     }
 
-    /** From now on warnings are kept for {@link #logDeferred()} instead of logged. */
+    /** From now on the report is kept for {@link #logDeferred()} instead of logged. */
     public static void defer() {
         deferred = true;
     }
 
-    /** A loss at shutdown: logged now, or kept to be the last line. */
-    public static void warn(String line) {
+    /**
+     * @param written    ticks written to Redis since start
+     * @param notWritten ticks Redis did not confirm before the bound ran out
+     * @param why        for a loss: why and which, per symbol and stream
+     */
+    public static void stopped(long written, int notWritten, String why) {
+        String text = "Stopped after " + ManagementFactory.getRuntimeMXBean().getUptime() / 1000 + " s: " + written
+                + " tick(s) written to Redis, " + (notWritten == 0 ? "none left unwritten" : notWritten + " not written: " + why);
+        Line line = new Line(notWritten > 0, text);
         if (deferred) {
-            DEFERRED_WARNING.set(line);
+            DEFERRED.set(line);
         } else {
-            LOG.warn(line);
+            log(line);
         }
     }
 
-    /** Logs the kept warning, if any. */
+    /** Logs the kept report, if any. */
     public static void logDeferred() {
-        String line = DEFERRED_WARNING.getAndSet(null);
+        Line line = DEFERRED.getAndSet(null);
         if (line != null) {
-            LOG.warn(line);
+            log(line);
+        }
+    }
+
+    private static void log(Line line) {
+        if (line.warning()) {
+            LOG.warn(line.text());
+        } else {
+            LOG.info(line.text());
         }
     }
 }
