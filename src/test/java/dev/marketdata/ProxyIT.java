@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.marketdata.binance.BinanceFeed;
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.support.BinanceStandIn;
+import dev.marketdata.support.CapturedLog;
 import dev.marketdata.support.LoopbackProxy;
 import dev.marketdata.support.RunningGateway;
 import dev.marketdata.support.TestRedis;
@@ -88,6 +90,24 @@ class ProxyIT {
             assertEquals("socks5://127.0.0.1:" + socks.port(), feed.get("proxy").asText());
             assertEquals(1, feed.get("failed_connects").asInt());
             assertTrue(feed.get("last_error").asText().startsWith("connect via socks5://127.0.0.1:" + deadPort));
+        }
+    }
+
+    /** Two dead proxies, retried round after round: one line for each proxy's failure, not one per attempt. */
+    @Test
+    void aListOfDeadProxiesIsLoggedOncePerProxyNotOncePerAttempt() throws Exception {
+        int deadA = TestRedis.freePort();
+        int deadB = TestRedis.freePort();
+        try (CapturedLog log = new CapturedLog(BinanceFeed.class);
+                RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", standIn.url(),
+                        "binance.symbols", "ETHUSDT", "binance.reconnect.max-delay", "200ms",
+                        "binance.proxies", "socks5://127.0.0.1:" + deadA + ",socks5://127.0.0.1:" + deadB))) {
+            BinanceFeed feed = gateway.bean(BinanceFeed.BEAN, BinanceFeed.class);
+            await("twenty failed attempts", Duration.ofSeconds(30), () -> feed.getFailedConnects() >= 20);
+            List<String> warnings = log.linesAt("WARN");
+            assertEquals(2, warnings.size(), String.join("\n", warnings));
+            assertTrue(warnings.get(0).contains("via socks5://127.0.0.1:" + deadA + " failed"), warnings.get(0));
+            assertTrue(warnings.get(1).contains("via socks5://127.0.0.1:" + deadB + " failed"), warnings.get(1));
         }
     }
 

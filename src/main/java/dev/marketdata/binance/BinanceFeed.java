@@ -3,6 +3,7 @@ package dev.marketdata.binance;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -11,6 +12,7 @@ import java.util.function.Supplier;
 
 import dev.marketdata.model.ProxySpec;
 import dev.marketdata.pipeline.FreshnessTracker;
+import dev.marketdata.pipeline.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +54,8 @@ public class BinanceFeed implements BinanceFeedMXBean {
     private final Counter disconnects;
     private final Counter attempts;
     private volatile String lastError;
+    private final Map<Integer, String> lastErrorByProxy = new ConcurrentHashMap<>();
+    private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 60_000);
     private volatile boolean suspended;
     private volatile BinanceStreamConsumer transport;
     private final ConnectLimiter limiter = new ConnectLimiter(ConnectLimiter.DEFAULT_LIMIT, System::currentTimeMillis);
@@ -126,22 +130,25 @@ public class BinanceFeed implements BinanceFeedMXBean {
     /** Records a failed attempt and switches to the next proxy; returns whether the proxy changed. */
     boolean connectFailed(Throwable cause) {
         failedConnects.incrementAndGet();
-        ProxySpec failed = activeProxy();
+        int index = proxyIndex.get();
+        ProxySpec failed = proxies.get(index);
         String reason = describe(cause);
         String error = "connect via " + failed + " failed: " + reason;
-        boolean repeated = error.equals(lastError);
         lastError = error;
-        int next = (proxyIndex.get() + 1) % proxies.size();
+        // One line per distinct failure of each proxy: with a list of proxies the failures alternate, so "the
+        // same as last time" is judged per proxy; a proxy whose failures keep changing is rate-limited too.
+        boolean repeated = error.equals(lastErrorByProxy.put(index, error));
+        int next = (index + 1) % proxies.size();
         proxyIndex.set(next);
         applyProxy(proxies.get(next));
-        // One line per distinct failure: an unreachable exchange retried for hours does not flood the log.
         if (repeated) {
             LOG.debug("Binance connection to {} via {} failed again", endpoint, failed);
         } else if (proxies.size() > 1) {
-            LOG.warn("Binance connection to {} via {} failed: {}; next attempt via {}", endpoint, failed, reason,
-                    proxies.get(next));
+            failureLog.warn("proxy" + index, "Binance connection to {} via {} failed: {}; next attempt via {}", endpoint,
+                    failed, reason, proxies.get(next));
         } else {
-            LOG.warn("Binance connection to {} via {} failed: {}; retrying with backoff", endpoint, failed, reason);
+            failureLog.warn("proxy" + index, "Binance connection to {} via {} failed: {}; retrying with backoff", endpoint,
+                    failed, reason);
         }
         return proxies.size() > 1;
     }
@@ -151,6 +158,8 @@ public class BinanceFeed implements BinanceFeedMXBean {
         if (primary) {
             connectedSince.set(clock.getAsLong());
         }
+        // A failure after a healthy connection is news again.
+        lastErrorByProxy.clear();
         connects.increment();
         if (lastError != null) {
             LOG.info("Binance connection to {} established via {} after earlier failures", endpoint, activeProxy());
