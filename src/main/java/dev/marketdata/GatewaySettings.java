@@ -132,6 +132,9 @@ public record GatewaySettings(
             throw invalid("quality.price-jump-action", action, "must be flag or reject");
         }
         long clearAfter = duration(property, "quality.alert.clear-after", "60s", 0, 86_400_000);
+        // Used in timer URIs as they are written; checked here so that a bad one is named, not a timer failure.
+        duration(property, "redis.reconcile-interval", "1000", 50, 3_600_000);
+        integer(property, "quality.check-interval-ms", 1000, 50, 3_600_000);
         return new GatewaySettings(wsUrl, serverHost, serverPort, managementHost, managementPort, symbols, streams, proxies, redisHost, redisPort, redisUsername,
                 redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, resetAfter, flushTimeout,
                 Collections.unmodifiableMap(mockPrices), idle, initialDelay, maxDelay, backoffResetAfter, maxAge, stale, jump,
@@ -278,16 +281,64 @@ public record GatewaySettings(
     /** Durations as Camel writes them: {@code 30s}, {@code 500ms}, {@code 23h30m}, or plain milliseconds. */
     private static long duration(Function<String, String> property, String name, String fallback, long min, long max) {
         String value = text(property, name, fallback);
-        long millis;
-        try {
-            millis = org.apache.camel.util.TimeUtils.toMilliSeconds(value);
-        } catch (RuntimeException e) {
+        long millis = parseDuration(value);
+        if (millis < 0) {
             throw invalid(name, value, "is not a duration such as 500ms, 30s or 23h30m");
         }
         if (millis < min || millis > max) {
-            throw invalid(name, value, "must be between " + min + " ms and " + max + " ms");
+            throw invalid(name, value, "must be between " + human(min) + " and " + human(max)
+                    + (value.matches("\\d+") ? " (a number alone means milliseconds: write 30s for 30 seconds)" : ""));
         }
         return millis;
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m(?!s))?"
+            + "(?:(\\d{1,9})s)?(?:(\\d{1,12})ms)?");
+
+    /**
+     * {@code 500ms}, {@code 30s}, {@code 23h30m}, {@code 1d}, or a plain number of milliseconds; -1 for anything
+     * else (Camel's own parser reads "abc" as 0).
+     */
+    static long parseDuration(String value) {
+        if (value.matches("\\d{1,12}")) {
+            return Long.parseLong(value);
+        }
+        java.util.regex.Matcher m = DURATION.matcher(value);
+        if (value.isEmpty() || !m.matches()) {
+            return -1;
+        }
+        long[] unit = { 86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L };
+        long total = 0;
+        for (int i = 0; i < unit.length; i++) {
+            if (m.group(i + 1) != null) {
+                total += Long.parseLong(m.group(i + 1)) * unit[i];
+            }
+        }
+        return total;
+    }
+
+    /** Milliseconds as a duration is written here: 500ms, 30s, 23h59m. */
+    static String human(long millis) {
+        if (millis == 0 || millis % 1000 != 0) {
+            return millis + "ms";
+        }
+        long seconds = millis / 1000;
+        StringBuilder out = new StringBuilder();
+        if (seconds >= 86_400 && seconds % 86_400 == 0) {
+            return seconds / 86_400 + "d";
+        }
+        if (seconds >= 3600) {
+            out.append(seconds / 3600).append('h');
+            seconds %= 3600;
+        }
+        if (seconds >= 60) {
+            out.append(seconds / 60).append('m');
+            seconds %= 60;
+        }
+        if (seconds > 0) {
+            out.append(seconds).append('s');
+        }
+        return out.toString();
     }
 
     private static BigDecimal positiveDecimal(Function<String, String> property, String name, String fallback) {

@@ -132,6 +132,21 @@ class GatewaySettingsTest {
                 message(Map.of("binance.max-url-length", "100")));
         assertEquals("Invalid tick.sequence-reset-after 'soon': is not a duration such as 500ms, 30s or 23h30m",
                 message(Map.of("tick.sequence-reset-after", "soon")));
+        assertEquals("Invalid binance.idle-timeout '30': must be between 100ms and 1h (a number alone means milliseconds: "
+                + "write 30s for 30 seconds)", message(Map.of("binance.idle-timeout", "30")));
+        assertEquals("Invalid binance.max-connection-age '25h': must be between 1s and 23h59m",
+                message(Map.of("binance.max-connection-age", "25h")));
+        assertEquals("Invalid redis.reconcile-interval 'abc': is not a duration such as 500ms, 30s or 23h30m",
+                message(Map.of("redis.reconcile-interval", "abc")));
+        assertEquals("Invalid quality.check-interval-ms '-5': must be between 50 and 3600000",
+                message(Map.of("quality.check-interval-ms", "-5")));
+        assertEquals(5_415_000L, GatewaySettings.parseDuration("1h30m15s"));
+        assertEquals(250L, GatewaySettings.parseDuration("250ms"));
+        assertEquals(1_500L, GatewaySettings.parseDuration("1s500ms"));
+        assertEquals(86_400_000L, GatewaySettings.parseDuration("1d"));
+        for (String bad : List.of("", "abc", "5 s", "-5s", "1.5s", "s", "10x")) {
+            assertEquals(-1L, GatewaySettings.parseDuration(bad), bad);
+        }
     }
 
     private static String message(Map<String, String> props) {
