@@ -147,9 +147,12 @@ public class MarketDataConfiguration implements CamelConfiguration {
             }
             HealthCheckRegistry registry = HealthCheckRegistry.get(context);
             if (registry != null) {
-                for (HealthCheck check : healthChecks(context)) {
-                    registry.register(check);
-                }
+                // On /observe/health: readiness and Redis. The feed and freshness are in /api/v1/health only, so
+                // that a venue being away never takes the instance out of a load balancer.
+                GatewayHealthChecks.Serving serving = new GatewayHealthChecks.Serving(latestTickStore(context));
+                serving.setCamelContext(context);
+                registry.register(serving);
+                registry.register(healthChecks(context).get(0));
             }
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             name = new ObjectName("org.apache.camel:context=" + ObjectName.quote(context.getName()).replace("\"", "")

@@ -31,6 +31,10 @@ class HealthIT {
         try (RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", standIn.url(),
                 "binance.symbols", "BTCUSDT,ETHUSDT"))) {
             await("healthy", Duration.ofSeconds(20), () -> "healthy".equals(status(gateway)));
+            dev.marketdata.pipeline.IngestMetrics metrics = gateway.bean(dev.marketdata.pipeline.IngestMetrics.BEAN,
+                    dev.marketdata.pipeline.IngestMetrics.class);
+            await("both symbols stored", Duration.ofSeconds(20),
+                    () -> metrics.storedCount("BTCUSDT") == 1 && metrics.storedCount("ETHUSDT") == 1);
             assertEquals(200, gateway.status("/api/v1/health"));
             assertEquals(200, gateway.status("/observe/health/ready"));
             assertEquals(200, gateway.status("/observe/health/live"));
@@ -41,13 +45,15 @@ class HealthIT {
                 assertEquals("down", health.get("redis").get("status").asText());
                 assertEquals("up", health.get("feed").get("status").asText());
                 assertEquals(200, gateway.status("/api/v1/health"));
-                assertEquals(503, gateway.status("/observe/health/ready"));
+                // Still ready: it holds the last known ticks and serves them. /observe/health reports Redis down.
+                await("Redis seen down", Duration.ofSeconds(20), () -> gateway.status("/observe/health") == 503);
+                assertEquals(200, gateway.status("/observe/health/ready"));
                 assertEquals(200, gateway.status("/observe/health/live"));
                 JsonNode tickers = gateway.getJson("/api/v1/tickers");
                 assertEquals(200, gateway.status("/api/v1/tickers"));
                 // Both symbols ticked before the outage: the API answers their last known ticks, so marked.
                 for (JsonNode entry : tickers.get("data")) {
-                    assertTrue(entry.get("_last_known").asBoolean());
+                    assertTrue(entry.path("_last_known").asBoolean(), tickers.toString());
                     assertEquals("binance", entry.get("source").asText());
                 }
             } finally {
@@ -68,6 +74,33 @@ class HealthIT {
             } finally {
                 TestRedis.restart();
             }
+        }
+    }
+
+    /**
+     * What orchestrators and load balancers see: Binance unreachable never takes the instance out of service
+     * (/observe/health and readiness stay UP, the API says degraded); with Redis unreachable and no tick to
+     * serve, readiness is DOWN; liveness is UP throughout.
+     */
+    @Test
+    void aVenueAwayNeverTakesTheInstanceOutOfServiceNothingToServeDoes() throws Exception {
+        TestRedis.flush();
+        try (RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url",
+                "ws://127.0.0.1:" + TestRedis.freePort() + "/stream", "binance.symbols", "BTCUSDT"))) {
+            assertEquals("degraded", status(gateway));
+            assertEquals("down", gateway.getJson("/api/v1/health").get("data").get("feed").get("status").asText());
+            assertEquals(200, gateway.status("/observe/health"));
+            assertEquals(200, gateway.status("/observe/health/ready"));
+            assertEquals(200, gateway.status("/observe/health/live"));
+        }
+        try (RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url",
+                "ws://127.0.0.1:" + TestRedis.freePort() + "/stream", "binance.symbols", "BTCUSDT",
+                "redis.port", Integer.toString(TestRedis.freePort()), "redis.reconcile-interval", "200"))) {
+            await("not ready: no Redis and nothing to serve", Duration.ofSeconds(20),
+                    () -> gateway.status("/observe/health/ready") == 503);
+            assertEquals(200, gateway.status("/observe/health/live"));
+            assertEquals("{\"status\":\"DOWN\",\"checks\":[{\"name\":\"serving\",\"status\":\"DOWN\"}]}",
+                    gateway.send("/observe/health/ready").body().replaceAll("\\s", ""));
         }
     }
 

@@ -14,10 +14,10 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * The gateway's Camel health checks (group {@code market-data}), served on {@code /observe/health} and
- * summarized by {@code /api/v1/health}. Only Redis counts for readiness: without it the API can serve
- * nothing live. The feed and freshness checks are reported but never take the process out of service,
- * since the API keeps answering (mock-flagged) while Binance is away; liveness is Camel's own.
+ * The gateway's health checks (group {@code market-data}). On {@code /observe/health}: {@link Serving}, the
+ * readiness (the API can serve: Redis reachable or last-known ticks held), and {@link Redis}, reported.
+ * The feed and freshness checks are only in {@code /api/v1/health}: a venue being away makes the API
+ * {@code degraded}, never takes the instance out of service. Liveness is Camel's own.
  */
 public final class GatewayHealthChecks {
 
@@ -37,20 +37,47 @@ public final class GatewayHealthChecks {
         return String.join(",", entries.subList(0, LISTED)) + " and " + (entries.size() - LISTED) + " more";
     }
 
-    /** Redis answers PING. */
-    public static class Redis extends AbstractHealthCheck {
-        private final StringRedisTemplate redis;
-        private final IngestMetrics metrics;
+    /**
+     * Readiness: the instance can serve. The REST API answers (this check is served by it), and Redis is
+     * reachable or the gateway holds last-known ticks it can serve without it. A venue being unreachable
+     * never takes the instance out of a load balancer: the API stays up and says {@code degraded}.
+     */
+    public static class Serving extends AbstractHealthCheck {
+        private final LatestTickStore store;
 
-        public Redis(StringRedisTemplate redis, IngestMetrics metrics) {
-            super(GROUP, "redis");
-            this.redis = redis;
-            this.metrics = metrics;
+        public Serving(LatestTickStore store) {
+            super(GROUP, "serving");
+            this.store = store;
         }
 
         @Override
         public boolean isLiveness() {
             return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            boolean redisUp = store.redisUp();
+            int lastKnown = store.lastKnownCount();
+            builder.detail("redis", redisUp ? "up" : "down");
+            builder.detail("last_known_ticks", lastKnown);
+            if (redisUp || lastKnown > 0) {
+                builder.up();
+            } else {
+                builder.down();
+            }
+        }
+    }
+
+    /** Redis answers PING. Reported (on /observe/health and /api/v1/health), not readiness: see {@link Serving}. */
+    public static class Redis extends Informational {
+        private final StringRedisTemplate redis;
+        private final IngestMetrics metrics;
+
+        public Redis(StringRedisTemplate redis, IngestMetrics metrics) {
+            super("redis");
+            this.redis = redis;
+            this.metrics = metrics;
         }
 
         @Override

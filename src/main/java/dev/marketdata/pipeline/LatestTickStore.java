@@ -413,6 +413,17 @@ public class LatestTickStore implements Service {
         return pending.size();
     }
 
+    /** Symbols and stream kinds this process holds a tick of (written or pending), to serve while Redis is away. */
+    public int lastKnownCount() {
+        int held = lastWritten.size();
+        for (String key : pending.keySet()) {
+            if (!lastWritten.containsKey(key)) {
+                held++;
+            }
+        }
+        return held;
+    }
+
     /** Sequence resets and replaced guards so far. */
     public long sequenceResets() {
         return (long) metrics.sequenceResetCount();
