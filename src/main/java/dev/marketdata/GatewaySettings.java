@@ -54,7 +54,9 @@ public record GatewaySettings(
         BigDecimal maxJumpPercent,
         long maxSkewMillis,
         boolean rejectPriceJumps,
-        long alertClearAfterMillis) {
+        long alertClearAfterMillis,
+        String replayFile,
+        boolean binanceEnabled) {
 
     public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{2,20}");
     /** Binance allows at most this many streams on one connection. */
@@ -132,13 +134,25 @@ public record GatewaySettings(
             throw invalid("quality.price-jump-action", action, "must be flag or reject");
         }
         long clearAfter = duration(property, "quality.alert.clear-after", "60s", 0, 86_400_000);
+        // A recording played back in place of the venue: the file must be there; the speed and loop are checked
+        // here as the replay endpoint takes them.
+        String replayFile = text(property, "replay.file", "");
+        if (!replayFile.isEmpty() && !Files.isReadable(Path.of(replayFile))) {
+            throw invalid("replay.file", replayFile, "cannot be read");
+        }
+        if (!text(property, "replay.speed", "1").equals("0")) {
+            positiveDecimal(property, "replay.speed", "1");
+        }
+        bool(property, "replay.loop", false);
+        boolean binanceEnabled = property.apply("binance.enabled") == null || property.apply("binance.enabled").isBlank()
+                ? replayFile.isEmpty() : bool(property, "binance.enabled", true);
         // Used in timer URIs as they are written; checked here so that a bad one is named, not a timer failure.
         duration(property, "redis.reconcile-interval", "1000", 50, 3_600_000);
         integer(property, "quality.check-interval-ms", 1000, 50, 3_600_000);
         return new GatewaySettings(wsUrl, serverHost, serverPort, managementHost, managementPort, symbols, streams, proxies, redisHost, redisPort, redisUsername,
                 redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, resetAfter, flushTimeout,
                 Collections.unmodifiableMap(mockPrices), idle, initialDelay, maxDelay, backoffResetAfter, maxAge, stale, jump,
-                skew, action.equals("reject"), clearAfter);
+                skew, action.equals("reject"), clearAfter, replayFile.isEmpty() ? null : replayFile, binanceEnabled);
     }
 
     /** Never shows the Redis password (the proxies mask theirs themselves). */

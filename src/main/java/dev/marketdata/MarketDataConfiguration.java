@@ -78,6 +78,10 @@ public class MarketDataConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         GatewaySettings s = settings(camelContext);
+        // A replay stands in for the venue: the replay route starts, the Binance one does not (unless asked to).
+        camelContext.getPropertiesComponent().addOverrideProperty("replay.enabled", Boolean.toString(s.replayFile() != null));
+        camelContext.getPropertiesComponent().addOverrideProperty("binance.enabled",
+                Boolean.toString(s.binanceEnabled()));
         StartupChecks.requireFreePort(s.serverHost(), s.serverPort(), "camel.server.port");
         if (s.managementPort() != s.serverPort()) {
             StartupChecks.requireFreePort(s.managementHost(), s.managementPort(), "camel.management.port");
@@ -233,6 +237,12 @@ public class MarketDataConfiguration implements CamelConfiguration {
             feed = new BinanceFeed(s.proxies(), s.wsUrl(), meterRegistry(camelContext), CLOCK);
         }
         return feed;
+    }
+
+    /** The recording player used by routes/replay.camel.yaml when replay.file is set. */
+    @BindToRegistry("replay")
+    public dev.marketdata.replay.ReplayComponent replayComponent(CamelContext camelContext) {
+        return new dev.marketdata.replay.ReplayComponent(feed(camelContext));
     }
 
     /** The Binance combined-stream consumer used by routes/binance-ingest.camel.yaml. */

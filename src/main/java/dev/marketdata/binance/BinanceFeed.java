@@ -54,6 +54,8 @@ public class BinanceFeed implements BinanceFeedMXBean {
     private final Counter disconnects;
     private final Counter attempts;
     private volatile String lastError;
+    /** The recording being replayed in place of the venue, or null. */
+    private volatile String replaying;
     private final Map<Integer, String> lastErrorByProxy = new ConcurrentHashMap<>();
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 60_000);
     private volatile boolean suspended;
@@ -204,9 +206,18 @@ public class BinanceFeed implements BinanceFeedMXBean {
 
     // --- the MXBean ---
 
-    /** Every subscription (one per group of at most 1024 streams) has an open connection. */
+    /** A recording is being played back in place of the venue ({@code replay.file}); null when it stops. */
+    public void replaying(String file) {
+        replaying = file;
+        connectedSince.set(file == null ? 0 : clock.getAsLong());
+    }
+
+    /** Every subscription (one per group of at most 1024 streams) has an open connection, or a replay runs. */
     @Override
     public boolean isConnected() {
+        if (replaying != null) {
+            return true;
+        }
         BinanceStreamConsumer t = transport;
         return t != null && t.connectionCount() > 0 && t.openConnections() == t.connectionCount();
     }
@@ -219,7 +230,8 @@ public class BinanceFeed implements BinanceFeedMXBean {
 
     @Override
     public String getEndpoint() {
-        return endpoint;
+        String file = replaying;
+        return file != null ? "replay:" + file : endpoint;
     }
 
     @Override
