@@ -56,7 +56,10 @@ public record GatewaySettings(
         boolean rejectPriceJumps,
         long alertClearAfterMillis,
         String replayFile,
-        boolean binanceEnabled) {
+        boolean binanceEnabled,
+        String recordFile,
+        int recordMaxMegabytes,
+        int recordFiles) {
 
     public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{2,20}");
     /** Binance allows at most this many streams on one connection. */
@@ -146,13 +149,24 @@ public record GatewaySettings(
         bool(property, "replay.loop", false);
         boolean binanceEnabled = property.apply("binance.enabled") == null || property.apply("binance.enabled").isBlank()
                 ? replayFile.isEmpty() : bool(property, "binance.enabled", true);
+        // Recording the live feed: the folder must be there to write in.
+        String recordFile = text(property, "record.file", "");
+        if (!recordFile.isEmpty()) {
+            Path parent = Path.of(recordFile).toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+                throw invalid("record.file", recordFile, "cannot be written (its folder must exist and be writable)");
+            }
+        }
+        int recordMaxMegabytes = integer(property, "record.max-size-mb", 100, 1, 10_240);
+        int recordFiles = integer(property, "record.files", 5, 1, 1_000);
         // Used in timer URIs as they are written; checked here so that a bad one is named, not a timer failure.
         duration(property, "redis.reconcile-interval", "1000", 50, 3_600_000);
         integer(property, "quality.check-interval-ms", 1000, 50, 3_600_000);
         return new GatewaySettings(wsUrl, serverHost, serverPort, managementHost, managementPort, symbols, streams, proxies, redisHost, redisPort, redisUsername,
                 redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, resetAfter, flushTimeout,
                 Collections.unmodifiableMap(mockPrices), idle, initialDelay, maxDelay, backoffResetAfter, maxAge, stale, jump,
-                skew, action.equals("reject"), clearAfter, replayFile.isEmpty() ? null : replayFile, binanceEnabled);
+                skew, action.equals("reject"), clearAfter, replayFile.isEmpty() ? null : replayFile, binanceEnabled,
+                recordFile.isEmpty() ? null : recordFile, recordMaxMegabytes, recordFiles);
     }
 
     /** Never shows the Redis password (the proxies mask theirs themselves). */

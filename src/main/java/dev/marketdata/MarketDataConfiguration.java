@@ -74,6 +74,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     private QualityMonitor quality;
     private ApiResponses responses;
     private List<HealthCheck> healthChecks;
+    private dev.marketdata.replay.FrameRecorder recorder;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
@@ -87,6 +88,9 @@ public class MarketDataConfiguration implements CamelConfiguration {
             StartupChecks.requireFreePort(s.managementHost(), s.managementPort(), "camel.management.port");
         }
         camelContext.addService(embeddedRedis(camelContext), true, true);
+        if (frameRecorder(camelContext) != null) {
+            camelContext.addService(frameRecorder(camelContext), true, true);
+        }
         StartupChecks.requireUsableRedis(redisTemplate(camelContext));
         StartupChecks.requireAlertEndpoint(camelContext);
         // Stopped before the embedded Redis (services stop in reverse order): pending ticks get flushed.
@@ -245,10 +249,20 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return new dev.marketdata.replay.ReplayComponent(feed(camelContext));
     }
 
+    /** Every raw frame of the live venue to record.file, when set (replayable with replay.file); else null. */
+    public synchronized dev.marketdata.replay.FrameRecorder frameRecorder(CamelContext camelContext) {
+        GatewaySettings s = settings(camelContext);
+        if (recorder == null && s.recordFile() != null) {
+            recorder = new dev.marketdata.replay.FrameRecorder(java.nio.file.Path.of(s.recordFile()),
+                    s.recordMaxMegabytes() * 1024L * 1024L, s.recordFiles());
+        }
+        return recorder;
+    }
+
     /** The Binance combined-stream consumer used by routes/binance-ingest.camel.yaml. */
     @BindToRegistry("binance-stream")
     public BinanceStreamComponent binanceStreamComponent(CamelContext camelContext) {
-        return new BinanceStreamComponent(settings(camelContext), feed(camelContext));
+        return new BinanceStreamComponent(settings(camelContext), feed(camelContext), frameRecorder(camelContext));
     }
 
     @BindToRegistry("embeddedRedis")

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Map;
 
 import dev.marketdata.GatewaySettings;
+import dev.marketdata.replay.FrameRecorder;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.Endpoint;
@@ -21,11 +22,18 @@ public class BinanceStreamComponent extends DefaultComponent {
 
     private final GatewaySettings settings;
     private final BinanceFeed feed;
+    private final FrameRecorder recorder;
     private Vertx vertx;
 
-    public BinanceStreamComponent(GatewaySettings settings, BinanceFeed feed) {
+    /** @param recorder writes every raw frame to {@code record.file}; null when not recording */
+    public BinanceStreamComponent(GatewaySettings settings, BinanceFeed feed, FrameRecorder recorder) {
         this.settings = settings;
         this.feed = feed;
+        this.recorder = recorder;
+    }
+
+    FrameRecorder recorder() {
+        return recorder;
     }
 
     @Override

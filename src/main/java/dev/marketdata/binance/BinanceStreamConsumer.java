@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.marketdata.GatewaySettings;
 import dev.marketdata.pipeline.LatestTickStore;
+import dev.marketdata.replay.FrameRecorder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -92,6 +93,10 @@ public class BinanceStreamConsumer extends DefaultConsumer {
      */
     private void dispatch(Object body, long receivedNanos, Vertx vertx) {
         queued.incrementAndGet();
+        FrameRecorder recorder = getEndpoint().getComponent().recorder();
+        if (recorder != null && body instanceof String text) {
+            recorder.record(text, System.currentTimeMillis());
+        }
         Exchange exchange = createExchange(false);
         try {
             exchange.setProperty(LatestTickStore.RECEIVED_NANOS, receivedNanos);
