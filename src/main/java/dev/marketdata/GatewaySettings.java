@@ -90,6 +90,9 @@ public record GatewaySettings(
         // reads them among the JVM's arguments and system properties.
         List<ProxySpec> proxies = proxies(secret(property, "binance.proxies", "binance.proxies-file", true), env);
         String redisHost = text(property, "redis.host", "localhost");
+        if (!redisHost.matches("[A-Za-z0-9._:\\[\\]-]+")) {
+            throw invalid("redis.host", String.valueOf(property.apply("redis.host")), "must be a host name or address");
+        }
         int redisPort = integer(property, "redis.port", 6379, 1, 65535);
         String redisUsername = text(property, "redis.username", "");
         String redisPassword = secret(property, "redis.password", "redis.password-file", false);

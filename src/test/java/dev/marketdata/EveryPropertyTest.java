@@ -1,0 +1,68 @@
+package dev.marketdata;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every property of application.properties with a bad value: start-up stops with one message that names
+ * the property, the value and the accepted form, before anything reaches Camel. (The ports, the bind
+ * address, Redis's credentials and the alert endpoint are checked against the machine at start-up:
+ * ConfigurationErrorIT.)
+ */
+class EveryPropertyTest {
+
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                Arguments.of("binance.ws.url", "http://x", "must be a ws:// or wss:// URL without a query"),
+                Arguments.of("binance.symbols", "BTC-USDT", "'BTC-USDT' is not a symbol of 2-20 letters and digits"),
+                Arguments.of("binance.streams", "depth", "'depth' is not one of bookTicker, ticker, miniTicker"),
+                Arguments.of("binance.idle-timeout", "30", "must be between 100ms and 1h (a number alone means milliseconds: write 30s for 30 seconds)"),
+                Arguments.of("binance.reconnect.initial-delay", "soon", "is not a duration such as 500ms, 30s or 23h30m"),
+                Arguments.of("binance.reconnect.max-delay", "2h", "must be between 1ms and 1h"),
+                Arguments.of("binance.reconnect.reset-after", "-1s", "is not a duration such as 500ms, 30s or 23h30m"),
+                Arguments.of("binance.max-connection-age", "25h", "must be between 1s and 23h59m"),
+                Arguments.of("binance.max-streams-per-connection", "5000", "must be between 1 and 1024"),
+                Arguments.of("binance.max-url-length", "abc", "is not a whole number"),
+                Arguments.of("binance.enabled", "yes", "must be true or false"),
+                Arguments.of("replay.file", "/nonexistent/recording.ndjson", "cannot be read"),
+                Arguments.of("replay.speed", "-2", "must be a positive number"),
+                Arguments.of("replay.loop", "maybe", "must be true or false"),
+                Arguments.of("record.file", "/nonexistent/dir/rec.ndjson", "cannot be written (its folder must exist and be writable)"),
+                Arguments.of("record.max-size-mb", "0", "must be between 1 and 10240"),
+                Arguments.of("record.files", "x", "is not a whole number"),
+                Arguments.of("redis.host", " ", "must be a host name or address"),
+                Arguments.of("redis.port", "70000", "must be between 1 and 65535"),
+                Arguments.of("redis.ssl", "yes", "must be true or false"),
+                Arguments.of("redis.database", "16", "must be between 0 and 15"),
+                Arguments.of("redis.embedded", "1", "must be true or false"),
+                Arguments.of("redis.timeout-ms", "10", "must be between 50 and 60000"),
+                Arguments.of("redis.reconcile-interval", "abc", "is not a duration such as 500ms, 30s or 23h30m"),
+                Arguments.of("redis.shutdown-flush-timeout", "11m", "must be between 0ms and 10m"),
+                Arguments.of("tick.ttl.seconds", "0", "must be between 1 and 2592000"),
+                Arguments.of("tick.sequence-reset-after", "2h", "must be between 0ms and 1h"),
+                Arguments.of("camel.server.port", "99999", "must be between 0 and 65535"),
+                Arguments.of("camel.management.port", "-1", "must be between 0 and 65535"),
+                Arguments.of("mock.price.BTCUSDT", "-5", "must be a positive decimal"),
+                Arguments.of("quality.stale.seconds", "0", "must be between 1 and 86400"),
+                Arguments.of("quality.max-jump-percent", "0", "must be a positive number"),
+                Arguments.of("quality.max-skew-ms", "lots", "is not a whole number"),
+                Arguments.of("quality.price-jump-action", "ignore", "must be flag or reject"),
+                Arguments.of("quality.check-interval-ms", "-5", "must be between 50 and 3600000"),
+                Arguments.of("quality.alert.clear-after", "2d", "must be between 0ms and 1d"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("badValues")
+    void aBadValueIsNamedWithTheAcceptedForm(String property, String value, String problem) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GatewaySettings.from(Map.of(property, value)::get, Map.of()));
+        assertEquals("Invalid " + property + " '" + value + "': " + problem, e.getMessage());
+    }
+}
