@@ -405,7 +405,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     public HealthReport healthReport(CamelContext camelContext) {
         List<HealthCheck> checks = healthChecks(camelContext);
         return new HealthReport(checks.get(0), checks.get(1), checks.get(2), qualityMonitor(camelContext),
-                apiResponses(camelContext), version(), CLOCK);
+                apiResponses(camelContext), version());
     }
 
     static String version() {

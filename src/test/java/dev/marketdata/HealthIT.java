@@ -68,7 +68,9 @@ class HealthIT {
                 await("unhealthy", Duration.ofSeconds(20), () -> "unhealthy".equals(status(gateway)));
                 assertEquals(503, gateway.status("/api/v1/health"));
                 JsonNode health = gateway.getJson("/api/v1/health");
-                assertEquals(true, health.get("success").asBoolean());
+                // A failure: the envelope says so, with the error, and still carries the report.
+                assertEquals(false, health.get("success").asBoolean());
+                assertEquals("UNHEALTHY", health.get("error").get("code").asText());
                 assertEquals("down", health.get("data").get("feed").get("status").asText());
                 assertEquals(200, gateway.status("/observe/health/live"));
             } finally {

@@ -37,6 +37,15 @@ public class ApiResponses {
         write(exchange, status, envelope(true, "data", data));
     }
 
+    /** An answer that is a failure but still carries data (health when unhealthy): the error, then the data. */
+    public void failure(Exchange exchange, int status, String code, String message, Object data) {
+        Map<String, Object> body = errorEnvelope(code, message);
+        Object timestamp = body.remove("timestamp");
+        body.put("data", data);
+        body.put("timestamp", timestamp);
+        write(exchange, status, body);
+    }
+
     public void error(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (cause instanceof ApiException api) {

@@ -29,12 +29,9 @@ public final class GatewayHealthChecks {
     private GatewayHealthChecks() {
     }
 
-    /** The first {@link #LISTED} entries, comma-separated, and how many more there are. */
-    static String firstOf(List<String> entries) {
-        if (entries.size() <= LISTED) {
-            return String.join(",", entries);
-        }
-        return String.join(",", entries.subList(0, LISTED)) + " and " + (entries.size() - LISTED) + " more";
+    /** The first {@link #LISTED} entries (the count is reported beside them). */
+    static List<String> firstOf(List<String> entries) {
+        return entries.size() <= LISTED ? List.copyOf(entries) : List.copyOf(entries.subList(0, LISTED));
     }
 
     /**
@@ -137,8 +134,12 @@ public final class GatewayHealthChecks {
             builder.detail("connected", connected);
             builder.detail("endpoint", feed.getEndpoint());
             builder.detail("proxy", feed.getActiveProxy());
-            builder.detail("connection_age_s", age);
-            builder.detail("last_frame_age_ms", lastFrame > 0 ? now - lastFrame : -1);
+            if (age >= 0) {
+                builder.detail("connection_age_s", age);
+            }
+            if (lastFrame > 0) {
+                builder.detail("last_frame_age_ms", now - lastFrame);
+            }
             builder.detail("connects", feed.getConnects());
             builder.detail("failed_connects", feed.getFailedConnects());
             builder.detail("ingest_suspended", feed.isIngestSuspended());
@@ -176,7 +177,9 @@ public final class GatewayHealthChecks {
             builder.detail("stale_symbols", firstOf(stale));
             builder.detail("stale_count", stale.size());
             builder.detail("stale_after_s", staleMillis / 1000);
-            builder.detail("held_symbols", firstOf(store.heldSymbols()));
+            List<String> held = store.heldSymbols();
+            builder.detail("held_symbols", firstOf(held));
+            builder.detail("held_count", held.size());
             builder.detail("sequence_resets", store.sequenceResets());
             if (stale.isEmpty()) {
                 builder.up();

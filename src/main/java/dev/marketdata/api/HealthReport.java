@@ -1,8 +1,8 @@
 package dev.marketdata.api;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 import dev.marketdata.pipeline.QualityMonitor;
 import org.apache.camel.Exchange;
@@ -23,17 +23,15 @@ public class HealthReport {
     private final QualityMonitor quality;
     private final ApiResponses responses;
     private final String version;
-    private final LongSupplier clock;
 
     public HealthReport(HealthCheck redis, HealthCheck feed, HealthCheck freshness, QualityMonitor quality,
-            ApiResponses responses, String version, LongSupplier clock) {
+            ApiResponses responses, String version) {
         this.redis = redis;
         this.feed = feed;
         this.freshness = freshness;
         this.quality = quality;
         this.responses = responses;
         this.version = version;
-        this.clock = clock;
     }
 
     public void report(Exchange exchange) {
@@ -48,28 +46,34 @@ public class HealthReport {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", status);
         data.put("version", version);
-        data.put("timestamp", clock.getAsLong());
-        data.put("redis", component(redisResult));
-        data.put("feed", component(feedResult));
-        data.put("freshness", component(freshResult));
+        data.put("redis", component(redisResult, REDIS_FIELDS));
+        data.put("feed", component(feedResult, FEED_FIELDS));
+        data.put("freshness", component(freshResult, FRESHNESS_FIELDS));
         Map<String, String> alerts = quality.activeAlertDetails();
         data.put("alerts", alerts.size() <= GatewayHealthChecks.LISTED ? alerts
                 : alerts.entrySet().stream().limit(GatewayHealthChecks.LISTED).collect(LinkedHashMap::new,
                         (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
         data.put("alerts_count", alerts.size());
-        responses.data(data, exchange, "unhealthy".equals(status) ? 503 : 200);
+        if ("unhealthy".equals(status)) {
+            responses.failure(exchange, 503, "UNHEALTHY", "Redis and the feed are both down: every answer would be mock", data);
+        } else {
+            responses.data(data, exchange, 200);
+        }
     }
 
-    private static Map<String, Object> component(HealthCheck.Result result) {
+    /** Every component has the same fields in every answer, null where a value is not known (or not there). */
+    private static final List<String> REDIS_FIELDS = List.of("error");
+    private static final List<String> FEED_FIELDS = List.of("connected", "endpoint", "proxy", "connection_age_s",
+            "last_frame_age_ms", "connects", "failed_connects", "ingest_suspended", "last_error");
+    private static final List<String> FRESHNESS_FIELDS = List.of("stale_symbols", "stale_count", "stale_after_s",
+            "held_symbols", "held_count", "sequence_resets");
+
+    private static Map<String, Object> component(HealthCheck.Result result, List<String> fields) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", result.getState() == HealthCheck.State.UP ? "up" : "down");
-        result.getDetails().forEach((key, value) -> {
-            // Camel adds its own bookkeeping (invocation counts, times); keep the gateway's details.
-            if (!key.startsWith("invocation") && !key.startsWith("failure") && !key.startsWith("success")
-                    && !key.equals("check.id") && !key.equals("check.group") && !key.equals("check.kind")) {
-                out.put(key, value);
-            }
-        });
+        for (String field : fields) {
+            out.put(field, result.getDetails().get(field));
+        }
         return out;
     }
 }

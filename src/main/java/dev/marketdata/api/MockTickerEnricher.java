@@ -57,18 +57,24 @@ public class MockTickerEnricher implements AggregationStrategy {
         entry.put("symbol", symbol);
         entry.put("base_asset", assets[0]);
         entry.put("quote_asset", assets[1]);
+        entry.put("stream", null);
         entry.put("price", price.toPlainString());
         entry.put("bid", price.toPlainString());
         entry.put("bid_qty", "0");
         entry.put("ask", price.toPlainString());
         entry.put("ask_qty", "0");
+        for (String field : StoredTickCheck.OPTIONAL) {
+            entry.put(field, null);
+        }
         entry.put("update_id", null);
         entry.put("event_time", null);
         entry.put("received_at", null);
-        entry.put("age_ms", null);
         entry.put("source", "mock");
+        entry.put("age_ms", null);
         entry.put("mock_reason", reason);
         entry.put("_mock", true);
+        entry.put("_last_known", false);
+        entry.put("_clock_ahead", false);
         return entry;
     }
 }

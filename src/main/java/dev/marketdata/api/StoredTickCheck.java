@@ -72,8 +72,12 @@ public final class StoredTickCheck {
         }
     }
 
-    /** A value that passed, or the problem with one that did not. */
-    record Outcome(long receivedAt, Problem problem, String detail) {
+    /** Fields a tick may lack in Redis (written before every field always was): added as null when served. */
+    static final List<String> OPTIONAL = List.of("open_24h", "high_24h", "low_24h", "volume_24h", "quote_volume_24h",
+            "price_change_24h", "price_change_percent_24h");
+
+    /** A value that passed (with the optional fields it lacks, as JSON to add), or the problem with one that did not. */
+    record Outcome(long receivedAt, String missingFields, Problem problem, String detail) {
         boolean valid() {
             return problem == null;
         }
@@ -134,7 +138,17 @@ public final class StoredTickCheck {
         if (implausible != null) {
             return problem(Problem.IMPLAUSIBLE, implausible);
         }
-        return checkTime(receivedAt, now, limits.windowMillis());
+        Outcome timely = checkTime(receivedAt, now, limits.windowMillis());
+        if (!timely.valid()) {
+            return timely;
+        }
+        StringBuilder missing = new StringBuilder();
+        for (String field : OPTIONAL) {
+            if (!values.containsKey(field)) {
+                missing.append(",\"").append(field).append("\":null");
+            }
+        }
+        return new Outcome(receivedAt, missing.toString(), null, null);
     }
 
     /** Text fields that are not of the tick's vocabulary: an unknown stream or source, an asset that is not one. */
@@ -202,7 +216,7 @@ public final class StoredTickCheck {
         if (receivedAt > now + window) {
             return problem(Problem.FUTURE, "received_at " + receivedAt + " is " + (receivedAt - now) + " ms ahead");
         }
-        return new Outcome(receivedAt, null, null);
+        return new Outcome(receivedAt, "", null, null);
     }
 
     private static boolean fits(Type type, JsonToken value, JsonParser p) throws IOException {
@@ -224,7 +238,7 @@ public final class StoredTickCheck {
     }
 
     private static Outcome problem(Problem problem, String detail) {
-        return new Outcome(0, problem, detail);
+        return new Outcome(0, "", problem, detail);
     }
 
     private static String shown(String text) {

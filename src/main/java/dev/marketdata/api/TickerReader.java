@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 public class TickerReader {
 
-    /** The last value of a symbol that passed {@link StoredTickCheck}, and its receive time. */
-    private record Checked(String json, long receivedAt) {
+    /** The last value of a symbol that passed {@link StoredTickCheck}, its receive time and the fields it lacks. */
+    private record Checked(String json, long receivedAt, String missingFields) {
     }
 
 
@@ -119,12 +119,12 @@ public class TickerReader {
             if (json == null) {
                 continue;
             }
-            Long receivedAt = validReceivedAt(symbol, json, now);
-            if (receivedAt == null) {
+            Checked valid = checked(symbol, json, now);
+            if (valid == null) {
                 lookup.invalid(symbol);
                 continue;
             }
-            lookup.put(symbol, entry(json, receivedAt, now, false));
+            lookup.put(symbol, entry(valid.json(), valid.missingFields(), valid.receivedAt(), now, false));
             hits++;
         }
         metrics.lookups(hits, wanted.size() - hits);
@@ -136,17 +136,19 @@ public class TickerReader {
      * once a minute per key) when it is not. The last value that passed is remembered per symbol, so a value
      * read again unchanged is not parsed again; its receive time is checked against the clock every time.
      */
-    private Long validReceivedAt(String symbol, String json, long now) {
+    private Checked checked(String symbol, String json, long now) {
         Checked last = checked.get(symbol);
         boolean seen = last != null && last.json().equals(json);
         StoredTickCheck.Outcome outcome = seen
                 ? StoredTickCheck.checkTime(last.receivedAt(), now, storedLimits.windowMillis())
                 : StoredTickCheck.check(json, symbol, now, storedLimits);
         if (outcome.valid()) {
-            if (!seen) {
-                checked.put(symbol, new Checked(json, outcome.receivedAt()));
+            if (seen) {
+                return last;
             }
-            return outcome.receivedAt();
+            Checked valid = new Checked(json, outcome.receivedAt(), outcome.missingFields());
+            checked.put(symbol, valid);
+            return valid;
         }
         metrics.invalidValue(outcome.problem().tag());
         invalidLog.warn(LatestTickStore.key(symbol), "Redis value of {} is not a tick this gateway serves ({}: {}); "
@@ -161,28 +163,25 @@ public class TickerReader {
         for (String symbol : wanted) {
             String json = store.lastKnown(symbol);
             if (json != null) {
-                lookup.put(symbol, entry(json, receivedAt(json), now, true));
+                lookup.put(symbol, entry(json, "", receivedAt(json), now, true));
             }
         }
         return lookup;
     }
 
     /**
-     * A checked tick with {@code age_ms} (and flags) added, by splicing rather than parsing and writing it
-     * again: it is one JSON object of the tick's own fields, so inserting before its closing brace is safe.
-     * A receive time ahead of this gateway's clock (another gateway's clock runs ahead) shows age 0 and
-     * {@code "_clock_ahead": true} rather than passing for fresh.
+     * A checked tick with the entry's own fields added ({@code age_ms}, {@code mock_reason}, {@code _mock},
+     * {@code _last_known}, {@code _clock_ahead}, and any tick field it lacks, as null), by splicing rather than
+     * parsing and writing it again: it is one JSON object of the tick's own fields, so inserting before its
+     * closing brace is safe. A receive time ahead of this gateway's clock (another gateway's clock runs ahead)
+     * shows age 0 and {@code "_clock_ahead": true} rather than passing for fresh.
      */
-    static TickerLookup.RawEntry entry(String json, long receivedAt, long now, boolean lastKnown) {
+    static TickerLookup.RawEntry entry(String json, String missingFields, long receivedAt, long now, boolean lastKnown) {
         int end = json.lastIndexOf('}');
-        StringBuilder sb = new StringBuilder(json.length() + 48).append(json, 0, end)
-                .append(",\"age_ms\":").append(Math.max(0, now - receivedAt));
-        if (receivedAt > now) {
-            sb.append(",\"_clock_ahead\":true");
-        }
-        if (lastKnown) {
-            sb.append(",\"_last_known\":true");
-        }
+        StringBuilder sb = new StringBuilder(json.length() + 120).append(json, 0, end).append(missingFields)
+                .append(",\"age_ms\":").append(Math.max(0, now - receivedAt))
+                .append(",\"mock_reason\":null,\"_mock\":false,\"_last_known\":").append(lastKnown)
+                .append(",\"_clock_ahead\":").append(receivedAt > now);
         return new TickerLookup.RawEntry(sb.append('}').toString());
     }
 

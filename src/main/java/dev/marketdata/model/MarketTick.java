@@ -8,8 +8,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * One normalized tick, whatever Binance stream it came from. Prices and quantities are exact decimals
- * (serialized as strings, as Binance sends them); the 24h fields are present only for ticker streams,
- * bid/ask only for streams that carry the book top.
+ * (serialized as strings, as Binance sends them); every field is always written, null where the stream has
+ * no such value (the 24h fields outside the ticker streams, bid/ask outside the streams with a book top), so
+ * that every tick, in Redis and in the API, has the same fields.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record MarketTick(
@@ -22,13 +23,13 @@ public record MarketTick(
         BigDecimal bidQty,
         BigDecimal ask,
         BigDecimal askQty,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("open_24h") BigDecimal open24h,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("high_24h") BigDecimal high24h,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("low_24h") BigDecimal low24h,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("volume_24h") BigDecimal volume24h,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("quote_volume_24h") BigDecimal quoteVolume24h,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("price_change_24h") BigDecimal priceChange24h,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("price_change_percent_24h") BigDecimal priceChangePercent24h,
+        @JsonProperty("open_24h") BigDecimal open24h,
+        @JsonProperty("high_24h") BigDecimal high24h,
+        @JsonProperty("low_24h") BigDecimal low24h,
+        @JsonProperty("volume_24h") BigDecimal volume24h,
+        @JsonProperty("quote_volume_24h") BigDecimal quoteVolume24h,
+        @JsonProperty("price_change_24h") BigDecimal priceChange24h,
+        @JsonProperty("price_change_percent_24h") BigDecimal priceChangePercent24h,
         Long updateId,
         Long eventTime,
         long receivedAt,

@@ -79,8 +79,8 @@ class HostileFeedIT {
                 if (!liveAgainAfter.containsKey("CCCUSDT") && price(gateway, "CCCUSDT").startsWith("31.")) {
                     liveAgainAfter.put("CCCUSDT", since);
                 }
-                sawHeld |= gateway.getJson("/api/v1/health").get("data").get("freshness").get("held_symbols").asText()
-                        .contains("AAAUSDT:bookTicker");
+                sawHeld |= gateway.getJson("/api/v1/health").get("data").get("freshness").get("held_symbols").toString()
+                        .contains("\"AAAUSDT:bookTicker\"");
             }
             assertEquals(3, liveAgainAfter.size(), "live again: " + liveAgainAfter);
             assertTrue(liveAgainAfter.get("AAAUSDT") >= RESET_AFTER - 200 && liveAgainAfter.get("AAAUSDT") <= LIVE_AGAIN_WITHIN,
