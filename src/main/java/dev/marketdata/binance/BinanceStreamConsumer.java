@@ -92,6 +92,11 @@ public class BinanceStreamConsumer extends DefaultConsumer {
      * tick to the store's writer, it never waits on I/O, so no worker hop (and no reordering) is needed.
      */
     private void dispatch(Object body, long receivedNanos, Vertx vertx) {
+        if (!isRunAllowed()) {
+            // Stopping (an operator's suspendIngest, a shutdown): a frame arriving now would only be refused by
+            // the stopping route, with a stack trace each; the connections are closing.
+            return;
+        }
         queued.incrementAndGet();
         FrameRecorder recorder = getEndpoint().getComponent().recorder();
         if (recorder != null && body instanceof String text) {

@@ -26,6 +26,13 @@ public final class RecordedFrames {
     private RecordedFrames() {
     }
 
+    /** The project's own demo recording (demo/binance-demo.ndjson), always there: its text frames in order. */
+    public static List<String> demo() throws IOException {
+        List<String> frames = new ArrayList<>();
+        dev.marketdata.replay.RecordedFrames.read(Path.of("demo", "binance-demo.ndjson"), f -> frames.add(f.text()));
+        return frames;
+    }
+
     /** For {@code @EnabledIf}: whether both recordings are there (../shared is beside the repo in CI). */
     public static boolean available() {
         return Files.isRegularFile(DIR.resolve(SPOT)) && Files.isRegularFile(DIR.resolve(US));
