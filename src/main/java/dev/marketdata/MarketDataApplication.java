@@ -47,10 +47,25 @@ public final class MarketDataApplication {
             }
             // A bad setting is the operator's to fix: one line naming it, not a stack trace.
             System.err.println("market-data: not started: " + problem);
+            // Exiting runs Camel's shutdown hook, which would log "JVM shutdown hook triggered by SIGTERM" although
+            // nobody sent one: the line above is the whole story.
+            silence("org.apache.camel.main.DefaultMainShutdownStrategy");
             lastLineWritten.countDown();
             System.exit(2);
         } finally {
             lastLineWritten.countDown();
+        }
+    }
+
+    /** Turns a logger off, when Log4j is the logging backend (it is a runtime dependency, so by reflection). */
+    private static void silence(String logger) {
+        try {
+            Class<?> level = Class.forName("org.apache.logging.log4j.Level");
+            Class.forName("org.apache.logging.log4j.core.config.Configurator")
+                    .getMethod("setLevel", String.class, level)
+                    .invoke(null, logger, level.getField("OFF").get(null));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // Another backend: the line stays.
         }
     }
 

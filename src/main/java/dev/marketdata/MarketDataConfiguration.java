@@ -113,9 +113,17 @@ public class MarketDataConfiguration implements CamelConfiguration {
             }
         });
         warnOfSecretsInSystemProperties(s);
-        LOG.info("Following {} on {} as {} via {}; Redis {}:{} db {}, tick TTL {} s", s.symbols(), s.wsUrl(),
-                s.streams().stream().map(k -> k.configName()).toList(), s.proxies(), s.redisHost(), s.redisPort(),
-                s.redisDatabase(), s.tickTtlSeconds());
+        List<String> streams = s.streams().stream().map(k -> k.configName()).toList();
+        if (s.binanceEnabled()) {
+            LOG.info("Following {} on {} as {} via {}; Redis {}:{} db {}, tick TTL {} s", s.symbols(), s.wsUrl(),
+                    streams, s.proxies(), s.redisHost(), s.redisPort(), s.redisDatabase(), s.tickTtlSeconds());
+        }
+        if (s.replayFile() != null) {
+            // Binance is not connected while a recording plays in its place (unless binance.enabled says so).
+            LOG.info("Replaying {} for {} as {}{}; Redis {}:{} db {}, tick TTL {} s", s.replayFile(), s.symbols(), streams,
+                    s.binanceEnabled() ? " beside the live feed" : " in place of Binance", s.redisHost(), s.redisPort(),
+                    s.redisDatabase(), s.tickTtlSeconds());
+        }
     }
 
     /**
