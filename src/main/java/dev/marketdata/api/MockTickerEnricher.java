@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.marketdata.model.Market;
+import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.SymbolAssets;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -55,6 +57,9 @@ public class MockTickerEnricher implements AggregationStrategy {
         String[] assets = SymbolAssets.split(symbol);
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("symbol", symbol);
+        entry.put("exchange", MarketTick.SOURCE_BINANCE);
+        entry.put("native_symbol", symbol);
+        entry.put("market", Market.SPOT.tag());
         entry.put("base_asset", assets[0]);
         entry.put("quote_asset", assets[1]);
         entry.put("stream", null);
@@ -63,7 +68,7 @@ public class MockTickerEnricher implements AggregationStrategy {
         entry.put("bid_qty", "0");
         entry.put("ask", price.toPlainString());
         entry.put("ask_qty", "0");
-        for (String field : StoredTickCheck.OPTIONAL) {
+        for (String field : StoredTickCheck.DAY_FIELDS) {
             entry.put(field, null);
         }
         entry.put("update_id", null);

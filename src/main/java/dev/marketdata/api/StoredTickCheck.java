@@ -12,8 +12,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
+import dev.marketdata.pipeline.TickJson;
 import dev.marketdata.pipeline.TickValidator;
 
 /**
@@ -34,12 +36,15 @@ public final class StoredTickCheck {
     private static final Pattern DECIMAL = Pattern.compile("(0|[1-9]\\d{0,29})(\\.\\d{1,30})?");
     private static final Pattern SIGNED_DECIMAL = Pattern.compile("-?(0|[1-9]\\d{0,29})(\\.\\d{1,30})?");
     private static final Pattern ASSET = Pattern.compile("[A-Z0-9]{0,20}");
+    /** A venue's own name of an instrument: {@code BTCUSDT}, {@code BTC-USDT-SWAP}, {@code btcusdt}. */
+    private static final Pattern NATIVE_SYMBOL = Pattern.compile("[A-Za-z0-9]{1,20}(-[A-Za-z0-9]{1,20}){0,2}");
 
     private enum Type { TEXT, DECIMAL, OPTIONAL_DECIMAL, SIGNED_DECIMAL, OPTIONAL_INTEGER, INTEGER }
 
     /** The fields of {@link MarketTick} as {@code TickJson} writes them. */
     private static final Map<String, Type> FIELDS = Map.ofEntries(
-            Map.entry("symbol", Type.TEXT), Map.entry("base_asset", Type.TEXT), Map.entry("quote_asset", Type.TEXT),
+            Map.entry("symbol", Type.TEXT), Map.entry("exchange", Type.TEXT), Map.entry("native_symbol", Type.TEXT),
+            Map.entry("market", Type.TEXT), Map.entry("base_asset", Type.TEXT), Map.entry("quote_asset", Type.TEXT),
             Map.entry("stream", Type.TEXT), Map.entry("source", Type.TEXT),
             Map.entry("price", Type.DECIMAL),
             Map.entry("bid", Type.OPTIONAL_DECIMAL), Map.entry("bid_qty", Type.OPTIONAL_DECIMAL),
@@ -72,12 +77,22 @@ public final class StoredTickCheck {
         }
     }
 
-    /** Fields a tick may lack in Redis (written before every field always was): added as null when served. */
-    static final List<String> OPTIONAL = List.of("open_24h", "high_24h", "low_24h", "volume_24h", "quote_volume_24h",
+    /** The 24h fields, null in a tick of a stream without them (and in mock entries). */
+    static final List<String> DAY_FIELDS = List.of("open_24h", "high_24h", "low_24h", "volume_24h", "quote_volume_24h",
             "price_change_24h", "price_change_percent_24h");
+    /**
+     * Fields a tick written by an earlier version may lack: the 24h fields (before every field was always
+     * written) and the venue fields (before there were venues; such a tick is of Binance spot).
+     */
+    static final List<String> OPTIONAL = java.util.stream.Stream.concat(DAY_FIELDS.stream(),
+            java.util.stream.Stream.of("exchange", "native_symbol", "market")).toList();
 
-    /** A value that passed (with the optional fields it lacks, as JSON to add), or the problem with one that did not. */
-    record Outcome(long receivedAt, String missingFields, Problem problem, String detail) {
+    /**
+     * A value that passed, with its receive time and, for a tick written by an earlier version that lacks
+     * fields, the same tick written again with every field in the one order ({@code canonical}, else null);
+     * or the problem with one that did not.
+     */
+    record Outcome(long receivedAt, String canonical, Problem problem, String detail) {
         boolean valid() {
             return problem == null;
         }
@@ -142,13 +157,22 @@ public final class StoredTickCheck {
         if (!timely.valid()) {
             return timely;
         }
-        StringBuilder missing = new StringBuilder();
         for (String field : OPTIONAL) {
             if (!values.containsKey(field)) {
-                missing.append(",\"").append(field).append("\":null");
+                return new Outcome(receivedAt, canonical(json), null, null);
             }
         }
-        return new Outcome(receivedAt, missing.toString(), null, null);
+        return new Outcome(receivedAt, null, null, null);
+    }
+
+    /** An earlier version's tick, which lacks fields, written again as this version writes ticks. */
+    private static String canonical(String json) {
+        MarketTick t = TickJson.read(json);
+        return TickJson.write(new MarketTick(t.symbol(), t.exchange() == null ? MarketTick.SOURCE_BINANCE : t.exchange(),
+                t.nativeSymbol() == null ? t.symbol() : t.nativeSymbol(), t.market() == null ? Market.SPOT : t.market(),
+                t.baseAsset(), t.quoteAsset(), t.stream(), t.price(), t.bid(), t.bidQty(), t.ask(), t.askQty(),
+                t.open24h(), t.high24h(), t.low24h(), t.volume24h(), t.quoteVolume24h(), t.priceChange24h(),
+                t.priceChangePercent24h(), t.updateId(), t.eventTime(), t.receivedAt(), t.source()));
     }
 
     /** Text fields that are not of the tick's vocabulary: an unknown stream or source, an asset that is not one. */
@@ -160,6 +184,18 @@ public final class StoredTickCheck {
         Object source = values.get("source");
         if (!(source instanceof String s) || !MarketTick.SOURCES.contains(s)) {
             return "unknown source";
+        }
+        // Absent in a tick written before there were venues (see OPTIONAL); when present, of the vocabulary.
+        if (values.containsKey("exchange")
+                && !(values.get("exchange") instanceof String exchange && MarketTick.EXCHANGES.contains(exchange))) {
+            return "unknown exchange";
+        }
+        if (values.containsKey("market") && !(values.get("market") instanceof String market && Market.fromTag(market) != null)) {
+            return "unknown market";
+        }
+        if (values.containsKey("native_symbol") && !(values.get("native_symbol") instanceof String nativeSymbol
+                && NATIVE_SYMBOL.matcher(nativeSymbol).matches())) {
+            return "'native_symbol' is not a symbol";
         }
         for (String asset : List.of("base_asset", "quote_asset")) {
             if (!(values.get(asset) instanceof String a) || !ASSET.matcher(a).matches()) {
@@ -216,7 +252,7 @@ public final class StoredTickCheck {
         if (receivedAt > now + window) {
             return problem(Problem.FUTURE, "received_at " + receivedAt + " is " + (receivedAt - now) + " ms ahead");
         }
-        return new Outcome(receivedAt, "", null, null);
+        return new Outcome(receivedAt, null, null, null);
     }
 
     private static boolean fits(Type type, JsonToken value, JsonParser p) throws IOException {
@@ -238,7 +274,7 @@ public final class StoredTickCheck {
     }
 
     private static Outcome problem(Problem problem, String detail) {
-        return new Outcome(0, "", problem, detail);
+        return new Outcome(0, null, problem, detail);
     }
 
     private static String shown(String text) {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public class TickerReader {
 
     /** The last value of a symbol that passed {@link StoredTickCheck}, its receive time and the fields it lacks. */
-    private record Checked(String json, long receivedAt, String missingFields) {
+    private record Checked(String json, long receivedAt, String served) {
     }
 
 
@@ -124,7 +124,7 @@ public class TickerReader {
                 lookup.invalid(symbol);
                 continue;
             }
-            lookup.put(symbol, entry(valid.json(), valid.missingFields(), valid.receivedAt(), now, false));
+            lookup.put(symbol, entry(valid.served(), valid.receivedAt(), now, false));
             hits++;
         }
         metrics.lookups(hits, wanted.size() - hits);
@@ -146,7 +146,8 @@ public class TickerReader {
             if (seen) {
                 return last;
             }
-            Checked valid = new Checked(json, outcome.receivedAt(), outcome.missingFields());
+            Checked valid = new Checked(json, outcome.receivedAt(),
+                    outcome.canonical() == null ? json : outcome.canonical());
             checked.put(symbol, valid);
             return valid;
         }
@@ -163,7 +164,7 @@ public class TickerReader {
         for (String symbol : wanted) {
             String json = store.lastKnown(symbol);
             if (json != null) {
-                lookup.put(symbol, entry(json, "", receivedAt(json), now, true));
+                lookup.put(symbol, entry(json, receivedAt(json), now, true));
             }
         }
         return lookup;
@@ -171,14 +172,14 @@ public class TickerReader {
 
     /**
      * A checked tick with the entry's own fields added ({@code age_ms}, {@code mock_reason}, {@code _mock},
-     * {@code _last_known}, {@code _clock_ahead}, and any tick field it lacks, as null), by splicing rather than
+     * {@code _last_known}, {@code _clock_ahead}), by splicing rather than
      * parsing and writing it again: it is one JSON object of the tick's own fields, so inserting before its
      * closing brace is safe. A receive time ahead of this gateway's clock (another gateway's clock runs ahead)
      * shows age 0 and {@code "_clock_ahead": true} rather than passing for fresh.
      */
-    static TickerLookup.RawEntry entry(String json, String missingFields, long receivedAt, long now, boolean lastKnown) {
+    static TickerLookup.RawEntry entry(String json, long receivedAt, long now, boolean lastKnown) {
         int end = json.lastIndexOf('}');
-        StringBuilder sb = new StringBuilder(json.length() + 120).append(json, 0, end).append(missingFields)
+        StringBuilder sb = new StringBuilder(json.length() + 120).append(json, 0, end)
                 .append(",\"age_ms\":").append(Math.max(0, now - receivedAt))
                 .append(",\"mock_reason\":null,\"_mock\":false,\"_last_known\":").append(lastKnown)
                 .append(",\"_clock_ahead\":").append(receivedAt > now);

@@ -3,6 +3,7 @@ package dev.marketdata.binance;
 import java.math.BigDecimal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
 
@@ -24,7 +25,7 @@ public class BookTickerMapper {
         String[] assets = dev.marketdata.model.SymbolAssets.split(symbol);
         // Halving a decimal always terminates, so the mid stays exact.
         BigDecimal mid = bid.add(ask).divide(TWO);
-        return new MarketTick(symbol, assets[0], assets[1], StreamKind.BOOK_TICKER, mid, bid, bidQty, ask, askQty,
+        return new MarketTick(symbol, MarketTick.SOURCE_BINANCE, symbol, Market.SPOT, assets[0], assets[1], StreamKind.BOOK_TICKER, mid, bid, bidQty, ask, askQty,
                 null, null, null, null, null, null, null, updateId, eventTime, receivedAt, MarketTick.SOURCE_BINANCE);
     }
 }

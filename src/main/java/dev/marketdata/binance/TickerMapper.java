@@ -3,6 +3,7 @@ package dev.marketdata.binance;
 import java.math.BigDecimal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
 import dev.marketdata.model.SymbolAssets;
@@ -41,7 +42,7 @@ public class TickerMapper {
             changePercent = null;
         }
         String[] assets = SymbolAssets.split(symbol);
-        return new MarketTick(symbol, assets[0], assets[1], kind, last, bid, bidQty, ask, askQty,
+        return new MarketTick(symbol, MarketTick.SOURCE_BINANCE, symbol, Market.SPOT, assets[0], assets[1], kind, last, bid, bidQty, ask, askQty,
                 open, high, low, volume, quoteVolume, change, changePercent, updateId, eventTime, receivedAt,
                 MarketTick.SOURCE_BINANCE);
     }

@@ -7,14 +7,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * One normalized tick, whatever Binance stream it came from. Prices and quantities are exact decimals
- * (serialized as strings, as Binance sends them); every field is always written, null where the stream has
+ * One normalized tick, whatever venue and stream it came from: the venue ({@code exchange}), the instrument
+ * as configured ({@code symbol}) and as the venue names it ({@code native_symbol}), and its {@code market}.
+ * Prices and quantities are exact decimals (serialized as plain decimal strings); every field is always written, null where the stream has
  * no such value (the 24h fields outside the ticker streams, bid/ask outside the streams with a book top), so
  * that every tick, in Redis and in the API, has the same fields.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record MarketTick(
         String symbol,
+        String exchange,
+        String nativeSymbol,
+        Market market,
         String baseAsset,
         String quoteAsset,
         StreamKind stream,
@@ -38,6 +42,8 @@ public record MarketTick(
     public static final String SOURCE_BINANCE = "binance";
     /** Every value {@code source} can have in a tick the gateway writes. */
     public static final java.util.Set<String> SOURCES = java.util.Set.of(SOURCE_BINANCE);
+    /** Every value {@code exchange} can have in a tick the gateway writes. */
+    public static final java.util.Set<String> EXCHANGES = java.util.Set.of(SOURCE_BINANCE);
 
     /**
      * The number that orders ticks of one symbol and stream kind: the order-book update id for

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class JsonContractIT {
 
-    static final List<String> ENTRY_FIELDS = List.of("symbol", "base_asset", "quote_asset", "stream", "price", "bid",
+    static final List<String> ENTRY_FIELDS = List.of("symbol", "exchange", "native_symbol", "market", "base_asset", "quote_asset", "stream", "price", "bid",
             "bid_qty", "ask", "ask_qty", "open_24h", "high_24h", "low_24h", "volume_24h", "quote_volume_24h",
             "price_change_24h", "price_change_percent_24h", "update_id", "event_time", "received_at", "source", "age_ms",
             "mock_reason", "_mock", "_last_known", "_clock_ahead");

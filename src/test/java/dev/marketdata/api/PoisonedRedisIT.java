@@ -140,7 +140,8 @@ class PoisonedRedisIT {
     }
 
     private static String tick(String symbol, String receivedAt) {
-        return "{\"symbol\":\"" + symbol + "\",\"base_asset\":\"" + symbol.substring(0, 3) + "\",\"quote_asset\":\"USDT\","
+        return "{\"symbol\":\"" + symbol + "\",\"exchange\":\"binance\",\"native_symbol\":\"" + symbol
+                + "\",\"market\":\"spot\",\"base_asset\":\"" + symbol.substring(0, 3) + "\",\"quote_asset\":\"USDT\","
                 + "\"stream\":\"bookTicker\",\"price\":\"1.5\",\"bid\":\"1.4\",\"bid_qty\":\"1\",\"ask\":\"1.6\","
                 + "\"ask_qty\":\"1\",\"update_id\":7,\"event_time\":null,\"received_at\":" + receivedAt
                 + ",\"source\":\"binance\"}";

@@ -48,10 +48,43 @@ class TickerReaderIT {
         factory.destroy();
     }
 
+    /**
+     * A tick written by an earlier version (before venues, and before every 24h field was always written) is
+     * still served during its TTL, with every field of the contract in its order: rewritten, not spliced.
+     */
+    @Test
+    void aTickOfAnEarlierVersionIsServedInTheOneShape() throws Exception {
+        String legacy = "{\"symbol\":\"BTCUSDT\",\"base_asset\":\"BTC\",\"quote_asset\":\"USDT\","
+                + "\"stream\":\"bookTicker\",\"price\":\"10\",\"bid\":\"9.9\",\"bid_qty\":\"1\",\"ask\":\"10.1\","
+                + "\"ask_qty\":\"1\",\"update_id\":5,\"event_time\":null,\"received_at\":" + now.get()
+                + ",\"source\":\"binance\"}";
+        try (Jedis redis = TestRedis.client()) {
+            redis.set("tick:latest:BTCUSDT", legacy);
+        }
+        TickerLookup lookup = reader.readOne("BTCUSDT", null);
+        assertEquals(List.of(), lookup.missing());
+        com.fasterxml.jackson.databind.JsonNode entry = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(((TickerLookup.RawEntry) lookup.entries().get(0)).json());
+        List<String> names = new java.util.ArrayList<>();
+        entry.fieldNames().forEachRemaining(names::add);
+        assertEquals(JsonContractIT.ENTRY_FIELDS, names);
+        assertEquals("binance", entry.get("exchange").asText());
+        assertEquals("BTCUSDT", entry.get("native_symbol").asText());
+        assertEquals("spot", entry.get("market").asText());
+        assertEquals("10", entry.get("price").asText());
+        assertTrue(entry.get("open_24h").isNull());
+        // Present but not of the vocabulary: not a tick this gateway wrote.
+        try (Jedis redis = TestRedis.client()) {
+            redis.set("tick:latest:BTCUSDT", legacy.replace("{\"symbol\":\"BTCUSDT\",", "{\"symbol\":\"BTCUSDT\",\"exchange\":\"nasdaq\","));
+        }
+        assertEquals(List.of("BTCUSDT"), reader.readOne("BTCUSDT", null).missing());
+        assertEquals(1.0, metrics.invalidValueCount("malformed"));
+    }
+
     @Test
     void anUnchangedValueIsJudgedByItsAgeOnEveryRead() {
         try (Jedis redis = TestRedis.client()) {
-            redis.set("tick:latest:BTCUSDT", "{\"symbol\":\"BTCUSDT\",\"base_asset\":\"BTC\",\"quote_asset\":\"USDT\","
+            redis.set("tick:latest:BTCUSDT", "{\"symbol\":\"BTCUSDT\",\"exchange\":\"binance\",\"native_symbol\":\"BTCUSDT\",\"market\":\"spot\",\"base_asset\":\"BTC\",\"quote_asset\":\"USDT\","
                     + "\"stream\":\"bookTicker\",\"price\":\"10\",\"bid\":\"9.9\",\"bid_qty\":\"1\",\"ask\":\"10.1\","
                     + "\"ask_qty\":\"1\",\"update_id\":5,\"event_time\":null,\"received_at\":" + now.get()
                     + ",\"source\":\"binance\"}");

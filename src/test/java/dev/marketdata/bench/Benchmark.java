@@ -295,7 +295,7 @@ public final class Benchmark {
     }
 
     private double pipelinedSets(List<String> symbols, int seconds) {
-        String value = "{\"symbol\":\"B000USDT\",\"base_asset\":\"B000\",\"quote_asset\":\"USDT\",\"stream\":\"bookTicker\","
+        String value = "{\"symbol\":\"B000USDT\",\"exchange\":\"binance\",\"native_symbol\":\"B000USDT\",\"market\":\"spot\",\"base_asset\":\"B000\",\"quote_asset\":\"USDT\",\"stream\":\"bookTicker\","
                 + "\"price\":\"25.35855000\",\"bid\":\"25.35190000\",\"bid_qty\":\"31.21000000\",\"ask\":\"25.36520000\","
                 + "\"ask_qty\":\"40.66000000\",\"update_id\":400900217,\"event_time\":null,\"received_at\":" + System.currentTimeMillis() + ","
                 + "\"source\":\"binance\"}";

@@ -80,7 +80,8 @@ final class HandWrittenGateway implements AutoCloseable {
             long receivedAt = System.currentTimeMillis();
             ObjectNode value = JSON.createObjectNode();
             // The same fields as the gateway's ticks, so that either side's REST server serves the other's values.
-            value.put("symbol", symbol).put("base_asset", symbol.substring(0, symbol.length() - 4)).put("quote_asset", "USDT")
+            value.put("symbol", symbol).put("exchange", "binance").put("native_symbol", symbol).put("market", "spot")
+                    .put("base_asset", symbol.substring(0, symbol.length() - 4)).put("quote_asset", "USDT")
                     .put("stream", "bookTicker").put("price", data.get("b").textValue())
                     .put("bid", data.get("b").textValue()).put("bid_qty", data.get("B").textValue())
                     .put("ask", data.get("a").textValue()).put("ask_qty", data.get("A").textValue())

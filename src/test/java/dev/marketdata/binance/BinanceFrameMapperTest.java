@@ -169,9 +169,12 @@ class BinanceFrameMapperTest {
         assertEquals("31.21000000", json.get("bid_qty").textValue());
         assertEquals(400900217L, json.get("update_id").longValue());
         assertEquals("bookTicker", json.get("stream").textValue());
+        assertEquals("binance", json.get("exchange").textValue());
+        assertEquals("BNBUSDT", json.get("native_symbol").textValue());
+        assertEquals("spot", json.get("market").textValue());
         // Every field is written, null where the stream has none: every tick has the same fields.
         assertEquals(true, json.get("open_24h").isNull());
-        assertEquals(20, json.size());
+        assertEquals(23, json.size());
         assertEquals(tick, TickJson.read(TickJson.write(tick)));
         Map<?, ?> asMap = TickJson.mapper().readValue(TickJson.write(accepted(all.map(documented().get(1)))), Map.class);
         assertEquals("0.0010", asMap.get("open_24h"));

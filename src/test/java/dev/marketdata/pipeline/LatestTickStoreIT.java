@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
 import dev.marketdata.support.TestRedis;
@@ -278,13 +279,13 @@ class LatestTickStoreIT {
 
     static MarketTick book(String symbol, long u, String bid) {
         BigDecimal b = new BigDecimal(bid);
-        return new MarketTick(symbol, "X", "USDT", StreamKind.BOOK_TICKER, b, b, BigDecimal.ONE, b, BigDecimal.ONE,
+        return new MarketTick(symbol, "binance", symbol, Market.SPOT, "X", "USDT", StreamKind.BOOK_TICKER, b, b, BigDecimal.ONE, b, BigDecimal.ONE,
                 null, null, null, null, null, null, null, u, null, NOW.get(), "binance");
     }
 
     static MarketTick ticker(String symbol, long eventTime, String last) {
         BigDecimal p = new BigDecimal(last);
-        return new MarketTick(symbol, "X", "USDT", StreamKind.TICKER, p, p, BigDecimal.ONE, p, BigDecimal.ONE,
+        return new MarketTick(symbol, "binance", symbol, Market.SPOT, "X", "USDT", StreamKind.TICKER, p, p, BigDecimal.ONE, p, BigDecimal.ONE,
                 p, p, p, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, 7L, eventTime,
                 NOW.get(), "binance");
     }

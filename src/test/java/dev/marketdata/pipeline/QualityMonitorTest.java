@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marketdata.model.FrameOutcome;
+import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.RejectReason;
 import dev.marketdata.model.StreamKind;
@@ -237,7 +238,7 @@ class QualityMonitorTest extends CamelTestSupport {
     private MarketTick tick(String symbol, String bid, String bidQty, String ask, String askQty, Long eventTime) {
         BigDecimal b = new BigDecimal(bid);
         BigDecimal a = new BigDecimal(ask);
-        return new MarketTick(symbol, "X", "USDT", StreamKind.BOOK_TICKER, b.add(a).divide(BigDecimal.valueOf(2)), b,
+        return new MarketTick(symbol, "binance", symbol, Market.SPOT, "X", "USDT", StreamKind.BOOK_TICKER, b.add(a).divide(BigDecimal.valueOf(2)), b,
                 new BigDecimal(bidQty), a, new BigDecimal(askQty), null, null, null, null, null, null, null,
                 sequence++, eventTime, now.get(), "binance");
     }

@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.util.List;
 
 import dev.marketdata.model.FrameOutcome;
+import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.RejectReason;
 import dev.marketdata.model.StreamKind;
@@ -59,14 +60,14 @@ class TickValidatorTest {
 
     private static MarketTick withEventTime(long eventTime, long receivedAt) {
         BigDecimal p = new BigDecimal("100");
-        return new MarketTick("BTCUSDT", "BTC", "USDT", StreamKind.MINI_TICKER, p, null, null, null, null, p, p, p,
+        return new MarketTick("BTCUSDT", "binance", "BTCUSDT", Market.SPOT, "BTC", "USDT", StreamKind.MINI_TICKER, p, null, null, null, null, p, p, p,
                 BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, null, null, eventTime, receivedAt, "binance");
     }
 
     static MarketTick book(String symbol, String bid, String bidQty, String ask, String askQty) {
         BigDecimal b = new BigDecimal(bid);
         BigDecimal a = new BigDecimal(ask);
-        return new MarketTick(symbol, "BTC", "USDT", StreamKind.BOOK_TICKER, b.add(a).divide(BigDecimal.valueOf(2)),
+        return new MarketTick(symbol, "binance", symbol, Market.SPOT, "BTC", "USDT", StreamKind.BOOK_TICKER, b.add(a).divide(BigDecimal.valueOf(2)),
                 b, new BigDecimal(bidQty), a, new BigDecimal(askQty), null, null, null, null, null, null, null,
                 1L, null, 1L, "binance");
     }
