@@ -1,0 +1,46 @@
+package dev.marketdata.exchange;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.marketdata.model.Market;
+import dev.marketdata.model.SymbolAssets;
+
+/**
+ * One configured instrument of one venue: the normalized symbol ({@code BTC-USDT} for spot,
+ * {@code BTC-USDT-PERP} for a linear perpetual), the venue's own id of it, and base and quote as configured.
+ */
+public record Instrument(Venue venue, String symbol, String nativeSymbol, String base, String quote, Market market) {
+
+    /** {@code BASE-QUOTE} or {@code BASE-QUOTE-PERP}, upper-case letters and digits. */
+    public static final Pattern NORMALIZED = Pattern.compile("([A-Z0-9]{1,15})-([A-Z0-9]{1,15})(-PERP)?");
+    /** Binance's own form, still accepted in {@code binance.symbols}. */
+    private static final Pattern BINANCE_NATIVE = Pattern.compile("[A-Z0-9]{2,20}");
+
+    /**
+     * The instrument a configured symbol names on a venue; any case. Binance also takes its own form
+     * ({@code BTCUSDT}), whose assets are then split by the known quote assets.
+     *
+     * @throws IllegalArgumentException naming the symbol and the accepted forms
+     */
+    public static Instrument parse(Venue venue, String configured) {
+        String upper = configured.trim().toUpperCase(java.util.Locale.ROOT);
+        Matcher m = NORMALIZED.matcher(upper);
+        if (m.matches()) {
+            Market market = m.group(3) == null ? Market.SPOT : Market.PERP;
+            if (!venue.serves(market)) {
+                throw new IllegalArgumentException("'" + configured + "': " + venue.id() + " serves "
+                        + (market == Market.PERP ? "no perpetuals here, only spot (BASE-QUOTE)" : "no spot here"));
+            }
+            String base = m.group(1);
+            String quote = m.group(2);
+            return new Instrument(venue, upper, venue.nativeSymbol(base, quote, market), base, quote, market);
+        }
+        if (venue == Venue.BINANCE && BINANCE_NATIVE.matcher(upper).matches()) {
+            String[] assets = SymbolAssets.split(upper);
+            return new Instrument(venue, upper, upper, assets[0], assets[1], Market.SPOT);
+        }
+        throw new IllegalArgumentException("'" + configured + "' is not BASE-QUOTE or BASE-QUOTE-PERP"
+                + " (letters and digits, for example BTC-USDT)" + (venue == Venue.BINANCE ? " or BTCUSDT" : ""));
+    }
+}

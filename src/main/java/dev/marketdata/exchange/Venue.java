@@ -1,0 +1,60 @@
+package dev.marketdata.exchange;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+import dev.marketdata.model.Market;
+
+/**
+ * The venues the gateway knows, with how each names an instrument. The mapping from the one normalized
+ * form ({@code BTC-USDT}, {@code BTC-USDT-PERP}) to the venue's id is explicit here, per venue, and never
+ * guessed backwards from a frame: a frame's symbol is looked up among the configured instruments.
+ */
+public enum Venue {
+    /** Spot combined streams: {@code BTCUSDT}. */
+    BINANCE(EnumSet.of(Market.SPOT)),
+    /** {@code BTC-USDT} spot, {@code BTC-USDT-SWAP} perpetual. */
+    OKX(EnumSet.of(Market.SPOT, Market.PERP)),
+    /** {@code BTCUSDT} on both the spot and the linear endpoint; the market picks the endpoint. */
+    BYBIT(EnumSet.of(Market.SPOT, Market.PERP)),
+    /** Advanced Trade products: {@code BTC-USD}. */
+    COINBASE(EnumSet.of(Market.SPOT)),
+    /** Spot, lower case: {@code btcusdt}. */
+    HTX(EnumSet.of(Market.SPOT));
+
+    private final Set<Market> markets;
+
+    Venue(Set<Market> markets) {
+        this.markets = markets;
+    }
+
+    /** The exchange id of configuration keys, metric tags, Redis keys and the API: {@code okx}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public boolean serves(Market market) {
+        return markets.contains(market);
+    }
+
+    /** The venue's own id of an instrument. */
+    public String nativeSymbol(String base, String quote, Market market) {
+        return switch (this) {
+            case BINANCE, BYBIT -> base + quote;
+            case OKX -> base + "-" + quote + (market == Market.PERP ? "-SWAP" : "");
+            case COINBASE -> base + "-" + quote;
+            case HTX -> (base + quote).toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** The venue of an exchange id, or null. */
+    public static Venue of(String id) {
+        for (Venue venue : values()) {
+            if (venue.id().equals(id)) {
+                return venue;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.marketdata.exchange;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.zip.GZIPOutputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.marketdata.exchange.bybit.BybitProtocol;
+import dev.marketdata.exchange.coinbase.CoinbaseProtocol;
+import dev.marketdata.exchange.htx.HtxProtocol;
+import dev.marketdata.exchange.okx.OkxProtocol;
+import dev.marketdata.feed.ConnectionSpec;
+import dev.marketdata.pipeline.TickJson;
+import org.junit.jupiter.api.Test;
+
+/** What each venue's protocol asks of a connection: targets, subscribe messages under the venue's limits, keep-alive. */
+class ExchangeProtocolsTest {
+
+    private static List<Instrument> instruments(Venue venue, int n, String suffix) {
+        return IntStream.range(0, n).mapToObj(i -> Instrument.parse(venue, "C" + i + "-USDT" + suffix)).toList();
+    }
+
+    @Test
+    void bybitPutsSpotAndPerpsOnTheirEndpointsTenTopicsAMessage() throws IOException {
+        List<Instrument> all = new java.util.ArrayList<>(instruments(Venue.BYBIT, 12, ""));
+        all.addAll(instruments(Venue.BYBIT, 3, "-PERP"));
+        List<ConnectionSpec> specs = new BybitProtocol().connections(URI.create("wss://stream.bybit.com/v5/public"),
+                all, new java.util.TreeSet<>(Set.of("tickers", "orderbook.1")));
+        assertEquals(2, specs.size());
+        assertEquals("/v5/public/spot", specs.get(0).requestTarget());
+        assertEquals("/v5/public/linear", specs.get(1).requestTarget());
+        // 24 spot topics: 10 + 10 + 4; 6 linear topics: one message.
+        assertEquals(List.of(10, 10, 4), argCounts(specs.get(0)));
+        assertEquals(List.of(6), argCounts(specs.get(1)));
+        assertEquals("{\"op\":\"subscribe\",\"args\":[\"orderbook.1.C0USDT\",\"tickers.C0USDT\",\"orderbook.1.C1USDT\","
+                + "\"tickers.C1USDT\",\"orderbook.1.C2USDT\",\"tickers.C2USDT\"]}", specs.get(1).subscribeMessages().get(0));
+        assertEquals("{\"op\":\"ping\"}", new BybitProtocol().keepAliveText());
+        assertEquals(20_000, new BybitProtocol().keepAliveMillis());
+        // 21,000 characters of topics a connection: 1,500 instruments' tickers (28,890) need two.
+        List<ConnectionSpec> many = new BybitProtocol().connections(URI.create("wss://h/v5/public"),
+                instruments(Venue.BYBIT, 1500, ""), Set.of("tickers"));
+        assertEquals(2, many.size());
+        for (ConnectionSpec spec : many) {
+            int chars = 0;
+            for (String message : spec.subscribeMessages()) {
+                for (JsonNode arg : TickJson.mapper().readTree(message).get("args")) {
+                    chars += arg.asText().length() + 3;
+                }
+            }
+            assertEquals(true, chars <= BybitProtocol.MAX_ARGS_CHARS_PER_CONNECTION, "chars " + chars);
+        }
+        assertEquals(1500, many.stream().mapToInt(s -> s.instruments().size()).sum());
+    }
+
+    @Test
+    void okxSubscribesEveryChannelOfEveryInstrumentAndPings() throws IOException {
+        List<ConnectionSpec> specs = new OkxProtocol().connections(URI.create("wss://ws.okx.com:8443/ws/v5/public"),
+                List.of(Instrument.parse(Venue.OKX, "BTC-USDT"), Instrument.parse(Venue.OKX, "BTC-USDT-PERP")),
+                new java.util.TreeSet<>(Set.of("tickers", "bbo-tbt")));
+        assertEquals(1, specs.size());
+        assertEquals("/ws/v5/public", specs.get(0).requestTarget());
+        assertEquals(List.of("{\"op\":\"subscribe\",\"args\":[{\"channel\":\"bbo-tbt\",\"instId\":\"BTC-USDT\"},"
+                + "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},{\"channel\":\"bbo-tbt\",\"instId\":\"BTC-USDT-SWAP\"},"
+                + "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT-SWAP\"}]}"), specs.get(0).subscribeMessages());
+        assertEquals("ping", new OkxProtocol().keepAliveText());
+        // 3,000 instruments x 2 channels: connections of at most 1,000 arguments, messages under 64 KB.
+        List<ConnectionSpec> many = new OkxProtocol().connections(URI.create("wss://h/ws/v5/public"),
+                instruments(Venue.OKX, 3000, ""), Set.of("tickers", "bbo-tbt"));
+        assertEquals(6, many.size());
+        for (ConnectionSpec spec : many) {
+            int args = 0;
+            for (String message : spec.subscribeMessages()) {
+                assertEquals(true, message.getBytes(StandardCharsets.UTF_8).length <= OkxProtocol.MAX_MESSAGE_BYTES);
+                args += TickJson.mapper().readTree(message).get("args").size();
+            }
+            assertEquals(1000, args);
+        }
+    }
+
+    @Test
+    void coinbaseSendsOneChannelPerMessageAndHeartbeats() {
+        List<ConnectionSpec> specs = new CoinbaseProtocol().connections(URI.create("wss://advanced-trade-ws.coinbase.com"),
+                List.of(Instrument.parse(Venue.COINBASE, "BTC-USD"), Instrument.parse(Venue.COINBASE, "ETH-USD")),
+                Set.of("ticker"));
+        assertEquals(1, specs.size());
+        assertEquals("/", specs.get(0).requestTarget());
+        assertEquals(List.of("{\"type\":\"subscribe\",\"product_ids\":[\"BTC-USD\",\"ETH-USD\"],\"channel\":\"ticker\"}",
+                "{\"type\":\"subscribe\",\"channel\":\"heartbeats\"}"), specs.get(0).subscribeMessages());
+        assertNull(new CoinbaseProtocol().keepAliveText());
+        assertEquals(3, new CoinbaseProtocol().connections(URI.create("wss://h"), instruments(Venue.COINBASE, 250, ""),
+                Set.of("ticker")).size());
+    }
+
+    @Test
+    void htxSubscribesTopicByTopicInflatesGzipAndAnswersPings() throws IOException {
+        HtxProtocol htx = new HtxProtocol();
+        List<ConnectionSpec> specs = htx.connections(URI.create("wss://api.huobi.pro/ws"),
+                List.of(Instrument.parse(Venue.HTX, "BTC-USDT")), new java.util.TreeSet<>(Set.of("bbo", "ticker")));
+        assertEquals("/ws", specs.get(0).requestTarget());
+        assertEquals(List.of("{\"sub\":\"market.btcusdt.bbo\",\"id\":\"1\"}", "{\"sub\":\"market.btcusdt.ticker\",\"id\":\"2\"}"),
+                specs.get(0).subscribeMessages());
+        assertEquals(2, htx.connections(URI.create("wss://h/ws"), instruments(Venue.HTX, 60, ""), Set.of("bbo", "ticker")).size());
+        assertEquals("{\"ping\":1492420473027}", htx.text(gzip("{\"ping\":1492420473027}")));
+        assertEquals("{\"pong\":1492420473027}", htx.reply("{\"ping\":1492420473027}"));
+        assertNull(htx.reply("{\"ping\":\"x\"}"));
+        assertNull(htx.reply("{\"ch\":\"market.btcusdt.bbo\"}"));
+        assertNull(htx.text("not gzip".getBytes(StandardCharsets.UTF_8)));
+        // A gzip bomb: 50 MB of zeros in about 50 KB is inflated only to one byte past the frame limit.
+        byte[] bomb = gzip("{\"a\":\"" + "0".repeat(50_000_000) + "\"}");
+        assertEquals(JsonFrameMapper.MAX_FRAME_CHARS + 1, htx.text(bomb).length());
+        JsonNode mapped = TickJson.mapper().valueToTree(htx.mapper(TickJson.newMapper(), specs.get(0), Set.of("bbo"))
+                .map(htx.text(bomb), 1L).get(0));
+        assertEquals("OVERSIZED_FRAME", mapped.get("reason").asText());
+    }
+
+    private static List<Integer> argCounts(ConnectionSpec spec) throws IOException {
+        List<Integer> counts = new java.util.ArrayList<>();
+        for (String message : spec.subscribeMessages()) {
+            counts.add(TickJson.mapper().readTree(message).get("args").size());
+        }
+        return counts;
+    }
+
+    private static byte[] gzip(String text) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+}
