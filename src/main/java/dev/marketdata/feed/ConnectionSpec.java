@@ -2,7 +2,7 @@ package dev.marketdata.feed;
 
 import java.util.List;
 
-import dev.marketdata.exchange.Instrument;
+import dev.marketdata.model.Instrument;
 
 /**
  * One WebSocket connection a venue's protocol asks for: the request target to open (path and query), the

@@ -5,9 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.marketdata.exchange.Instrument;
-import dev.marketdata.exchange.Venue;
-import dev.marketdata.exchange.VenueMapper;
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.Venue;
 
 /**
  * What one venue's WebSocket protocol adds to the venue-neutral connection lifecycle (backoff, idle watchdog,

@@ -18,6 +18,8 @@ import dev.marketdata.exchange.coinbase.CoinbaseProtocol;
 import dev.marketdata.exchange.htx.HtxProtocol;
 import dev.marketdata.exchange.okx.OkxProtocol;
 import dev.marketdata.feed.ConnectionSpec;
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.Venue;
 import dev.marketdata.pipeline.TickJson;
 import org.junit.jupiter.api.Test;
 

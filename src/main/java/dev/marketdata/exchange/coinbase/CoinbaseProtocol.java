@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.marketdata.exchange.Instrument;
-import dev.marketdata.exchange.Venue;
-import dev.marketdata.exchange.VenueMapper;
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.Venue;
+import dev.marketdata.feed.VenueMapper;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.ExchangeProtocol;
 import dev.marketdata.feed.Subscriptions;

@@ -6,7 +6,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.marketdata.exchange.Instrument;
+import dev.marketdata.model.Instrument;
 import dev.marketdata.exchange.JsonFrameMapper;
 import dev.marketdata.exchange.VenueJson;
 import dev.marketdata.model.FrameOutcome;

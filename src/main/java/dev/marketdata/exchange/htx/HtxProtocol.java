@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.marketdata.exchange.Instrument;
+import dev.marketdata.model.Instrument;
 import dev.marketdata.exchange.JsonFrameMapper;
-import dev.marketdata.exchange.Venue;
-import dev.marketdata.exchange.VenueMapper;
+import dev.marketdata.model.Venue;
+import dev.marketdata.feed.VenueMapper;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.ExchangeProtocol;
 import dev.marketdata.feed.Subscriptions;

@@ -9,8 +9,8 @@ import java.time.Instant;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.marketdata.exchange.Instrument;
-import dev.marketdata.exchange.Venue;
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.Venue;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.RejectReason;

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.marketdata.exchange.Instrument;
-import dev.marketdata.exchange.Venue;
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.Venue;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.RejectReason;

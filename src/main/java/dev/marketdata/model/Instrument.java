@@ -1,10 +1,7 @@
-package dev.marketdata.exchange;
+package dev.marketdata.model;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import dev.marketdata.model.Market;
-import dev.marketdata.model.SymbolAssets;
 
 /**
  * One configured instrument of one venue: the normalized symbol ({@code BTC-USDT} for spot,

@@ -1,10 +1,8 @@
-package dev.marketdata.exchange;
+package dev.marketdata.model;
 
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
-
-import dev.marketdata.model.Market;
 
 /**
  * The venues the gateway knows, with how each names an instrument. The mapping from the one normalized

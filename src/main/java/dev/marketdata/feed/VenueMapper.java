@@ -1,4 +1,4 @@
-package dev.marketdata.exchange;
+package dev.marketdata.feed;
 
 import java.util.List;
 
