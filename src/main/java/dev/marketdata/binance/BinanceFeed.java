@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import dev.marketdata.feed.ConnectLimiter;
+import dev.marketdata.feed.FeedEvents;
 import dev.marketdata.model.ProxySpec;
 import dev.marketdata.pipeline.FreshnessTracker;
 import dev.marketdata.pipeline.RateLimitedLog;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * logging one line per distinct failure that names the proxy without its password. Exposed over JMX as
  * {@link BinanceFeedMXBean}.
  */
-public class BinanceFeed implements BinanceFeedMXBean {
+public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
 
     public static final String BEAN = "binanceFeed";
     public static final String INGEST_ROUTE = "binance-ingest";
@@ -106,12 +108,13 @@ public class BinanceFeed implements BinanceFeedMXBean {
         return proxies.get(proxyIndex.get());
     }
 
-    /** The Vert.x proxy options of the active proxy; null for a direct connection. */
-    ProxyOptions proxyOptions() {
+    @Override
+    public ProxyOptions proxyOptions() {
         return clientOptions.getProxyOptions() == null ? null : new ProxyOptions(clientOptions.getProxyOptions());
     }
 
-    int proxyCount() {
+    @Override
+    public int proxyCount() {
         return proxies.size();
     }
 
@@ -125,12 +128,14 @@ public class BinanceFeed implements BinanceFeedMXBean {
 
     // --- reported by the WebSocket transport ---
 
-    void connectAttempt() {
+    @Override
+    public void connectAttempt() {
         attempts.increment();
     }
 
     /** Records a failed attempt and switches to the next proxy; returns whether the proxy changed. */
-    boolean connectFailed(Throwable cause) {
+    @Override
+    public boolean connectFailed(Throwable cause) {
         failedConnects.incrementAndGet();
         int index = proxyIndex.get();
         ProxySpec failed = proxies.get(index);
@@ -155,8 +160,8 @@ public class BinanceFeed implements BinanceFeedMXBean {
         return proxies.size() > 1;
     }
 
-    /** @param primary false for the second connection of a make-before-break switch */
-    void connected(boolean primary) {
+    @Override
+    public void connected(boolean primary) {
         if (primary) {
             connectedSince.set(clock.getAsLong());
         }
@@ -170,7 +175,8 @@ public class BinanceFeed implements BinanceFeedMXBean {
         }
     }
 
-    void rotated() {
+    @Override
+    public void rotated() {
         connectedSince.set(clock.getAsLong());
         rotations.incrementAndGet();
     }
@@ -180,7 +186,8 @@ public class BinanceFeed implements BinanceFeedMXBean {
         return rotations.get();
     }
 
-    void disconnected() {
+    @Override
+    public void disconnected() {
         disconnects.increment();
         BinanceStreamConsumer t = transport;
         if (t == null || t.openConnections() == 0) {

@@ -49,7 +49,14 @@ public class BinanceFrameMapper {
     }
 
     public FrameOutcome map(String frame) {
-        long receivedAt = clock.getAsLong();
+        return mapReceivedAt(frame, clock.getAsLong());
+    }
+
+    /**
+     * @param receivedAt when the frame was received (ms). Not an overload of {@code map}: the pipeline calls
+     * {@code map} by name through bean binding, which refuses to choose between overloads.
+     */
+    public FrameOutcome mapReceivedAt(String frame, long receivedAt) {
         if (frame.length() > MAX_FRAME_CHARS) {
             return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.OVERSIZED_FRAME,
                     "frame of " + frame.length() + " characters");

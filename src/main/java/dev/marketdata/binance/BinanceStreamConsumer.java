@@ -4,6 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.marketdata.GatewaySettings;
+import dev.marketdata.feed.ConnectLimiter;
+import dev.marketdata.feed.ConnectionSpec;
+import dev.marketdata.feed.ConnectionTiming;
+import dev.marketdata.feed.StreamConnection;
 import dev.marketdata.pipeline.LatestTickStore;
 import dev.marketdata.replay.FrameRecorder;
 import io.vertx.core.Vertx;
@@ -46,13 +50,15 @@ public class BinanceStreamConsumer extends DefaultConsumer {
                 .setSsl("wss".equals(endpoint.target().getScheme()))
                 .setProxyOptions(null);
         client = vertx.createHttpClient(options);
-        List<String> groups = endpoint.streamGroups();
+        List<ConnectionSpec> specs = endpoint.connections();
+        BinanceProtocol protocol = endpoint.protocol();
         ConnectLimiter limiter = feed.connectLimiter();
-        for (int i = 0; i < groups.size(); i++) {
-            StreamConnection connection = new StreamConnection(i, groups.size(), endpoint.target(),
-                    endpoint.requestTarget(groups.get(i)),
-                    vertx, client, feed, limiter, settings, this::dispatch);
-            connections.add(connection);
+        ConnectionTiming timing = new ConnectionTiming(settings.reconnectInitialDelayMillis(),
+                settings.reconnectMaxDelayMillis(), settings.reconnectResetAfterMillis(), settings.idleTimeoutMillis(),
+                settings.maxConnectionAgeMillis(), 0);
+        for (int i = 0; i < specs.size(); i++) {
+            connections.add(new StreamConnection("binance", i, specs.size(), endpoint.target(), specs.get(i), protocol,
+                    vertx, client, feed, limiter, timing, this::dispatch));
         }
         feed.transport(this);
         connections.forEach(StreamConnection::start);

@@ -1,10 +1,12 @@
 package dev.marketdata.binance;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 
 import dev.marketdata.GatewaySettings;
+import dev.marketdata.feed.ConnectionSpec;
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.Venue;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
@@ -78,37 +80,15 @@ public class BinanceStreamEndpoint extends DefaultEndpoint {
         return maxUrlLength;
     }
 
-    /** The request target of a connection for a group of streams: {@code /stream?streams=a@bookTicker/b@bookTicker}. */
-    String requestTarget(String group) {
-        String path = target.getRawPath() == null || target.getRawPath().isEmpty() ? "/" : target.getRawPath();
-        return path + "?streams=" + group;
+    /** The connections this endpoint's streams need, under its limits. */
+    List<ConnectionSpec> connections() {
+        BinanceProtocol protocol = protocol();
+        List<Instrument> instruments = getComponent().settings().symbols().stream()
+                .map(symbol -> Instrument.parse(Venue.BINANCE, symbol)).toList();
+        return protocol.connections(target, List.of(getStreams().split("/")), instruments);
     }
 
-    /**
-     * The streams cut into groups, one connection each: at most {@link #getMaxStreamsPerConnection()} streams
-     * (Binance allows 1024) and a request target of at most {@link #getMaxUrlLength()} characters, since servers
-     * and proxies refuse longer request lines (414, 431) and Binance was measured to accept about 8,000.
-     */
-    List<String> streamGroups() {
-        String[] all = getStreams().split("/");
-        int fixed = requestTarget("").length();
-        List<String> groups = new ArrayList<>();
-        StringBuilder group = new StringBuilder();
-        int inGroup = 0;
-        for (String stream : all) {
-            boolean fits = inGroup < maxStreamsPerConnection
-                    && fixed + group.length() + (inGroup == 0 ? 0 : 1) + stream.length() <= maxUrlLength;
-            if (!fits && inGroup > 0) {
-                groups.add(group.toString());
-                group.setLength(0);
-                inGroup = 0;
-            }
-            group.append(inGroup == 0 ? "" : "/").append(stream);
-            inGroup++;
-        }
-        if (inGroup > 0) {
-            groups.add(group.toString());
-        }
-        return groups;
+    BinanceProtocol protocol() {
+        return new BinanceProtocol(maxStreamsPerConnection, maxUrlLength);
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
-import dev.marketdata.binance.ReconnectBackoff;
+import dev.marketdata.feed.ReconnectBackoff;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
 import org.apache.camel.ExchangeProperty;

@@ -123,6 +123,27 @@ class ExchangeProtocolsTest {
         assertEquals("OVERSIZED_FRAME", mapped.get("reason").asText());
     }
 
+    @Test
+    void binanceNamesItsStreamsInTheUrlAndSubscribesNothing() {
+        dev.marketdata.binance.BinanceProtocol binance = new dev.marketdata.binance.BinanceProtocol(2, 7000);
+        List<ConnectionSpec> specs = binance.connections(URI.create("wss://stream.binance.com:9443/stream"),
+                List.of(Instrument.parse(Venue.BINANCE, "BTCUSDT"), Instrument.parse(Venue.BINANCE, "ETH-USDT"),
+                        Instrument.parse(Venue.BINANCE, "SOLUSDT")), Set.of("bookTicker"));
+        assertEquals(List.of("/stream?streams=btcusdt@bookTicker/ethusdt@bookTicker", "/stream?streams=solusdt@bookTicker"),
+                specs.stream().map(ConnectionSpec::requestTarget).toList());
+        assertEquals(List.of(), specs.get(0).subscribeMessages());
+        assertEquals(List.of("BTCUSDT", "ETHUSDT"), specs.get(0).instruments().stream().map(Instrument::nativeSymbol).toList());
+        assertEquals(true, binance.announcesShutdown("{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"e\":\"serverShutdown\",\"E\":1}}"));
+        assertEquals(false, binance.announcesShutdown("{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"s\":\"serverShutdown\"}}"));
+        assertNull(binance.keepAliveText());
+        // Its mapper is the pipeline's, with the receive time given.
+        List<dev.marketdata.model.FrameOutcome> outcomes = binance.mapper(TickJson.newMapper(), specs.get(0), Set.of("bookTicker"))
+                .map("{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":7,\"s\":\"BTCUSDT\",\"b\":\"1.0\",\"B\":\"1\","
+                        + "\"a\":\"2.0\",\"A\":\"1\"}}", 42L);
+        assertEquals(42L, ((dev.marketdata.model.FrameOutcome.Accepted) outcomes.get(0)).tick().receivedAt());
+        assertEquals("1.5", ((dev.marketdata.model.FrameOutcome.Accepted) outcomes.get(0)).tick().price().toPlainString());
+    }
+
     private static List<Integer> argCounts(ConnectionSpec spec) throws IOException {
         List<Integer> counts = new java.util.ArrayList<>();
         for (String message : spec.subscribeMessages()) {

@@ -1,4 +1,4 @@
-package dev.marketdata.binance;
+package dev.marketdata.feed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

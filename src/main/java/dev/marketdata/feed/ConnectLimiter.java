@@ -1,12 +1,13 @@
-package dev.marketdata.binance;
+package dev.marketdata.feed;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.LongSupplier;
 
 /**
- * Binance allows an IP at most 300 new connections per 5 minutes. This keeps the gateway under that,
- * across all its connections: {@link #reserve()} books a slot now, or says how long until one frees up.
+ * A venue's limit on new connections from one IP (Binance: 300 per 5 minutes). This keeps the gateway under
+ * it, across all the venue's connections: {@link #reserve()} books a slot now, or says how long until one
+ * frees up.
  */
 public final class ConnectLimiter {
 
@@ -15,22 +16,37 @@ public final class ConnectLimiter {
     public static final int DEFAULT_LIMIT = 250;
 
     private final int limit;
+    private final long window;
     private final LongSupplier clock;
     private final Deque<Long> recent = new ArrayDeque<>();
 
+    /** Binance's window of 5 minutes. */
     public ConnectLimiter(int limit, LongSupplier clock) {
+        this(limit, WINDOW_MILLIS, clock);
+    }
+
+    public ConnectLimiter(int limit, long windowMillis, LongSupplier clock) {
         this.limit = limit;
+        this.window = windowMillis;
         this.clock = clock;
+    }
+
+    public int limit() {
+        return limit;
+    }
+
+    public long windowMillis() {
+        return window;
     }
 
     /** 0 when a connect may start now (and it is counted), else the milliseconds to wait before asking again. */
     public synchronized long reserve() {
         long now = clock.getAsLong();
-        while (!recent.isEmpty() && now - recent.peekFirst() >= WINDOW_MILLIS) {
+        while (!recent.isEmpty() && now - recent.peekFirst() >= window) {
             recent.pollFirst();
         }
         if (recent.size() >= limit) {
-            return WINDOW_MILLIS - (now - recent.peekFirst());
+            return window - (now - recent.peekFirst());
         }
         recent.addLast(now);
         return 0;

@@ -1,4 +1,4 @@
-package dev.marketdata.binance;
+package dev.marketdata.feed;
 
 import java.util.concurrent.ThreadLocalRandom;
 

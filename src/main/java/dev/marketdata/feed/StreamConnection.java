@@ -1,9 +1,8 @@
-package dev.marketdata.binance;
+package dev.marketdata.feed;
 
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.marketdata.GatewaySettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.WebSocket;
@@ -12,23 +11,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Binance combined-stream subscription, kept alive by the rules Binance publishes:
+ * One subscription of a venue (one {@link ConnectionSpec}), kept alive by the venue-neutral rules, with the
+ * venue's own protocol for what is said on the connection:
  * <ul>
- * <li>a close, an error or silence (no frame for {@code binance.idle-timeout}) leads to a reconnect after
- * exponential backoff with full jitter, capped at {@code binance.reconnect.max-delay}; the backoff resets
- * once a connection has stayed up for {@code binance.reconnect.reset-after};</li>
- * <li>every connect, across all connections, is booked with the {@link ConnectLimiter} (300 per 5 min);</li>
+ * <li>a close, an error or silence (no frame for the idle timeout) leads to a reconnect after exponential
+ * backoff with full jitter, capped at the maximum delay; the backoff resets once a connection has stayed up
+ * for the reset time;</li>
+ * <li>every connect, across all connections of the venue, is booked with the venue's {@link ConnectLimiter};</li>
  * <li>a failed attempt moves to the next proxy; the whole list is tried before backing off;</li>
- * <li>before {@code binance.max-connection-age} (Binance cuts at 24 h) and on a {@code serverShutdown}
- * event the connection is rotated make-before-break: a second connection is opened, and the old one is
- * closed when the new one delivers its first frame, so no update is missed;</li>
- * <li>server pings are answered by Vert.x with pongs on the event loop, whatever the workers are doing.</li>
+ * <li>once open, the protocol's subscribe messages are sent in order; a frame the protocol answers (HTX's
+ * ping) is answered at once; the protocol's keep-alive text is sent after its interval without sending;</li>
+ * <li>before the maximum age, and when the protocol recognises a shutdown notice, the connection is rotated
+ * make-before-break: a second connection is opened, and the old one is closed when the new one delivers
+ * its first frame, so no update is missed;</li>
+ * <li>WebSocket pings are answered by Vert.x with pongs on the event loop, whatever the workers are doing.</li>
  * </ul>
  * All state changes happen on the Vert.x event loop of this connection, so no locking is needed.
  */
-final class StreamConnection {
+public final class StreamConnection {
 
-    interface FrameSink {
+    /** Where frames go: the text (decoded by the protocol), or the raw body when the protocol has no text for it. */
+    public interface FrameSink {
         void accept(Object body, long receivedNanos, Vertx vertx);
     }
 
@@ -38,16 +41,19 @@ final class StreamConnection {
 
     private final String name;
     private final URI target;
-    private final String requestTarget;
+    private final ConnectionSpec spec;
+    private final ExchangeProtocol protocol;
     private final Vertx vertx;
     private final HttpClient client;
-    private final BinanceFeed feed;
+    private final FeedEvents feed;
     private final ConnectLimiter limiter;
     private final FrameSink sink;
     private final ReconnectBackoff backoff;
     private final long idleMillis;
     private final long maxAgeMillis;
     private final long resetAfterMillis;
+    private final String keepAliveText;
+    private final long keepAliveMillis;
 
     private volatile boolean running;
     private Link active;
@@ -64,6 +70,7 @@ final class StreamConnection {
         final WebSocket socket;
         final long openedAt = System.currentTimeMillis();
         long lastFrameAt;
+        long lastSentAt = openedAt;
         boolean delivered;
         boolean retiring;
 
@@ -72,24 +79,30 @@ final class StreamConnection {
         }
     }
 
-    /** @param requestTarget path and query of this connection: {@code /stream?streams=...} */
-    StreamConnection(int index, int count, URI target, String requestTarget, Vertx vertx, HttpClient client,
-            BinanceFeed feed, ConnectLimiter limiter, GatewaySettings settings, FrameSink sink) {
-        this.name = count == 1 ? "binance" : "binance[" + (index + 1) + "/" + count + "]";
+    /**
+     * @param index which of the venue's {@code count} connections this is (for its name in logs)
+     * @param target the venue's endpoint (scheme, host and port; the path comes from {@code spec})
+     */
+    public StreamConnection(String venue, int index, int count, URI target, ConnectionSpec spec, ExchangeProtocol protocol,
+            Vertx vertx, HttpClient client, FeedEvents feed, ConnectLimiter limiter, ConnectionTiming timing, FrameSink sink) {
+        this.name = count == 1 ? venue : venue + "[" + (index + 1) + "/" + count + "]";
         this.target = target;
-        this.requestTarget = requestTarget;
+        this.spec = spec;
+        this.protocol = protocol;
         this.vertx = vertx;
         this.client = client;
         this.feed = feed;
         this.limiter = limiter;
         this.sink = sink;
-        this.backoff = new ReconnectBackoff(settings.reconnectInitialDelayMillis(), settings.reconnectMaxDelayMillis());
-        this.idleMillis = settings.idleTimeoutMillis();
-        this.maxAgeMillis = settings.maxConnectionAgeMillis();
-        this.resetAfterMillis = settings.reconnectResetAfterMillis();
+        this.backoff = new ReconnectBackoff(timing.initialDelayMillis(), timing.maxDelayMillis());
+        this.idleMillis = timing.idleMillis();
+        this.maxAgeMillis = timing.maxAgeMillis();
+        this.resetAfterMillis = timing.resetAfterMillis();
+        this.keepAliveText = protocol.keepAliveText();
+        this.keepAliveMillis = timing.keepAliveMillis() > 0 ? timing.keepAliveMillis() : protocol.keepAliveMillis();
     }
 
-    void start() {
+    public void start() {
         running = true;
         vertx.runOnContext(v -> {
             checkTimer = vertx.setPeriodic(CHECK_PERIOD_MILLIS, id -> check());
@@ -97,7 +110,7 @@ final class StreamConnection {
         });
     }
 
-    void stop() {
+    public void stop() {
         running = false;
         vertx.runOnContext(v -> {
             vertx.cancelTimer(checkTimer);
@@ -109,13 +122,13 @@ final class StreamConnection {
         });
     }
 
-    boolean isOpen() {
+    public boolean isOpen() {
         Link link = active;
         return link != null && !link.socket.isClosed();
     }
 
     /** Drops the current connection now; the reconnect follows without backoff. */
-    void dropAndReconnect() {
+    public void dropAndReconnect() {
         vertx.runOnContext(v -> {
             Link link = active;
             if (link != null) {
@@ -131,7 +144,8 @@ final class StreamConnection {
         }
         long wait = limiter.reserve();
         if (wait > 0) {
-            LOG.warn("{}: holding the reconnect {} ms to stay under Binance's 300 connections per 5 minutes", name, wait);
+            LOG.warn("{}: holding the reconnect {} ms to stay under the venue's connection limit ({} per {} s)", name, wait,
+                    limiter.limit(), limiter.windowMillis() / 1000);
             schedule(wait, rotation);
             return;
         }
@@ -141,7 +155,7 @@ final class StreamConnection {
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(target.getHost())
                 .setPort(port)
-                .setURI(requestTarget)
+                .setURI(spec.requestTarget())
                 .setSsl("wss".equals(target.getScheme()));
         options.setProxyOptions(feed.proxyOptions());
         client.webSocket(options).onComplete(result -> {
@@ -165,6 +179,10 @@ final class StreamConnection {
         link.socket.binaryMessageHandler(buffer -> frame(link, buffer.getBytes()));
         link.socket.exceptionHandler(error -> LOG.debug("{}: connection {} error: {}", name, link.id, error.toString()));
         link.socket.closeHandler(v -> closed(link));
+        // Subscribe at once: some venues close a connection that has not subscribed within seconds (Coinbase: 5).
+        for (String message : spec.subscribeMessages()) {
+            send(link, message);
+        }
         if (rotation && active != null) {
             standby = link;
             feed.connected(false);
@@ -184,15 +202,29 @@ final class StreamConnection {
                 switchTo(link, "its first frame arrived");
             }
         }
+        String text = protocol.text(body);
+        if (text != null) {
+            String reply = protocol.reply(text);
+            if (reply != null) {
+                // A venue's keep-alive question (HTX's ping) is answered on every connection, the retiring one too.
+                send(link, reply);
+            }
+        }
         if (link.retiring) {
             // Already replaced: its frames duplicate the new connection's; the store would drop them anyway.
             return;
         }
-        if (body instanceof String text && text.contains("serverShutdown") && ServerShutdown.is(text)) {
-            LOG.info("{}: Binance announced serverShutdown on connection {}: switching connections", name, link.id);
+        if (text != null && protocol.announcesShutdown(text)) {
+            LOG.info("{}: the venue announced a shutdown of connection {}: switching connections", name, link.id);
             rotate();
         }
-        sink.accept(body, nanos, vertx);
+        sink.accept(text != null ? text : body, nanos, vertx);
+    }
+
+    private void send(Link link, String text) {
+        link.lastSentAt = System.currentTimeMillis();
+        link.socket.writeTextMessage(text).onFailure(error -> LOG.debug("{}: sending on connection {} failed: {}", name,
+                link.id, error.toString()));
     }
 
     private void switchTo(Link next, String why) {
@@ -294,6 +326,13 @@ final class StreamConnection {
             if (now - link.openedAt >= maxAgeMillis && standby == null && now >= nextRotationAttempt) {
                 LOG.info("{}: connection {} reached the maximum age; switching connections", name, link.id);
                 rotate();
+            }
+        }
+        if (keepAliveText != null) {
+            for (Link open : new Link[] { active, standby }) {
+                if (open != null && !open.retiring && !open.socket.isClosed() && now - open.lastSentAt >= keepAliveMillis) {
+                    send(open, keepAliveText);
+                }
             }
         }
         Link next = standby;
