@@ -18,6 +18,12 @@ import org.junit.platform.launcher.TestPlan;
 public final class SkippedTestsReport implements TestExecutionListener {
 
     private final Map<String, List<String>> byReason = new TreeMap<>();
+    private volatile TestPlan plan;
+
+    @Override
+    public void testPlanExecutionStarted(TestPlan testPlan) {
+        this.plan = testPlan;
+    }
 
     @Override
     public void executionSkipped(TestIdentifier test, String reason) {
@@ -26,8 +32,16 @@ public final class SkippedTestsReport implements TestExecutionListener {
         int klass = where.lastIndexOf("[class:");
         String owner = klass < 0 ? "" : where.substring(klass + 7, where.indexOf(']', klass));
         String shown = (owner.isEmpty() ? "" : owner.substring(owner.lastIndexOf('.') + 1) + ".") + name;
+        // A skipped class is one event for all its tests: count them, as Maven's summary does.
+        long tests = test.isTest() || plan == null ? 1 : plan.getDescendants(test).stream().filter(TestIdentifier::isTest).count();
+        if (!test.isTest()) {
+            shown = name.substring(name.lastIndexOf('.') + 1) + " (" + tests + " tests)";
+        }
         System.out.println("[SKIPPED] " + shown + ": " + reason);
-        byReason.computeIfAbsent(reason, r -> new ArrayList<>()).add(shown);
+        List<String> skipped = byReason.computeIfAbsent(reason, r -> new ArrayList<>());
+        for (long i = 0; i < tests; i++) {
+            skipped.add(shown);
+        }
     }
 
     @Override
