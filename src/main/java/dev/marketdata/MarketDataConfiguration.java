@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.LongSupplier;
@@ -21,8 +21,10 @@ import dev.marketdata.api.MockTickerEnricher;
 import dev.marketdata.api.StoredTickCheck;
 import dev.marketdata.api.TickerReader;
 import dev.marketdata.binance.BinanceFeed;
-import dev.marketdata.binance.BinanceFrameMapper;
+import dev.marketdata.binance.BinanceProtocol;
 import dev.marketdata.binance.BinanceStreamComponent;
+import dev.marketdata.feed.VenueMapper;
+import dev.marketdata.model.StreamKind;
 import dev.marketdata.pipeline.EmbeddedRedisLauncher;
 import dev.marketdata.pipeline.FreshnessTracker;
 import dev.marketdata.pipeline.IngestMetrics;
@@ -254,7 +256,11 @@ public class MarketDataConfiguration implements CamelConfiguration {
     /** The recording player used by routes/replay.camel.yaml when replay.file is set. */
     @BindToRegistry("replay")
     public dev.marketdata.replay.ReplayComponent replayComponent(CamelContext camelContext) {
-        return new dev.marketdata.replay.ReplayComponent(feed(camelContext));
+        GatewaySettings s = settings(camelContext);
+        // Recordings are of Binance's combined streams: mapped as a live Binance connection's frames are.
+        VenueMapper mapper = new BinanceProtocol(GatewaySettings.MAX_STREAMS_PER_CONNECTION, GatewaySettings.DEFAULT_MAX_URL_LENGTH)
+                .mapper(TickJson.newMapper(), null, s.streams().stream().map(StreamKind::configName).collect(Collectors.toSet()));
+        return new dev.marketdata.replay.ReplayComponent(feed(camelContext), mapper);
     }
 
     /** Every raw frame of the live venue to record.file, when set (replayable with replay.file); else null. */
@@ -345,11 +351,6 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return store;
     }
 
-    @BindToRegistry(BinanceFrameMapper.BEAN)
-    public BinanceFrameMapper binanceFrameMapper(CamelContext camelContext) {
-        return new BinanceFrameMapper(TickJson.newMapper(), new HashSet<>(settings(camelContext).streams()), CLOCK);
-    }
-
     @BindToRegistry(TickValidator.BEAN)
     public TickValidator tickValidator(CamelContext camelContext) {
         return new TickValidator(settings(camelContext).symbols(), settings(camelContext).maxSkewMillis());
@@ -369,7 +370,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
 
     @BindToRegistry(IngestRecorder.BEAN)
     public IngestRecorder ingestRecorder(CamelContext camelContext) {
-        return new IngestRecorder(ingestMetrics(camelContext), feed(camelContext));
+        return new IngestRecorder(ingestMetrics(camelContext));
     }
 
     @BindToRegistry(TickerReader.BEAN)

@@ -2,18 +2,22 @@ package dev.marketdata.binance;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.marketdata.GatewaySettings;
 import dev.marketdata.feed.ConnectLimiter;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.ConnectionTiming;
+import dev.marketdata.feed.OutcomeDispatch;
 import dev.marketdata.feed.StreamConnection;
-import dev.marketdata.pipeline.LatestTickStore;
+import dev.marketdata.feed.VenueMapper;
+import dev.marketdata.model.StreamKind;
+import dev.marketdata.pipeline.TickJson;
 import dev.marketdata.replay.FrameRecorder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 
@@ -56,9 +60,11 @@ public class BinanceStreamConsumer extends DefaultConsumer {
         ConnectionTiming timing = new ConnectionTiming(settings.reconnectInitialDelayMillis(),
                 settings.reconnectMaxDelayMillis(), settings.reconnectResetAfterMillis(), settings.idleTimeoutMillis(),
                 settings.maxConnectionAgeMillis(), 0);
+        Set<String> streams = settings.streams().stream().map(StreamKind::configName).collect(Collectors.toSet());
         for (int i = 0; i < specs.size(); i++) {
+            VenueMapper mapper = protocol.mapper(TickJson.mapper(), specs.get(i), streams);
             connections.add(new StreamConnection("binance", i, specs.size(), endpoint.target(), specs.get(i), protocol,
-                    vertx, client, feed, limiter, timing, this::dispatch));
+                    vertx, client, feed, limiter, timing, (body, nanos, v) -> dispatch(mapper, body, nanos)));
         }
         feed.transport(this);
         connections.forEach(StreamConnection::start);
@@ -94,33 +100,26 @@ public class BinanceStreamConsumer extends DefaultConsumer {
     }
 
     /**
-     * Runs the route for one frame, here on the event loop: the pipeline only parses, checks and hands the
-     * tick to the store's writer, it never waits on I/O, so no worker hop (and no reordering) is needed.
+     * Maps one frame with its connection's mapper and runs the route for each outcome, here on the event loop:
+     * the pipeline only checks and hands the tick to the store's writer, it never waits on I/O, so no worker hop
+     * (and no reordering) is needed.
      */
-    private void dispatch(Object body, long receivedNanos, Vertx vertx) {
+    private void dispatch(VenueMapper mapper, Object body, long receivedNanos) {
         if (!isRunAllowed()) {
             // Stopping (an operator's suspendIngest, a shutdown): a frame arriving now would only be refused by
             // the stopping route, with a stack trace each; the connections are closing.
             return;
         }
         queued.incrementAndGet();
-        FrameRecorder recorder = getEndpoint().getComponent().recorder();
-        if (recorder != null && body instanceof String text) {
-            recorder.record(text, System.currentTimeMillis());
-        }
-        Exchange exchange = createExchange(false);
         try {
-            exchange.setProperty(LatestTickStore.RECEIVED_NANOS, receivedNanos);
-            exchange.getMessage().setBody(body);
-            getProcessor().process(exchange);
-            if (exchange.getException() != null) {
-                getExceptionHandler().handleException("Error processing a Binance frame", exchange,
-                        exchange.getException());
+            long now = System.currentTimeMillis();
+            FrameRecorder recorder = getEndpoint().getComponent().recorder();
+            if (recorder != null && body instanceof String text) {
+                recorder.record(text, now);
             }
-        } catch (Exception e) {
-            getExceptionHandler().handleException("Error processing a Binance frame", exchange, e);
+            getEndpoint().getComponent().feed().frameArrived(now);
+            OutcomeDispatch.dispatch(this, OutcomeDispatch.outcomes(mapper, body, now), receivedNanos, "a Binance frame");
         } finally {
-            releaseExchange(exchange, false);
             queued.decrementAndGet();
         }
     }

@@ -1,6 +1,5 @@
 package dev.marketdata.pipeline;
 
-import dev.marketdata.binance.BinanceFeed;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
 import org.slf4j.Logger;
@@ -16,17 +15,14 @@ public class IngestRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(IngestRecorder.class);
 
     private final IngestMetrics metrics;
-    private final BinanceFeed feed;
     private final RateLimitedLog rejectLog = new RateLimitedLog(LOG, 10_000);
 
-    public IngestRecorder(IngestMetrics metrics, BinanceFeed feed) {
+    public IngestRecorder(IngestMetrics metrics) {
         this.metrics = metrics;
-        this.feed = feed;
     }
 
     /** The tick to store, or null when the frame was ignored or rejected. */
     public MarketTick record(FrameOutcome outcome) {
-        feed.frameArrived(System.currentTimeMillis());
         if (outcome instanceof FrameOutcome.Accepted accepted) {
             metrics.frameReceived(accepted.tick().stream().configName());
             return accepted.tick();

@@ -58,7 +58,7 @@ public class LatestTickStore implements Service {
     /** Identifies the data set: created by the first gateway, adopted by every other, never expires. */
     public static final String EPOCH_KEY = "tick:epoch";
     /** Exchange property: {@link System#nanoTime()} when the frame arrived at the WebSocket consumer. */
-    public static final String RECEIVED_NANOS = "marketdata.receivedNanos";
+    public static final String RECEIVED_NANOS = dev.marketdata.feed.OutcomeDispatch.RECEIVED_NANOS;
     private static final Logger LOG = LoggerFactory.getLogger(LatestTickStore.class);
     private static final byte[] SCRIPT_BYTES = NewestWins.SCRIPT.getBytes(StandardCharsets.UTF_8);
     /** A hold shorter than this is ordinary out-of-order delivery, not worth showing as a held symbol. */

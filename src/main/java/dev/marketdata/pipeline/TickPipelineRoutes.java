@@ -1,12 +1,12 @@
 package dev.marketdata.pipeline;
 
-import dev.marketdata.binance.BinanceFrameMapper;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tick pipeline: frame text → mapped tick → validated → newest-wins write to Redis. Every step is one
+ * The tick pipeline, which knows no venue: a frame's outcome, as the venue's mapper made it (in the feed's
+ * consumer, per connection) → validated → quality → counted → newest-wins write to Redis. Every step is one
  * named bean; a failure of one frame is counted and logged (rate-limited) and never stops the route.
  */
 public class TickPipelineRoutes extends RouteBuilder {
@@ -25,7 +25,6 @@ public class TickPipelineRoutes extends RouteBuilder {
                 });
 
         from(ENTRY).routeId("tick-pipeline")
-                .bean(BinanceFrameMapper.BEAN, "map")
                 .bean(TickValidator.BEAN, "validate")
                 .bean(QualityMonitor.BEAN, "inspect")
                 .bean(IngestRecorder.BEAN, "record")

@@ -3,6 +3,7 @@ package dev.marketdata.replay;
 import java.util.Map;
 
 import dev.marketdata.binance.BinanceFeed;
+import dev.marketdata.feed.VenueMapper;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 
@@ -14,9 +15,16 @@ import org.apache.camel.support.DefaultComponent;
 public class ReplayComponent extends DefaultComponent {
 
     private final BinanceFeed feed;
+    private final VenueMapper mapper;
 
-    public ReplayComponent(BinanceFeed feed) {
+    /** @param mapper the recorded venue's mapper: the frames are mapped as a live connection's would be */
+    public ReplayComponent(BinanceFeed feed, VenueMapper mapper) {
         this.feed = feed;
+        this.mapper = mapper;
+    }
+
+    VenueMapper mapper() {
+        return mapper;
     }
 
     @Override

@@ -3,8 +3,7 @@ package dev.marketdata.replay;
 import java.io.IOException;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.marketdata.pipeline.LatestTickStore;
-import org.apache.camel.Exchange;
+import dev.marketdata.feed.OutcomeDispatch;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
@@ -99,16 +98,11 @@ public class ReplayConsumer extends DefaultConsumer {
     }
 
     private void dispatch(String text) {
-        Exchange exchange = createExchange(false);
-        try {
-            exchange.setProperty(LatestTickStore.RECEIVED_NANOS, System.nanoTime());
-            exchange.getMessage().setBody(text);
-            getProcessor().process(exchange);
-        } catch (Exception e) {
-            getExceptionHandler().handleException("Error processing a replayed frame", exchange, e);
-        } finally {
-            releaseExchange(exchange, false);
-        }
+        long now = System.currentTimeMillis();
+        ReplayComponent component = getEndpoint().getComponent();
+        component.feed().frameArrived(now);
+        OutcomeDispatch.dispatch(this, OutcomeDispatch.outcomes(component.mapper(), text, now), System.nanoTime(),
+                "a replayed frame");
     }
 
     /** Ends a pass from inside the reader when the consumer stops. */

@@ -8,9 +8,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.marketdata.binance.BinanceFeed;
 import dev.marketdata.binance.BinanceFrameMapper;
-import dev.marketdata.model.ProxySpec;
 import dev.marketdata.model.RejectReason;
 import dev.marketdata.model.StreamKind;
 import dev.marketdata.support.TestRedis;
@@ -44,12 +42,9 @@ class TickPipelineIT extends CamelTestSupport {
         context.getPropertiesComponent().addInitialProperty("redis.reconcile-interval", "3600000");
         registry.bind(QualityMonitor.BEAN, new QualityMonitor(freshness, meters, 30_000, new BigDecimal("10"), 5_000,
                 QualityMonitor.JumpAction.FLAG, 60_000, 5_000, System::currentTimeMillis));
-        registry.bind(BinanceFrameMapper.BEAN, new BinanceFrameMapper(TickJson.newMapper(),
-                EnumSet.of(StreamKind.BOOK_TICKER), System::currentTimeMillis));
         registry.bind(TickValidator.BEAN, new TickValidator(SYMBOLS, 5_000));
         registry.bind(IngestMetrics.BEAN, metrics);
-        registry.bind(IngestRecorder.BEAN, new IngestRecorder(metrics, new BinanceFeed(List.of(ProxySpec.DIRECT), "test", meters,
-                System::currentTimeMillis)));
+        registry.bind(IngestRecorder.BEAN, new IngestRecorder(metrics));
         store = new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS, new LatestTickStore.Options(60, 5_000, 1_000),
                 metrics, freshness, System::currentTimeMillis);
         registry.bind(LatestTickStore.BEAN, store);
@@ -71,8 +66,11 @@ class TickPipelineIT extends CamelTestSupport {
                 "{\"stream\":\"ethusdt@bookTicker\",\"data\":{\"u\":5,\"s\":\"ETHUSDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"2\",\"A\":\"1\"}}",
                 book(6, "25.40", "25.50"));
         NotifyBuilder done = new NotifyBuilder(context).fromRoute("tick-pipeline").whenDone(frames.size()).create();
+        // The pipeline takes what a venue's mapper made of each frame (the feed's consumer maps them).
+        BinanceFrameMapper mapper = new BinanceFrameMapper(TickJson.newMapper(), EnumSet.of(StreamKind.BOOK_TICKER),
+                System::currentTimeMillis);
         for (String frame : frames) {
-            template.sendBody(TickPipelineRoutes.ENTRY, frame);
+            template.sendBody(TickPipelineRoutes.ENTRY, mapper.map(frame));
         }
         assertTrue(done.matches(10, TimeUnit.SECONDS));
         // Frames 1 and 6 are valid: both written, or 1 conflated into 6 if they were pending together.
