@@ -12,9 +12,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.marketdata.model.Instrument;
 import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
+import dev.marketdata.model.Venue;
 import dev.marketdata.pipeline.TickJson;
 import dev.marketdata.pipeline.TickValidator;
 
@@ -185,17 +187,12 @@ public final class StoredTickCheck {
         if (!(source instanceof String s) || !MarketTick.SOURCES.contains(s)) {
             return "unknown source";
         }
-        // Absent in a tick written before there were venues (see OPTIONAL); when present, of the vocabulary.
-        if (values.containsKey("exchange")
-                && !(values.get("exchange") instanceof String exchange && MarketTick.EXCHANGES.contains(exchange))) {
-            return "unknown exchange";
+        String venueProblem = venueProblem(values);
+        if (venueProblem != null) {
+            return venueProblem;
         }
-        if (values.containsKey("market") && !(values.get("market") instanceof String market && Market.fromTag(market) != null)) {
-            return "unknown market";
-        }
-        if (values.containsKey("native_symbol") && !(values.get("native_symbol") instanceof String nativeSymbol
-                && NATIVE_SYMBOL.matcher(nativeSymbol).matches())) {
-            return "'native_symbol' is not a symbol";
+        if (values.get("base_asset") instanceof String base && base.isEmpty()) {
+            return "'base_asset' is empty";
         }
         for (String asset : List.of("base_asset", "quote_asset")) {
             if (!(values.get(asset) instanceof String a) || !ASSET.matcher(a).matches()) {
@@ -203,6 +200,41 @@ public final class StoredTickCheck {
             }
         }
         return values.get("symbol") instanceof String ? null : "'symbol' is missing";
+    }
+
+    /**
+     * The venue fields: all three absent (a tick written before there were venues, of Binance spot), or all
+     * three present and agreeing with each other and with the symbol, as the venue names it.
+     */
+    private static String venueProblem(Map<String, Object> values) {
+        int present = (values.containsKey("exchange") ? 1 : 0) + (values.containsKey("market") ? 1 : 0)
+                + (values.containsKey("native_symbol") ? 1 : 0);
+        if (present == 0) {
+            return null;
+        }
+        if (present < 3) {
+            return "some of exchange, market and native_symbol are missing";
+        }
+        if (!(values.get("exchange") instanceof String exchange) || !MarketTick.EXCHANGES.contains(exchange)) {
+            return "unknown exchange";
+        }
+        Market market = values.get("market") instanceof String tag ? Market.fromTag(tag) : null;
+        if (market == null) {
+            return "unknown market";
+        }
+        if (!(values.get("native_symbol") instanceof String nativeSymbol) || !NATIVE_SYMBOL.matcher(nativeSymbol).matches()) {
+            return "'native_symbol' is not a symbol";
+        }
+        Instrument instrument;
+        try {
+            instrument = Instrument.parse(Venue.of(exchange), (String) values.get("symbol"));
+        } catch (IllegalArgumentException e) {
+            return "a symbol " + exchange + " does not have";
+        }
+        if (instrument.market() != market || !instrument.nativeSymbol().equals(nativeSymbol)) {
+            return "'native_symbol' or 'market' is not the symbol's on " + exchange;
+        }
+        return null;
     }
 
     /**

@@ -23,6 +23,11 @@ public abstract class JsonFrameMapper implements VenueMapper {
 
     /** Top-of-book and ticker frames are well under this; anything larger is not one of them. */
     public static final int MAX_FRAME_CHARS = 64 * 1024;
+    /**
+     * Updates one frame may carry (an OKX {@code data} list, a Coinbase message's tickers). Venues batch a few;
+     * a frame of thousands is refused whole, as one rejection rather than thousands.
+     */
+    public static final int MAX_UPDATES_PER_FRAME = 200;
     protected static final String OTHER = "other";
     protected static final String CONTROL = "control";
     private static final BigDecimal TWO = BigDecimal.valueOf(2);

@@ -59,6 +59,8 @@ public final class StreamConnection {
     private Link active;
     private Link standby;
     private boolean connecting;
+    /** A reconnect came due while another connect (a rotation's) was in flight: run it once that one ends. */
+    private boolean reconnectDue;
     private int failuresThisRound;
     private long checkTimer = -1;
     private long retryTimer = -1;
@@ -139,7 +141,15 @@ public final class StreamConnection {
     }
 
     private void connect(boolean rotation) {
-        if (!running || connecting) {
+        if (!running) {
+            return;
+        }
+        if (connecting) {
+            reconnectDue |= !rotation;
+            return;
+        }
+        if (!rotation && active != null && !active.socket.isClosed()) {
+            // Already connected (a rotation's connection took over meanwhile): a second one would double every frame.
             return;
         }
         long wait = limiter.reserve();
@@ -164,6 +174,12 @@ public final class StreamConnection {
                 connectFailed(result.cause(), rotation);
             } else {
                 opened(new Link(result.result()), rotation);
+            }
+            if (reconnectDue) {
+                reconnectDue = false;
+                if (active == null && retryTimer == -1) {
+                    schedule(0, false);
+                }
             }
         });
     }
@@ -283,7 +299,7 @@ public final class StreamConnection {
 
     private void connectFailed(Throwable cause, boolean rotation) {
         boolean moreProxies = feed.connectFailed(cause);
-        if (rotation) {
+        if (rotation && active != null) {
             // The old connection still serves; try the switch again later.
             nextRotationAttempt = System.currentTimeMillis() + backoff.nextDelay();
             return;
@@ -306,7 +322,10 @@ public final class StreamConnection {
             retryTimer = -1;
             vertx.runOnContext(v -> connect(rotation));
         } else {
-            retryTimer = vertx.setTimer(delay, id -> connect(rotation));
+            retryTimer = vertx.setTimer(delay, id -> {
+                retryTimer = -1;
+                connect(rotation);
+            });
         }
     }
 

@@ -21,7 +21,13 @@ public record Instrument(Venue venue, String symbol, String nativeSymbol, String
      * @throws IllegalArgumentException naming the symbol and the accepted forms
      */
     public static Instrument parse(Venue venue, String configured) {
-        String upper = configured.trim().toUpperCase(java.util.Locale.ROOT);
+        String trimmed = configured.trim();
+        // Letters, digits and '-' in ASCII, checked before case folding: "ſ" must not become "S", nor "ı" "I".
+        if (!trimmed.matches("[A-Za-z0-9-]{1,41}")) {
+            throw new IllegalArgumentException("'" + configured + "' is not BASE-QUOTE or BASE-QUOTE-PERP"
+                    + " (letters and digits, for example BTC-USDT)" + (venue == Venue.BINANCE ? " or BTCUSDT" : ""));
+        }
+        String upper = trimmed.toUpperCase(java.util.Locale.ROOT);
         Matcher m = NORMALIZED.matcher(upper);
         if (m.matches()) {
             Market market = m.group(3) == null ? Market.SPOT : Market.PERP;

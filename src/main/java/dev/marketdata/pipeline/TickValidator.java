@@ -20,6 +20,8 @@ public class TickValidator {
 
     /** No asset trades above this; a larger price is a corrupt frame, not a market move. */
     public static final BigDecimal MAX_PRICE = new BigDecimal("1000000000000");
+    /** Digits a stored decimal may have before, and after, the point. */
+    public static final int MAX_DIGITS = 30;
 
     private final Set<String> symbols;
     private final long maxFutureMillis;
@@ -62,7 +64,26 @@ public class TickValidator {
         if (tick.eventTime() != null && tick.eventTime() - tick.receivedAt() > maxFutureMillis) {
             return RejectReason.FUTURE_EVENT_TIME;
         }
+        if (tick.eventTime() != null && tick.eventTime() < 0 || tick.updateId() != null && tick.updateId() < 0) {
+            return RejectReason.BAD_NUMBER;
+        }
+        for (BigDecimal value : new BigDecimal[] { tick.price(), tick.bid(), tick.bidQty(), tick.ask(), tick.askQty(),
+                tick.open24h(), tick.high24h(), tick.low24h(), tick.volume24h(), tick.quoteVolume24h(),
+                tick.priceChange24h(), tick.priceChangePercent24h() }) {
+            if (!storable(value)) {
+                return RejectReason.BAD_NUMBER;
+            }
+        }
         return null;
+    }
+
+    /**
+     * At most 30 digits before and 30 after the point, the form a stored tick is checked against when read
+     * back: a value beyond it (a venue's 1E-40, the mid of two prices with 30 decimals) would be stored and then
+     * never served.
+     */
+    private static boolean storable(BigDecimal value) {
+        return value == null || value.scale() <= MAX_DIGITS && value.precision() - value.scale() <= MAX_DIGITS;
     }
 
     private static boolean positive(BigDecimal value) {

@@ -79,6 +79,25 @@ class TickerReaderIT {
         }
         assertEquals(List.of("BTCUSDT"), reader.readOne("BTCUSDT", null).missing());
         assertEquals(1.0, metrics.invalidValueCount("malformed"));
+        // Venue fields that do not agree with the symbol, or only some of them, or an empty base asset.
+        String venue = "{\"symbol\":\"BTCUSDT\",\"exchange\":\"binance\",\"native_symbol\":\"BTCUSDT\",\"market\":\"spot\",";
+        List<String> refused = List.of(
+                legacy.replace("{\"symbol\":\"BTCUSDT\",", venue.replace("\"native_symbol\":\"BTCUSDT\"", "\"native_symbol\":\"ETHUSDT\"")),
+                legacy.replace("{\"symbol\":\"BTCUSDT\",", venue.replace("\"market\":\"spot\"", "\"market\":\"perp\"")),
+                legacy.replace("{\"symbol\":\"BTCUSDT\",", "{\"symbol\":\"BTCUSDT\",\"market\":\"perp\","),
+                legacy.replace("\"base_asset\":\"BTC\"", "\"base_asset\":\"\""));
+        for (String value : refused) {
+            try (Jedis redis = TestRedis.client()) {
+                redis.set("tick:latest:BTCUSDT", value);
+            }
+            assertEquals(List.of("BTCUSDT"), reader.readOne("BTCUSDT", null).missing(), value);
+        }
+        assertEquals(5.0, metrics.invalidValueCount("malformed"));
+        // The same tick with its venue fields in agreement is served.
+        try (Jedis redis = TestRedis.client()) {
+            redis.set("tick:latest:BTCUSDT", legacy.replace("{\"symbol\":\"BTCUSDT\",", venue));
+        }
+        assertEquals(List.of(), reader.readOne("BTCUSDT", null).missing());
     }
 
     @Test

@@ -144,6 +144,20 @@ class ExchangeProtocolsTest {
         assertEquals("1.5", ((dev.marketdata.model.FrameOutcome.Accepted) outcomes.get(0)).tick().price().toPlainString());
     }
 
+    @Test
+    void anHtxFrameOverTheLimitInBytesIsOversizedEvenAsMultiByteText() {
+        HtxProtocol htx = new HtxProtocol();
+        String bbo = "{\"ch\":\"market.btcusdt.bbo\",\"ts\":1,\"tick\":{\"seqId\":1,\"ask\":2,\"askSize\":1,\"bid\":1,"
+                + "\"bidSize\":1,\"quoteTime\":1,\"symbol\":\"btcusdt\"}}";
+        // 200 KB of two-byte characters after a valid frame: as UTF-8 the first 64 KB would be 32,000 characters.
+        String text = htx.text(gzip(bbo + " " + "é".repeat(100_000)));
+        ConnectionSpec spec = htx.connections(URI.create("wss://h/ws"), List.of(Instrument.parse(Venue.HTX, "BTC-USDT")),
+                Set.of("bbo")).get(0);
+        assertEquals(List.of(new dev.marketdata.model.FrameOutcome.Rejected("other",
+                dev.marketdata.model.RejectReason.OVERSIZED_FRAME, "frame of 65537 characters")),
+                htx.mapper(TickJson.newMapper(), spec, Set.of("bbo")).map(text, 1L));
+    }
+
     private static List<Integer> argCounts(ConnectionSpec spec) throws IOException {
         List<Integer> counts = new java.util.ArrayList<>();
         for (String message : spec.subscribeMessages()) {
@@ -152,7 +166,15 @@ class ExchangeProtocolsTest {
         return counts;
     }
 
-    private static byte[] gzip(String text) throws IOException {
+    private static byte[] gzip(String text) {
+        try {
+            return gzipped(text);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] gzipped(String text) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(text.getBytes(StandardCharsets.UTF_8));

@@ -82,12 +82,17 @@ class StreamConnectionIT {
 
     private StreamConnection connect(VenueStandIn venue, String path, ExchangeProtocol protocol, List<Instrument> instruments,
             Set<String> streams, long keepAliveMillis) {
+        return connect(venue, path, protocol, instruments, streams, keepAliveMillis, 3_600_000);
+    }
+
+    private StreamConnection connect(VenueStandIn venue, String path, ExchangeProtocol protocol, List<Instrument> instruments,
+            Set<String> streams, long keepAliveMillis, long maxAgeMillis) {
         URI endpoint = URI.create(venue.url(path));
         ConnectionSpec spec = protocol.connections(endpoint, instruments, streams).get(0);
         HttpClient client = vertx.createHttpClient(new HttpClientOptions());
         StreamConnection connection = new StreamConnection(protocol.venue().id(), 0, 1, endpoint, spec, protocol, vertx, client,
                 events, new ConnectLimiter(100, 1_000, System::currentTimeMillis),
-                new ConnectionTiming(50, 200, 60_000, 30_000, 3_600_000, keepAliveMillis),
+                new ConnectionTiming(50, 200, 60_000, 30_000, maxAgeMillis, keepAliveMillis),
                 (body, nanos, v) -> frames.add(body));
         connection.start();
         return connection;
@@ -163,6 +168,27 @@ class StreamConnectionIT {
             // Not gzip: passed on as bytes, for the pipeline to reject as a binary frame.
             htx.sendBinary(new byte[] { 1, 2, 3 });
             await("the raw bytes", Duration.ofSeconds(5), () -> frames.stream().anyMatch(f -> f instanceof byte[]));
+            connection.stop();
+        }
+    }
+
+    /**
+     * The active connection closes while a make-before-break switch is still connecting, and that switch then
+     * fails: the reconnect that came due meanwhile must still happen (it was dropped, leaving the subscription
+     * dead for good).
+     */
+    @Test
+    void aConnectionLostDuringAFailingSwitchStillReconnects() throws Exception {
+        try (VenueStandIn venue = new VenueStandIn().slowlyReject(2, 1_500)) {
+            StreamConnection connection = connect(venue, "/", new CoinbaseProtocol(),
+                    List.of(Instrument.parse(Venue.COINBASE, "BTC-USD")), Set.of("ticker"), 0, 1_000);
+            // At 1 s the switch starts; its handshake hangs for 1.5 s and is then refused.
+            await("the switch is connecting", Duration.ofSeconds(10), () -> venue.connections() == 2);
+            venue.closeAll();
+            await("reconnected after the failed switch", Duration.ofSeconds(15),
+                    () -> venue.connections() >= 3 && venue.clients().size() == 1);
+            await("open on the client side too", Duration.ofSeconds(5), connection::isOpen);
+            assertEquals(1, venue.clients().size());
             connection.stop();
         }
     }

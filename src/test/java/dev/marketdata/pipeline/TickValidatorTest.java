@@ -58,6 +58,17 @@ class TickValidatorTest {
         assertEquals(ignored, validator.validate(ignored));
     }
 
+    /** Only what can be read back: a stored tick's decimals have at most 30 digits either side of the point. */
+    @Test
+    void decimalsBeyondWhatAStoredTickMayHoldAreRejected() {
+        String thirty = "0." + "0".repeat(29) + "1";
+        // Each side is storable; their mid has 31 decimals.
+        assertEquals(RejectReason.BAD_NUMBER, validator.check(book("BTCUSDT", thirty, "1", "0." + "0".repeat(29) + "2", "1")));
+        assertNull(validator.check(book("BTCUSDT", "0." + "0".repeat(28) + "10", "1", "0." + "0".repeat(28) + "20", "1")));
+        assertEquals(RejectReason.BAD_NUMBER, validator.check(book("BTCUSDT", "100.10", "1E-40", "100.20", "2")));
+        assertEquals(RejectReason.BAD_NUMBER, validator.check(withEventTime(-315619200000L, 1L)));
+    }
+
     private static MarketTick withEventTime(long eventTime, long receivedAt) {
         BigDecimal p = new BigDecimal("100");
         return new MarketTick("BTCUSDT", "binance", "BTCUSDT", Market.SPOT, "BTC", "USDT", StreamKind.MINI_TICKER, p, null, null, null, null, p, p, p,

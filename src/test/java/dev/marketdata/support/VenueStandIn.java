@@ -48,6 +48,8 @@ public final class VenueStandIn implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     /** Why each dropped client was dropped, in order. */
     public final List<String> drops = new CopyOnWriteArrayList<>();
+    private volatile int slowRejected;
+    private volatile long slowRejectMillis;
     private volatile String keepAliveText;
     private volatile long keepAliveWithin;
     private volatile long htxPingEvery;
@@ -55,9 +57,16 @@ public final class VenueStandIn implements AutoCloseable {
 
     public VenueStandIn() throws Exception {
         server = vertx.createHttpServer().webSocketHandler(ws -> {
+            int number = connections.incrementAndGet();
+            if (number == slowRejected) {
+                // The handshake of this connection hangs, then fails: a venue that stops accepting mid-switch.
+                io.vertx.core.Promise<Integer> handshake = io.vertx.core.Promise.promise();
+                ws.setHandshake(handshake.future());
+                vertx.setTimer(slowRejectMillis, id -> handshake.complete(503));
+                return;
+            }
             Client client = new Client(ws);
             clients.add(client);
-            connections.incrementAndGet();
             ws.textMessageHandler(text -> {
                 client.received.add(text);
                 if (text.equals(keepAliveText)) {
@@ -71,6 +80,18 @@ public final class VenueStandIn implements AutoCloseable {
         });
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         vertx.setPeriodic(50, id -> enforce());
+    }
+
+    /** The handshake of the {@code n}-th connection hangs for {@code millis} and is then refused with 503. */
+    public VenueStandIn slowlyReject(int n, long millis) {
+        this.slowRejected = n;
+        this.slowRejectMillis = millis;
+        return this;
+    }
+
+    /** Closes every client's connection, as a venue restarting would. */
+    public void closeAll() {
+        vertx.runOnContext(v -> clients.forEach(c -> c.socket.close((short) 1001, "going away")));
     }
 
     /** Drops a client that has not sent {@code text} for {@code millis} (OKX's "ping", Bybit's {"op":"ping"}). */

@@ -89,16 +89,27 @@ public final class BybitMapper extends JsonFrameMapper {
         ObjectNode merged;
         if ("snapshot".equals(type)) {
             merged = data.deepCopy();
-            tickers.put(symbol, merged);
         } else if ("delta".equals(type)) {
-            merged = tickers.get(symbol);
-            if (merged == null) {
+            ObjectNode known = tickers.get(symbol);
+            if (known == null) {
                 return new FrameOutcome.Ignored(TICKERS);
             }
+            // Merged into a copy, kept only once the whole tick has passed: a bad delta is rejected alone and
+            // does not poison the symbol's state for every later delta.
+            merged = known.deepCopy();
             merged.setAll((ObjectNode) data);
         } else {
             return new FrameOutcome.Rejected(TICKERS, RejectReason.MISSING_FIELD, "'type' is neither snapshot nor delta");
         }
+        FrameOutcome outcome = whole(instrument, merged, ts, receivedAt);
+        if (outcome instanceof FrameOutcome.Accepted) {
+            tickers.put(symbol, merged);
+        }
+        return outcome;
+    }
+
+    private FrameOutcome whole(Instrument instrument, ObjectNode merged, long ts, long receivedAt)
+            throws VenueJson.FieldException {
         BigDecimal last = VenueJson.decimal(merged, "lastPrice");
         BigDecimal open = VenueJson.optionalDecimal(merged, "prevPrice24h");
         BigDecimal fraction = VenueJson.optionalSignedDecimal(merged, "price24hPcnt");

@@ -42,6 +42,13 @@ public final class CoinbaseMapper extends JsonFrameMapper {
         if (events == null || !events.isArray()) {
             return reject(TICKER, RejectReason.MISSING_FIELD, "'events' is not a list");
         }
+        int updates = 0;
+        for (JsonNode event : events) {
+            updates += Math.max(1, event.path("tickers").size());
+        }
+        if (updates > MAX_UPDATES_PER_FRAME) {
+            return reject(TICKER, RejectReason.OVERSIZED_FRAME, updates + " tickers in one message");
+        }
         List<FrameOutcome> outcomes = new ArrayList<>();
         for (JsonNode event : events) {
             JsonNode tickers = event.get("tickers");

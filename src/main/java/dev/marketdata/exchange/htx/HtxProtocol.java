@@ -76,7 +76,13 @@ public final class HtxProtocol implements ExchangeProtocol {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
             // Inflate no more than one byte past the largest frame the mapper takes: a small hostile frame that
             // inflates to gigabytes costs this much and is then rejected as oversized.
-            return new String(in.readNBytes(JsonFrameMapper.MAX_FRAME_CHARS + 1), StandardCharsets.UTF_8);
+            byte[] inflated = in.readNBytes(JsonFrameMapper.MAX_FRAME_CHARS + 1);
+            if (inflated.length > JsonFrameMapper.MAX_FRAME_CHARS) {
+                // Over the limit in bytes: one character per byte, so that the mapper sees it over the limit in
+                // characters too (as UTF-8, multi-byte text would shrink below it and pass).
+                return new String(inflated, StandardCharsets.ISO_8859_1);
+            }
+            return new String(inflated, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return null;
         }

@@ -63,6 +63,9 @@ public final class OkxMapper extends JsonFrameMapper {
         if (data == null || !data.isArray() || data.isEmpty()) {
             return reject(channel, RejectReason.MISSING_FIELD, "'data' is not a list of updates");
         }
+        if (data.size() > MAX_UPDATES_PER_FRAME) {
+            return reject(channel, RejectReason.OVERSIZED_FRAME, data.size() + " updates in one push");
+        }
         List<FrameOutcome> outcomes = new ArrayList<>(data.size());
         for (JsonNode item : data) {
             outcomes.add(one(channel, instrument, instId, item, receivedAt));

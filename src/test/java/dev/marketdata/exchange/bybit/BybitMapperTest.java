@@ -1,5 +1,6 @@
 package dev.marketdata.exchange.bybit;
 
+import static dev.marketdata.support.Outcomes.accepted;
 import static dev.marketdata.support.Outcomes.one;
 import static dev.marketdata.support.Outcomes.rejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -160,6 +161,14 @@ class BybitMapperTest {
         // A delta before any snapshot cannot make a whole tick.
         assertEquals(new FrameOutcome.Ignored("tickers"), one(linear.map(snapshot.replace("snapshot", "delta"), 1L)));
         assertInstanceOf(FrameOutcome.Accepted.class, one(linear.map(snapshot, 1L)));
+        // A bad delta is rejected alone: the next good one still merges into the last good state.
+        String bad = "{\"topic\":\"tickers.BTCUSDT\",\"type\":\"delta\",\"data\":{\"symbol\":\"BTCUSDT\",\"bid1Price\":\"abc\"},"
+                + "\"cs\":753843900398,\"ts\":1786310817683}";
+        assertEquals(RejectReason.BAD_NUMBER, rejected(linear.map(bad, 1L)));
+        assertEquals(RejectReason.MISSING_FIELD, rejected(linear.map(bad.replace("\"bid1Price\":\"abc\"", "\"lastPrice\":null"), 1L)));
+        MarketTick after = accepted(linear.map(bad.replace("\"bid1Price\":\"abc\"", "\"lastPrice\":\"65115.00\""), 1L));
+        assertEquals("65115.00", after.price().toPlainString());
+        assertEquals("65114.20", after.bid().toPlainString());
         assertEquals(RejectReason.STREAM_MISMATCH, rejected(linear.map(snapshot.replace("\"symbol\":\"BTCUSDT\"",
                 "\"symbol\":\"ETHUSDT\""), 1L)));
         assertEquals(RejectReason.UNKNOWN_SYMBOL, rejected(linear.map(snapshot.replace("BTCUSDT", "XRPUSDT"), 1L)));

@@ -63,6 +63,8 @@ class HtxMapperTest {
         assertEquals("92730.24", tick.bidQty().toPlainString());
         assertEquals(103273695595L, tick.sequence());
         assertEquals(1618678069860L, tick.eventTime());
+        // Trailing zeros as sent: 1.50 stays 1.50.
+        assertEquals("1.50", accepted(mapper.map(bbo.replace("\"askSize\":1000.5", "\"askSize\":1.50"), 2L)).askQty().toPlainString());
         // In Redis and the API, decimals are plain strings, never an exponent.
         assertEquals(true, TickJson.write(tick).contains("\"bid\":\"0.0000009121\""));
     }

@@ -138,6 +138,11 @@ class OkxMapperTest {
         assertEquals(RejectReason.MALFORMED_JSON, rejected(mapper.map("{\"arg\":", 1L)));
         assertEquals(RejectReason.MALFORMED_JSON, rejected(mapper.map("[1,2]", 1L)));
         assertEquals(RejectReason.OVERSIZED_FRAME, rejected(mapper.map("{\"a\":\"" + "x".repeat(70_000) + "\"}", 1L)));
+        // Text after the frame's JSON: a corrupt or spliced frame, not a tick.
+        assertEquals(RejectReason.MALFORMED_JSON, rejected(mapper.map(push + " trailing {{{", 1L)));
+        // Hundreds of updates in one push: one rejection, not hundreds.
+        String many = "{\"arg\":{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},\"data\":[" + "1,".repeat(300) + "1]}";
+        assertEquals(RejectReason.OVERSIZED_FRAME, rejected(mapper.map(many, 1L)));
         assertEquals(List.of(new FrameOutcome.Ignored("control")), mapper.map("pong", 1L));
         assertEquals(List.of(new FrameOutcome.Ignored("control")), mapper.map(
                 "{\"event\":\"subscribe\",\"arg\":{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"}}", 1L));
@@ -154,6 +159,11 @@ class OkxMapperTest {
         assertEquals("'BTC-USD-PERP': coinbase serves no perpetuals here, only spot (BASE-QUOTE)",
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                         () -> Instrument.parse(Venue.COINBASE, "BTC-USD-PERP")).getMessage());
+        // Letters outside ASCII are refused, not folded into others ("ſ" would upper-case to "S").
+        assertEquals("'btc-usdtſ' is not BASE-QUOTE or BASE-QUOTE-PERP (letters and digits, for example BTC-USDT)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> Instrument.parse(Venue.OKX, "btc-usdtſ")).getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Instrument.parse(Venue.OKX, "ıNJ-USDT"));
         assertEquals("BTCUSDT", Instrument.parse(Venue.BINANCE, "btcusdt").nativeSymbol());
         assertEquals("BTCUSDT", Instrument.parse(Venue.BINANCE, "BTC-USDT").nativeSymbol());
         assertEquals("btcusdt", Instrument.parse(Venue.HTX, "BTC-USDT").nativeSymbol());
