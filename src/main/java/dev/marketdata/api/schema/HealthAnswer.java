@@ -1,0 +1,108 @@
+package dev.marketdata.api.schema;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/**
+ * {@code {"success":true,"data":{...},"timestamp":ms}}; when unhealthy (503),
+ * {@code {"success":false,"error":{...},"data":{...},"timestamp":ms}}.
+ */
+@Schema(name = "HealthAnswer", description = "The gateway's health with every component's detail; unhealthy (Redis and"
+        + " the venue both away) is a failure that still carries the detail", requiredProperties = { "success", "data", "timestamp" })
+public class HealthAnswer {
+
+    @Schema(description = "false only when unhealthy")
+    public boolean success;
+    @Schema(description = "Only when unhealthy: code UNHEALTHY")
+    public ErrorAnswer.ErrorDetail error;
+    @Schema(description = "The health")
+    public Health data;
+    @Schema(description = "When the answer was made, ms since the epoch")
+    public long timestamp;
+
+    @Schema(name = "Health", requiredProperties = { "status", "version", "redis", "feed", "freshness", "alerts", "alerts_count" })
+    public static class Health {
+        @Schema(description = "healthy; degraded (the venue or freshness down, or Redis down with the feed up); unhealthy",
+                allowableValues = { "healthy", "degraded", "unhealthy" })
+        public String status;
+        @Schema(description = "The gateway's version")
+        public String version;
+        @Schema(description = "Redis")
+        public Redis redis;
+        @Schema(description = "The venue's feed")
+        public Feed feed;
+        @Schema(description = "Whether every symbol had a tick within quality.stale.seconds")
+        public Freshness freshness;
+        @Schema(description = "Active data-quality alerts, at most 50: symbol to what is wrong")
+        public Map<String, String> alerts;
+        @JsonProperty("alerts_count")
+        @Schema(description = "How many alerts are active (all of them, listed or not)", minimum = "0")
+        public int alertsCount;
+    }
+
+    @Schema(name = "RedisHealth", requiredProperties = { "status", "error" })
+    public static class Redis {
+        @Schema(description = "up when Redis answers", allowableValues = { "up", "down" })
+        public String status;
+        @Schema(description = "Why Redis is down (an authentication or permission failure is named)", nullable = true)
+        public String error;
+    }
+
+    @Schema(name = "FeedHealth", requiredProperties = { "status", "connected", "endpoint", "proxy", "connection_age_s",
+            "last_frame_age_ms", "connects", "failed_connects", "ingest_suspended", "last_error" })
+    public static class Feed {
+        @Schema(description = "up while every connection is open and frames arrive", allowableValues = { "up", "down" })
+        public String status;
+        @Schema(description = "Whether every connection is open (or a recording is replayed)", nullable = true)
+        public Boolean connected;
+        @Schema(description = "The venue's URL, or replay:<file>", nullable = true)
+        public String endpoint;
+        @Schema(description = "The proxy in use, password masked; direct without one", nullable = true)
+        public String proxy;
+        @JsonProperty("connection_age_s")
+        @Schema(description = "Seconds since the connection opened; null when not connected", nullable = true)
+        public Long connectionAgeS;
+        @JsonProperty("last_frame_age_ms")
+        @Schema(description = "Milliseconds since the last frame; null before the first", nullable = true)
+        public Long lastFrameAgeMs;
+        @Schema(description = "Connections established", nullable = true)
+        public Long connects;
+        @JsonProperty("failed_connects")
+        @Schema(description = "Connection attempts that failed", nullable = true)
+        public Long failedConnects;
+        @JsonProperty("ingest_suspended")
+        @Schema(description = "Whether an operator suspended ingest (JMX)", nullable = true)
+        public Boolean ingestSuspended;
+        @JsonProperty("last_error")
+        @Schema(description = "The last connection failure, password masked", nullable = true)
+        public String lastError;
+    }
+
+    @Schema(name = "FreshnessHealth", requiredProperties = { "status", "stale_symbols", "stale_count", "stale_after_s",
+            "held_symbols", "held_count", "sequence_resets" })
+    public static class Freshness {
+        @Schema(description = "up when no symbol is stale", allowableValues = { "up", "down" })
+        public String status;
+        @JsonProperty("stale_symbols")
+        @Schema(description = "Symbols without a tick for stale_after_s, at most 50", nullable = true)
+        public List<String> staleSymbols;
+        @JsonProperty("stale_count")
+        @Schema(description = "How many symbols are stale", nullable = true)
+        public Integer staleCount;
+        @JsonProperty("stale_after_s")
+        @Schema(description = "quality.stale.seconds", nullable = true)
+        public Integer staleAfterS;
+        @JsonProperty("held_symbols")
+        @Schema(description = "Symbols whose lower sequences the newer-than guard is refusing, at most 50", nullable = true)
+        public List<String> heldSymbols;
+        @JsonProperty("held_count")
+        @Schema(description = "How many symbols are held", nullable = true)
+        public Integer heldCount;
+        @JsonProperty("sequence_resets")
+        @Schema(description = "Sequence resets stored since start", nullable = true)
+        public Long sequenceResets;
+    }
+}
