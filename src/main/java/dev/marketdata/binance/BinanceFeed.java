@@ -62,7 +62,8 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 60_000);
     private volatile boolean suspended;
     private volatile BinanceStreamConsumer transport;
-    private final ConnectLimiter limiter = new ConnectLimiter(ConnectLimiter.DEFAULT_LIMIT, System::currentTimeMillis);
+    // Shared by every connection and kept across a suspend and resume of ingest: the limit is per IP and time.
+    private final ConnectLimiter limiter = BinanceProtocol.newConnectLimiter();
     private volatile CamelContext camelContext;
     private volatile FreshnessTracker freshness;
     private volatile Supplier<List<String>> activeAlerts = List::of;

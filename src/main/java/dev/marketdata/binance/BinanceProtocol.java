@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.feed.ConnectLimiter;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.ExchangeProtocol;
 import dev.marketdata.feed.VenueMapper;
@@ -101,6 +102,16 @@ public final class BinanceProtocol implements ExchangeProtocol {
             groups.add(group);
         }
         return groups;
+    }
+
+    /** Binance allows 300 new connections per 5 minutes per IP; kept under it (see {@link ConnectLimiter}). */
+    @Override
+    public ConnectLimiter connectLimiter() {
+        return newConnectLimiter();
+    }
+
+    static ConnectLimiter newConnectLimiter() {
+        return new ConnectLimiter(ConnectLimiter.DEFAULT_LIMIT, ConnectLimiter.WINDOW_MILLIS, System::currentTimeMillis);
     }
 
     @Override

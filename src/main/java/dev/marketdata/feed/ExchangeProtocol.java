@@ -28,6 +28,14 @@ public interface ExchangeProtocol {
      */
     List<ConnectionSpec> connections(URI endpoint, List<Instrument> instruments, Set<String> streams);
 
+    /**
+     * A fresh limiter of new connections for this venue, shared by all its connections: the venue's published
+     * limit per IP, kept a little under it. The default, for a venue that publishes no number, is 5 a second.
+     */
+    default ConnectLimiter connectLimiter() {
+        return new ConnectLimiter(5, 1_000, System::currentTimeMillis);
+    }
+
     /** A text to send when the connection has sent nothing for {@link #keepAliveMillis()}; null for none. */
     default String keepAliveText() {
         return null;

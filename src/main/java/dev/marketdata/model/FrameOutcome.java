@@ -6,7 +6,15 @@ package dev.marketdata.model;
  */
 public sealed interface FrameOutcome {
 
-    record Accepted(MarketTick tick) implements FrameOutcome {
+    /**
+     * @param sequenceReset the venue says its sequence starts again here (Bybit's {@code u=1} after a restart):
+     *                      stored even though its sequence is lower than the stored one
+     */
+    record Accepted(MarketTick tick, boolean sequenceReset) implements FrameOutcome {
+
+        public Accepted(MarketTick tick) {
+            this(tick, false);
+        }
     }
 
     /** A well-formed frame that is not ours to store; {@code kind} is a bounded tag (see {@code StreamTags}). */

@@ -46,14 +46,21 @@ public record MarketTick(
     public static final java.util.Set<String> EXCHANGES = java.util.Set.of(SOURCE_BINANCE);
 
     /**
-     * The number that orders ticks of one symbol and stream kind: the order-book update id for
-     * bookTicker (it only grows), the exchange event time for the ticker streams.
+     * The number that orders ticks of one venue, symbol and stream kind: the order-book update id for a book
+     * top (it only grows), the event time for the ticker streams. OKX may reset the {@code seqId} of
+     * {@code bbo-tbt} to a smaller value; its book tops are ordered by event time first and by the
+     * {@code seqId} within a millisecond, so a reset is not taken for an old tick.
      */
     @JsonIgnore
     public long sequence() {
         if (stream == StreamKind.BOOK_TICKER) {
+            if (OKX.equals(exchange) && eventTime != null) {
+                return Math.addExact(Math.multiplyExact(eventTime, 1_000_000L), Math.floorMod(updateId, 1_000_000L));
+            }
             return updateId;
         }
         return eventTime;
     }
+
+    private static final String OKX = "okx";
 }

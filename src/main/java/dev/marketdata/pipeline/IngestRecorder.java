@@ -2,6 +2,7 @@ package dev.marketdata.pipeline;
 
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,10 +22,16 @@ public class IngestRecorder {
         this.metrics = metrics;
     }
 
+    /** The exchange property telling the store that the venue reset its sequence at this tick. */
+    public static final String SEQUENCE_RESET = "marketdata.sequenceReset";
+
     /** The tick to store, or null when the frame was ignored or rejected. */
-    public MarketTick record(FrameOutcome outcome) {
+    public MarketTick record(FrameOutcome outcome, Exchange exchange) {
         if (outcome instanceof FrameOutcome.Accepted accepted) {
             metrics.frameReceived(accepted.tick().stream().configName());
+            if (accepted.sequenceReset() && exchange != null) {
+                exchange.setProperty(SEQUENCE_RESET, Boolean.TRUE);
+            }
             return accepted.tick();
         }
         if (outcome instanceof FrameOutcome.Ignored ignored) {

@@ -76,7 +76,7 @@ public class LatestTickStore implements Service {
     public enum Result { STALE, PENDING }
 
     /** A tick as written (or to be written), with when it arrived, for the TTL it has left and the latency. */
-    private record Written(MarketTick tick, String json, long at, long receivedNanos) {
+    private record Written(MarketTick tick, String json, long at, long receivedNanos, boolean reset) {
     }
 
     /** What this process knows Redis's guard holds for one symbol and stream kind. */
@@ -124,16 +124,29 @@ public class LatestTickStore implements Service {
     }
 
     public Result store(MarketTick tick) {
-        return store(tick, null);
+        return store(tick, null, false);
+    }
+
+    /** @param sequenceReset see {@link #ingest} */
+    public Result store(MarketTick tick, boolean sequenceReset) {
+        return store(tick, null, sequenceReset);
     }
 
     /**
-     * Queues the tick for the writer, unless it is not newer than what this process already wrote.
+     * The pipeline's step: queues the tick for the writer, unless it is not newer than what this process
+     * already wrote.
      *
-     * @param receivedNanos {@link System#nanoTime()} when the frame arrived, for the ingest latency
-     *                      timer; null when unknown
+     * @param receivedNanos {@link System#nanoTime()} when the frame arrived, for the ingest latency timer;
+     *                      null when unknown
+     * @param sequenceReset true when the venue said its sequence starts again at this tick (Bybit's u=1): a
+     *                      lower sequence is then stored at once as a reset, rather than after the reset bound
      */
-    public Result store(MarketTick tick, @ExchangeProperty(RECEIVED_NANOS) Long receivedNanos) {
+    public Result ingest(MarketTick tick, @ExchangeProperty(RECEIVED_NANOS) Long receivedNanos,
+            @ExchangeProperty(IngestRecorder.SEQUENCE_RESET) Boolean sequenceReset) {
+        return store(tick, receivedNanos, Boolean.TRUE.equals(sequenceReset));
+    }
+
+    private Result store(MarketTick tick, Long receivedNanos, boolean reset) {
         requireFollowed(tick.symbol());
         String guardKey = guardKey(tick);
         Guard known = guards.get(guardKey);
@@ -143,16 +156,16 @@ public class LatestTickStore implements Service {
             guards.put(guardKey, known);
         }
         if (known != null && !expired(known, tick.receivedAt())) {
-            NewestWins.Verdict verdict = judge(tick, known.sequence(), known.receivedAt());
+            NewestWins.Verdict verdict = judge(tick, reset, known.sequence(), known.receivedAt());
             if (!verdict.stores()) {
                 refused(guardKey, tick, verdict, known.sequence());
                 return Result.STALE;
             }
         }
-        Written offered = new Written(tick, null, clock.getAsLong(), receivedNanos == null ? 0 : receivedNanos);
+        Written offered = new Written(tick, null, clock.getAsLong(), receivedNanos == null ? 0 : receivedNanos, reset);
         Written[] loser = new Written[1];
         pending.merge(guardKey, offered, (old, now) -> {
-            if (judge(now.tick(), old.tick().sequence(), old.tick().receivedAt()).stores()) {
+            if (judge(now.tick(), now.reset(), old.tick().sequence(), old.tick().receivedAt()).stores()) {
                 loser[0] = old;
                 return now;
             }
@@ -170,8 +183,13 @@ public class LatestTickStore implements Service {
         return Result.PENDING;
     }
 
-    private NewestWins.Verdict judge(MarketTick tick, long storedSequence, long storedAt) {
-        return NewestWins.judge(tick.sequence(), tick.receivedAt(), storedSequence, storedAt, options.resetAfterMillis());
+    private NewestWins.Verdict judge(MarketTick tick, boolean reset, long storedSequence, long storedAt) {
+        return NewestWins.judge(tick.sequence(), tick.receivedAt(), storedSequence, storedAt, resetAfter(reset));
+    }
+
+    /** A tick the venue marks as a sequence reset is a reset at once; any other after the configured bound. */
+    private long resetAfter(boolean reset) {
+        return reset ? 0 : options.resetAfterMillis();
     }
 
     /** Redis's key (and so its guard) expires with the TTL: a guard that old no longer holds anything. */
@@ -245,6 +263,7 @@ public class LatestTickStore implements Service {
             }
         }
         byte[] resetAfter = bytes(Long.toString(options.resetAfterMillis()));
+        byte[] resetNow = bytes("0");
         byte[] nowArg = bytes(Long.toString(now));
         List<Object> results;
         try {
@@ -255,7 +274,8 @@ public class LatestTickStore implements Service {
                             bytes(KEY_PREFIX + tick.symbol()), bytes(SEQ_PREFIX + tick.symbol()),
                             bytes(tick.stream().configName()), bytes(Long.toString(tick.sequence())),
                             bytes(json.get(i)), bytes(Integer.toString(ttls.get(i))),
-                            bytes(Long.toString(tick.receivedAt())), resetAfter, nowArg);
+                            bytes(Long.toString(tick.receivedAt())), live.get(i).getValue().reset() ? resetNow : resetAfter,
+                            nowArg);
                 }
                 return null;
             });
@@ -276,7 +296,7 @@ public class LatestTickStore implements Service {
             NewestWins.Verdict verdict = NewestWins.Verdict.ofCode((Long) results.get(i));
             if (verdict.stores()) {
                 guards.put(guardKey, new Guard(tick.sequence(), tick.receivedAt()));
-                lastWritten.merge(guardKey, new Written(tick, json.get(i), w.at(), 0),
+                lastWritten.merge(guardKey, new Written(tick, json.get(i), w.at(), 0, false),
                         (old, neu) -> neu.tick().receivedAt() >= old.tick().receivedAt() ? neu : old);
                 Hold hold = holds.remove(guardKey);
                 if (verdict != NewestWins.Verdict.NEWER) {
@@ -294,7 +314,7 @@ public class LatestTickStore implements Service {
     /** Back into pending, unless a newer one of its symbol and stream kind is pending already. */
     private void putBack(Map.Entry<String, Written> entry) {
         pending.merge(entry.getKey(), entry.getValue(), (old, back) ->
-                judge(back.tick(), old.tick().sequence(), old.tick().receivedAt()).stores() ? back : old);
+                judge(back.tick(), back.reset(), old.tick().sequence(), old.tick().receivedAt()).stores() ? back : old);
     }
 
     private void sequenceReset(MarketTick tick, NewestWins.Verdict verdict, Hold hold) {

@@ -29,7 +29,7 @@ public class TickPipelineRoutes extends RouteBuilder {
                 .bean(QualityMonitor.BEAN, "inspect")
                 .bean(IngestRecorder.BEAN, "record")
                 .filter(body().isNotNull())
-                    .bean(LatestTickStore.BEAN, "store")
+                    .bean(LatestTickStore.BEAN, "ingest")
                 .end();
 
         from("timer:redis-reconcile?delay={{redis.reconcile-interval}}&period={{redis.reconcile-interval}}")

@@ -52,6 +52,10 @@ class OpenApiIT {
                         }
                     }));
             assertEquals(List.of(), undescribed);
+            // The document's entry is the contract's entry: the same fields in the same order.
+            List<String> documented = new ArrayList<>();
+            api.get("components").get("schemas").get("TickerEntry").get("properties").fieldNames().forEachRemaining(documented::add);
+            assertEquals(JsonContractIT.ENTRY_FIELDS, documented);
 
             Validator validator = new Validator(api);
             JsonNode all = check(gateway, validator, "/api/v1/tickers", "/api/v1/tickers", 200);

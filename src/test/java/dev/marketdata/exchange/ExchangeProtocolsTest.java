@@ -2,6 +2,7 @@ package dev.marketdata.exchange;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -156,6 +157,23 @@ class ExchangeProtocolsTest {
         assertEquals(List.of(new dev.marketdata.model.FrameOutcome.Rejected("other",
                 dev.marketdata.model.RejectReason.OVERSIZED_FRAME, "frame of 65537 characters")),
                 htx.mapper(TickJson.newMapper(), spec, Set.of("bbo")).map(text, 1L));
+    }
+
+    @Test
+    void eachVenueBooksConnectionsUnderItsPublishedLimit() {
+        // OKX: 3 connection requests a second; Bybit: 500 per 5 minutes (450 kept); Binance: 300 per 5 minutes (250 kept).
+        assertEquals(List.of(3, 1_000L), limit(new OkxProtocol().connectLimiter()));
+        assertEquals(List.of(450, 300_000L), limit(new BybitProtocol().connectLimiter()));
+        assertEquals(List.of(250, 300_000L), limit(new dev.marketdata.binance.BinanceProtocol(1024, 7000).connectLimiter()));
+        assertEquals(List.of(5, 1_000L), limit(new CoinbaseProtocol().connectLimiter()));
+        assertEquals(List.of(5, 1_000L), limit(new HtxProtocol().connectLimiter()));
+        dev.marketdata.feed.ConnectLimiter okx = new OkxProtocol().connectLimiter();
+        assertEquals(List.of(0L, 0L, 0L), List.of(okx.reserve(), okx.reserve(), okx.reserve()));
+        assertTrue(okx.reserve() > 0);
+    }
+
+    private static List<Object> limit(dev.marketdata.feed.ConnectLimiter limiter) {
+        return List.of(limiter.limit(), limiter.windowMillis());
     }
 
     private static List<Integer> argCounts(ConnectionSpec spec) throws IOException {

@@ -191,6 +191,32 @@ class LatestTickStoreIT {
         assertEquals(11, storedUpdateId("ETHUSDT"));
     }
 
+    /** A venue that says its sequence starts again (Bybit's u=1) is believed at once, in this process and in Redis. */
+    @Test
+    void aResetTheVenueAnnouncesIsStoredAtOnce() throws Exception {
+        long t0 = NOW.get();
+        processB.store(book("ETHUSDT", 18_521_288, "20"));
+        processB.flush();
+        NOW.set(t0 + 100);
+        // Not announced: a lower sequence within the bound is out of order.
+        processA.store(book("ETHUSDT", 1, "21"));
+        processA.flush();
+        assertEquals(18_521_288, storedUpdateId("ETHUSDT"));
+        // Announced: stored, by the other process too, and counted as a reset.
+        assertEquals(LatestTickStore.Result.PENDING, processA.store(book("ETHUSDT", 1, "21"), true));
+        processA.flush();
+        assertEquals(1, storedUpdateId("ETHUSDT"));
+        assertEquals(1.0, metricsA.sequenceResetCount(IngestMetrics.RESET_REGRESSION));
+        // The sequence goes on from the reset; each gateway learns of a reset from its own connection to the venue.
+        NOW.set(t0 + 200);
+        processA.store(book("ETHUSDT", 2, "22"));
+        processA.flush();
+        assertEquals(2, storedUpdateId("ETHUSDT"));
+        assertEquals(LatestTickStore.Result.PENDING, processB.store(book("ETHUSDT", 3, "23"), true));
+        processB.flush();
+        assertEquals(3, storedUpdateId("ETHUSDT"));
+    }
+
     @Test
     void guardsNoGatewayWritesAreReplacedAndGetTheTtl() throws Exception {
         try (Jedis redis = TestRedis.client()) {

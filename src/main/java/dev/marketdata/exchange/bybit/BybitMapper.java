@@ -144,8 +144,9 @@ public final class BybitMapper extends JsonFrameMapper {
             // A side is empty (or no snapshot yet): no top of book to store.
             return new FrameOutcome.Ignored(ORDERBOOK_1);
         }
+        // u=1 is Bybit's sign that the service restarted and the sequence starts again: not an old tick.
         return new FrameOutcome.Accepted(book(instrument, bestBid[0], bestBid[1], bestAsk[0], bestAsk[1], u, ts,
-                receivedAt));
+                receivedAt), u == 1 && "snapshot".equals(type));
     }
 
     /**

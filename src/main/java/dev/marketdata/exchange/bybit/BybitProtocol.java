@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.Venue;
 import dev.marketdata.feed.VenueMapper;
+import dev.marketdata.feed.ConnectLimiter;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.ExchangeProtocol;
 import dev.marketdata.feed.Subscriptions;
@@ -66,6 +67,12 @@ public final class BybitProtocol implements ExchangeProtocol {
             }
         }
         return specs;
+    }
+
+    /** Bybit allows 500 new connections per 5 minutes per IP; kept under it, leaving room for a neighbour. */
+    @Override
+    public ConnectLimiter connectLimiter() {
+        return new ConnectLimiter(450, 5 * 60_000L, System::currentTimeMillis);
     }
 
     @Override

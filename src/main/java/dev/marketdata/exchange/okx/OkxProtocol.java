@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.Venue;
 import dev.marketdata.feed.VenueMapper;
+import dev.marketdata.feed.ConnectLimiter;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.ExchangeProtocol;
 import dev.marketdata.feed.Subscriptions;
@@ -62,6 +63,12 @@ public final class OkxProtocol implements ExchangeProtocol {
                     connection.stream().map(Arg::instrument).distinct().toList()));
         }
         return specs;
+    }
+
+    /** OKX allows 3 connection requests a second per IP. */
+    @Override
+    public ConnectLimiter connectLimiter() {
+        return new ConnectLimiter(3, 1_000, System::currentTimeMillis);
     }
 
     @Override

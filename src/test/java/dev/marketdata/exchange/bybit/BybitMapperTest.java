@@ -146,9 +146,13 @@ class BybitMapperTest {
                 "\"b\":[],\"a\":[[\"16611.00\",\"0\"]]").replace("18521289", "18521290");
         assertEquals(new FrameOutcome.Ignored("orderbook.1"), one(linear.map(emptied, 3L)));
         // u=1: the service restarted and sends a snapshot; the tick carries sequence 1 (a reset, not an old tick).
-        MarketTick restarted = assertInstanceOf(FrameOutcome.Accepted.class,
-                one(linear.map(snapshot.replace("18521288", "1"), 4L))).tick();
+        FrameOutcome.Accepted restart = assertInstanceOf(FrameOutcome.Accepted.class,
+                one(linear.map(snapshot.replace("18521288", "1"), 4L)));
+        MarketTick restarted = restart.tick();
         assertEquals(1L, restarted.sequence());
+        // Marked, so that the store takes it at once instead of refusing it as older than 18521288.
+        assertEquals(true, restart.sequenceReset());
+        assertEquals(false, assertInstanceOf(FrameOutcome.Accepted.class, one(linear.map(snapshot, 5L))).sequenceReset());
         assertEquals("16493.50", restarted.bid().toPlainString());
     }
 
