@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.marketdata.exchange.bybit.BybitProtocol;
 import dev.marketdata.exchange.coinbase.CoinbaseProtocol;
@@ -17,11 +16,11 @@ import dev.marketdata.exchange.htx.HtxProtocol;
 import dev.marketdata.exchange.okx.OkxProtocol;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.Venue;
+import dev.marketdata.support.CountingFeedEvents;
 import dev.marketdata.support.VenueStandIn;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.net.ProxyOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,46 +33,7 @@ class StreamConnectionIT {
 
     private final Vertx vertx = Vertx.vertx();
     private final List<Object> frames = new CopyOnWriteArrayList<>();
-    private final Events events = new Events();
-
-    /** The feed side of a connection, counting what it is told. */
-    static final class Events implements FeedEvents {
-        final AtomicInteger connects = new AtomicInteger();
-        final AtomicInteger disconnects = new AtomicInteger();
-
-        @Override
-        public ProxyOptions proxyOptions() {
-            return null;
-        }
-
-        @Override
-        public int proxyCount() {
-            return 1;
-        }
-
-        @Override
-        public void connectAttempt() {
-        }
-
-        @Override
-        public boolean connectFailed(Throwable cause) {
-            return false;
-        }
-
-        @Override
-        public void connected(boolean primary) {
-            connects.incrementAndGet();
-        }
-
-        @Override
-        public void rotated() {
-        }
-
-        @Override
-        public void disconnected() {
-            disconnects.incrementAndGet();
-        }
-    }
+    private final CountingFeedEvents events = new CountingFeedEvents();
 
     @AfterEach
     void close() throws Exception {

@@ -30,8 +30,11 @@ public final class VenueRecordings {
             + "(beside the repository in CI)";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One frame the server sent: the connection it came on (its endpoint, for Bybit's two) and its text. */
-    public record Received(String connection, String text) {
+    /**
+     * One frame the server sent: the connection it came on (its endpoint, for Bybit's two), its text, and
+     * whether it was a binary (gzip) frame.
+     */
+    public record Received(String connection, String text, boolean binary) {
     }
 
     private VenueRecordings() {
@@ -58,7 +61,7 @@ public final class VenueRecordings {
                 endpoints.put(conn, record.path("addr").asText());
             } else if (type.equals("recv")) {
                 String text = record.has("b64") ? gunzip(record.get("b64").asText()) : record.get("data").asText();
-                frames.add(new Received(endpoints.getOrDefault(conn, conn), text));
+                frames.add(new Received(endpoints.getOrDefault(conn, conn), text, record.has("b64")));
             }
         }
         return frames;

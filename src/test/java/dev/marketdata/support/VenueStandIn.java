@@ -31,6 +31,7 @@ public final class VenueStandIn implements AutoCloseable {
         volatile long pingSent;
         volatile long pingOutstanding = -1;
         volatile String droppedFor;
+        int subscriptions;
 
         Client(ServerWebSocket socket) {
             this.socket = socket;
@@ -48,6 +49,13 @@ public final class VenueStandIn implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     /** Why each dropped client was dropped, in order. */
     public final List<String> drops = new CopyOnWriteArrayList<>();
+    /** One frame of a recording to send: its text, and whether the venue sends it gzip-compressed as binary. */
+    public record Frame(String text, boolean binary) {
+    }
+
+    private volatile java.util.function.Predicate<String> subscriptionRule;
+    private volatile String subscriptionRuleName;
+    private volatile java.util.function.Function<String, List<Frame>> replay;
     private volatile int slowRejected;
     private volatile long slowRejectMillis;
     private volatile String keepAliveText;
@@ -69,6 +77,21 @@ public final class VenueStandIn implements AutoCloseable {
             clients.add(client);
             ws.textMessageHandler(text -> {
                 client.received.add(text);
+                if (text.equals(keepAliveText) || text.startsWith("{\"pong\":")) {
+                    // Keep-alive traffic, not a subscription.
+                } else if (subscriptionRule != null && !subscriptionRule.test(text)) {
+                    drop(client, "subscription breaks the venue's rules (" + subscriptionRuleName + "): " + text);
+                    return;
+                } else if (client.subscriptions++ == 0 && replay != null) {
+                    // The venue starts sending once subscribed: the recording of this endpoint, in order.
+                    for (Frame frame : replay.apply(client.uri)) {
+                        if (frame.binary()) {
+                            ws.writeBinaryMessage(Buffer.buffer(gzip(frame.text())));
+                        } else {
+                            ws.writeTextMessage(frame.text());
+                        }
+                    }
+                }
                 if (text.equals(keepAliveText)) {
                     client.lastKeepAlive = System.currentTimeMillis();
                 }
@@ -80,6 +103,19 @@ public final class VenueStandIn implements AutoCloseable {
         });
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         vertx.setPeriodic(50, id -> enforce());
+    }
+
+    /** Drops a client whose subscribe message breaks the rule (the venue's limits). */
+    public VenueStandIn requireSubscriptions(String rule, java.util.function.Predicate<String> valid) {
+        this.subscriptionRuleName = rule;
+        this.subscriptionRule = valid;
+        return this;
+    }
+
+    /** After a client's first subscribe message, sends it the frames for its request target (path and query). */
+    public VenueStandIn replayOnSubscribe(java.util.function.Function<String, List<Frame>> frames) {
+        this.replay = frames;
+        return this;
     }
 
     /** The handshake of the {@code n}-th connection hangs for {@code millis} and is then refused with 503. */
