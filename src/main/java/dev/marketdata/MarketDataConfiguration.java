@@ -396,6 +396,11 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return responses;
     }
 
+    @BindToRegistry(dev.marketdata.api.OpenApiDocument.BEAN)
+    public dev.marketdata.api.OpenApiDocument openApiDocument(CamelContext camelContext) {
+        return new dev.marketdata.api.OpenApiDocument(apiResponses(camelContext));
+    }
+
     /** Redis, feed, freshness: in that order. */
     public synchronized List<HealthCheck> healthChecks(CamelContext camelContext) {
         if (healthChecks == null) {

@@ -87,6 +87,14 @@ public class ApiResponses {
             status = 500;
             text = "{\"success\":false,\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"response could not be written\"}}";
         }
+        text(exchange, status, text);
+    }
+
+    /**
+     * Answers with JSON text as it is: every header of the request is dropped first, so that nothing a client
+     * sent (a query parameter, a header) is echoed back as a response header.
+     */
+    public void text(Exchange exchange, int status, String text) {
         metrics.request(endpoint(exchange.getFromRouteId()), status);
         var message = exchange.getMessage();
         message.removeHeaders("*");

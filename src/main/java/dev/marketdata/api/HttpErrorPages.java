@@ -22,7 +22,7 @@ public final class HttpErrorPages {
     private static final Logger LOG = LoggerFactory.getLogger(HttpErrorPages.class);
     private static final String TICKER_PATH = "/api/v1/tickers/";
     private static final java.util.regex.Pattern API_PATH =
-            java.util.regex.Pattern.compile("/api/v1/(tickers(/[^/]+)?|health)/?");
+            java.util.regex.Pattern.compile("/api/v1/(tickers(/[^/]+)?|health|openapi\\.json)/?");
 
     private HttpErrorPages() {
     }
@@ -40,7 +40,10 @@ public final class HttpErrorPages {
         }
         // Camel mounts its routes on a sub-router; what none of them takes falls through to this last route.
         router.route().last().handler(rc -> {
-            if (API_PATH.matcher(rc.normalizedPath()).matches()) {
+            if (API_PATH.matcher(rc.normalizedPath()).matches() && rc.request().method() == io.vertx.core.http.HttpMethod.GET) {
+                // A GET that no route took on an API path: its Accept header asks for something other than JSON.
+                answer(rc, 406, "NOT_ACCEPTABLE", "answers are application/json");
+            } else if (API_PATH.matcher(rc.normalizedPath()).matches()) {
                 rc.response().putHeader("Allow", "GET");
                 answer(rc, 405, "METHOD_NOT_ALLOWED", "the API is read-only: use GET");
             } else {

@@ -57,6 +57,11 @@ public final class StoredTickCheck {
             Map.entry("price_change_24h", Type.SIGNED_DECIMAL), Map.entry("price_change_percent_24h", Type.SIGNED_DECIMAL),
             Map.entry("update_id", Type.OPTIONAL_INTEGER), Map.entry("event_time", Type.OPTIONAL_INTEGER),
             Map.entry("received_at", Type.INTEGER));
+    /** The order {@code TickJson} writes a tick's fields in. */
+    private static final List<String> ORDER = List.of("symbol", "exchange", "native_symbol", "market", "base_asset",
+            "quote_asset", "stream", "price", "bid", "bid_qty", "ask", "ask_qty", "open_24h", "high_24h", "low_24h",
+            "volume_24h", "quote_volume_24h", "price_change_24h", "price_change_percent_24h", "update_id", "event_time",
+            "received_at", "source");
     /** The fields {@code TickJson} always writes (null where the stream has none). */
     private static final Set<String> REQUIRED = Set.of("symbol", "base_asset", "quote_asset", "stream", "price", "bid",
             "bid_qty", "ask", "ask_qty", "update_id", "event_time", "received_at", "source");
@@ -116,16 +121,21 @@ public final class StoredTickCheck {
             return problem(Problem.MALFORMED, json.length() + " characters");
         }
         Map<String, Object> values = new HashMap<>();
+        boolean outOfOrder = false;
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return problem(Problem.MALFORMED, "not a JSON object");
             }
+            int lastPosition = -1;
             for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
                 String field = p.currentName();
                 Type type = FIELDS.get(field);
                 if (type == null) {
                     return problem(Problem.MALFORMED, "unexpected field '" + shown(field) + "'");
                 }
+                int position = ORDER.indexOf(field);
+                outOfOrder |= position < lastPosition;
+                lastPosition = position;
                 JsonToken value = p.nextToken();
                 if (!fits(type, value, p)) {
                     return problem(Problem.MALFORMED, "'" + field + "' is not of the tick's form");
@@ -158,6 +168,10 @@ public final class StoredTickCheck {
         Outcome timely = checkTime(receivedAt, now, limits.windowMillis());
         if (!timely.valid()) {
             return timely;
+        }
+        if (outOfOrder) {
+            // Every entry has the fields in one order: a value with another order is served rewritten in it.
+            return new Outcome(receivedAt, canonical(json), null, null);
         }
         for (String field : OPTIONAL) {
             if (!values.containsKey(field)) {
@@ -210,7 +224,12 @@ public final class StoredTickCheck {
         int present = (values.containsKey("exchange") ? 1 : 0) + (values.containsKey("market") ? 1 : 0)
                 + (values.containsKey("native_symbol") ? 1 : 0);
         if (present == 0) {
-            return null;
+            // Written before there were venues: a Binance spot tick.
+            try {
+                return assetsProblem(values, Instrument.parse(Venue.BINANCE, (String) values.get("symbol")));
+            } catch (IllegalArgumentException | ClassCastException e) {
+                return "a symbol binance does not have";
+            }
         }
         if (present < 3) {
             return "some of exchange, market and native_symbol are missing";
@@ -233,6 +252,14 @@ public final class StoredTickCheck {
         }
         if (instrument.market() != market || !instrument.nativeSymbol().equals(nativeSymbol)) {
             return "'native_symbol' or 'market' is not the symbol's on " + exchange;
+        }
+        return assetsProblem(values, instrument);
+    }
+
+    /** Base and quote asset as the symbol has them (Binance's own form: as its known quote assets split it). */
+    private static String assetsProblem(Map<String, Object> values, Instrument instrument) {
+        if (!instrument.base().equals(values.get("base_asset")) || !instrument.quote().equals(values.get("quote_asset"))) {
+            return "base and quote asset are not the symbol's";
         }
         return null;
     }
@@ -268,6 +295,14 @@ public final class StoredTickCheck {
         }
         if (eventTime instanceof Long e && e - receivedAt > maxSkewMillis) {
             return "an event time " + (e - receivedAt) + " ms after its receive time";
+        }
+        if (eventTime instanceof Long e && e <= 0) {
+            return "an event time of " + e;
+        }
+        BigDecimal low = decimal(values, "low_24h");
+        BigDecimal high = decimal(values, "high_24h");
+        if (low != null && high != null && low.compareTo(high) > 0) {
+            return "a 24h low above the 24h high";
         }
         return null;
     }

@@ -153,6 +153,11 @@ public final class StreamConnection {
             return;
         }
         long wait = limiter.reserve();
+        if (wait > 0 && rotation) {
+            // The old connection still serves: try the switch when a slot is free, without a line every check.
+            nextRotationAttempt = System.currentTimeMillis() + wait;
+            return;
+        }
         if (wait > 0) {
             LOG.warn("{}: holding the reconnect {} ms to stay under the venue's connection limit ({} per {} s)", name, wait,
                     limiter.limit(), limiter.windowMillis() / 1000);

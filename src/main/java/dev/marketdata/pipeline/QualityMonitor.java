@@ -128,12 +128,14 @@ public class QualityMonitor {
      */
     public FrameOutcome inspect(FrameOutcome outcome) {
         if (outcome instanceof FrameOutcome.Accepted accepted) {
-            return inspectTick(accepted.tick());
+            return inspectTick(accepted);
         }
         return outcome;
     }
 
-    private FrameOutcome inspectTick(MarketTick tick) {
+    /** The outcome itself when the tick passes, so that what the venue said of it (a sequence reset) goes on. */
+    private FrameOutcome inspectTick(FrameOutcome.Accepted accepted) {
+        MarketTick tick = accepted.tick();
         String symbol = tick.symbol();
         String refKey = symbol + '|' + tick.stream().configName();
         boolean jumped = false;
@@ -141,9 +143,9 @@ public class QualityMonitor {
         synchronized (references) {
             Reference previous = references.get(refKey);
             if (previous != null && !NewestWins.judge(tick.sequence(), tick.receivedAt(), previous.sequence(),
-                    previous.receivedAt(), resetAfterMillis).stores()) {
+                    previous.receivedAt(), accepted.sequenceReset() ? 0 : resetAfterMillis).stores()) {
                 // Older than what was already inspected: the store will drop it, nothing to judge.
-                return new FrameOutcome.Accepted(tick);
+                return accepted;
             }
             if (previous != null && previous.price().signum() > 0) {
                 BigDecimal movePercent = tick.price().subtract(previous.price()).abs()
@@ -171,7 +173,7 @@ public class QualityMonitor {
         if (jumped && jumpAction == JumpAction.REJECT) {
             return new FrameOutcome.Rejected(tick.stream().configName(), RejectReason.PRICE_JUMP, jumpDetail);
         }
-        return new FrameOutcome.Accepted(tick);
+        return accepted;
     }
 
     /**

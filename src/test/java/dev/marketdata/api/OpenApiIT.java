@@ -42,8 +42,18 @@ class OpenApiIT {
             assertEquals(200, doc.statusCode());
             JsonNode api = JSON.readTree(doc.body());
             assertEquals("3.0.0", api.get("openapi").asText());
-            assertEquals(new TreeSet<>(List.of("/api/v1/tickers", "/api/v1/tickers/{symbol}", "/api/v1/health")),
-                    names(api.get("paths")));
+            assertEquals(new TreeSet<>(List.of("/api/v1/tickers", "/api/v1/tickers/{symbol}", "/api/v1/health",
+                    "/api/v1/openapi.json")), names(api.get("paths")));
+            // Relative to where it is served, not the bind address; a nullable enumeration lists null (OpenAPI 3.0).
+            assertEquals("[{\"url\":\"/\"}]", api.get("servers").toString());
+            assertEquals("[\"bookTicker\",\"ticker\",\"miniTicker\",null]",
+                    api.at("/components/schemas/TickerEntry/properties/stream/enum").toString());
+            // Served like every answer: nothing the client sent comes back as a header; query parameters refused.
+            HttpResponse<String> echoed = gateway.send("/api/v1/openapi.json", Map.of("X-Evil", "1"));
+            assertEquals(200, echoed.statusCode());
+            assertEquals(java.util.Optional.empty(), echoed.headers().firstValue("X-Evil"));
+            check(gateway, new Validator(api), "/api/v1/openapi.json", "/api/v1/openapi.json?Set-Cookie=x", 400);
+            assertEquals(java.util.Optional.empty(), gateway.send("/api/v1/openapi.json?Set-Cookie=x").headers().firstValue("Set-Cookie"));
             List<String> undescribed = new ArrayList<>();
             api.get("components").get("schemas").fields().forEachRemaining(schema -> schema.getValue().path("properties")
                     .fields().forEachRemaining(p -> {
@@ -68,6 +78,11 @@ class OpenApiIT {
             check(gateway, validator, "/api/v1/tickers/{symbol}", "/api/v1/tickers/XRPUSDT", 404);
             check(gateway, validator, "/api/v1/tickers", "/api/v1/tickers?limit=5", 400);
             check(gateway, validator, "/api/v1/health", "/api/v1/health", 200);
+            check(gateway, validator, "/api/v1/health", "/api/v1/health?verbose=1", 400);
+            // A GET that accepts no JSON: 406 in the envelope, not a 405 that says to use GET.
+            HttpResponse<String> html = gateway.send("/api/v1/tickers", Map.of("Accept", "text/html"));
+            assertEquals(406, html.statusCode());
+            assertEquals("NOT_ACCEPTABLE", JSON.readTree(html.body()).at("/error/code").asText());
             // The validator is not a yes-man: a wrong type, a missing field and an unknown one are each caught.
             JsonNode entry = all.get("data").get(0);
             assertTrue(!validator.errors(schemaOf(api, "/api/v1/tickers", 200),

@@ -100,6 +100,41 @@ class TickerReaderIT {
         assertEquals(List.of(), reader.readOne("BTCUSDT", null).missing());
     }
 
+    /** Found by a breaker: values of the right types that are still not a tick of the symbol, or not in its order. */
+    @Test
+    void assetsOfAnotherSymbolImplausible24hFieldsAndAnotherOrderAreNotServedAsStored() throws Exception {
+        String tick = "{\"symbol\":\"BTCUSDT\",\"exchange\":\"binance\",\"native_symbol\":\"BTCUSDT\",\"market\":\"spot\","
+                + "\"base_asset\":\"BTC\",\"quote_asset\":\"USDT\",\"stream\":\"miniTicker\",\"price\":\"10\",\"bid\":null,"
+                + "\"bid_qty\":null,\"ask\":null,\"ask_qty\":null,\"open_24h\":\"9\",\"high_24h\":\"11\",\"low_24h\":\"8\","
+                + "\"volume_24h\":\"1\",\"quote_volume_24h\":\"10\",\"price_change_24h\":\"1\",\"price_change_percent_24h\":null,"
+                + "\"update_id\":null,\"event_time\":" + (now.get() - 5) + ",\"received_at\":" + now.get() + ",\"source\":\"binance\"}";
+        List<String> refused = List.of(
+                tick.replace("\"base_asset\":\"BTC\",\"quote_asset\":\"USDT\"", "\"base_asset\":\"ETH\",\"quote_asset\":\"EUR\""),
+                tick.replace("\"exchange\":\"binance\",\"native_symbol\":\"BTCUSDT\",\"market\":\"spot\",", "")
+                        .replace("\"base_asset\":\"BTC\",\"quote_asset\":\"USDT\"", "\"base_asset\":\"DOGE\",\"quote_asset\":\"\""),
+                tick.replace("\"low_24h\":\"8\"", "\"low_24h\":\"12\""),
+                tick.replace("\"event_time\":" + (now.get() - 5), "\"event_time\":0"));
+        for (String value : refused) {
+            try (Jedis redis = TestRedis.client()) {
+                redis.set("tick:latest:BTCUSDT", value);
+            }
+            assertEquals(List.of("BTCUSDT"), reader.readOne("BTCUSDT", null).missing(), value);
+        }
+        // The same tick with its fields in another order: served, in the one order.
+        String reversed = "{\"source\":\"binance\"," + tick.substring(1, tick.indexOf(",\"source\""))
+                .replace("\"symbol\":\"BTCUSDT\",", "") + ",\"symbol\":\"BTCUSDT\"}";
+        try (Jedis redis = TestRedis.client()) {
+            redis.set("tick:latest:BTCUSDT", reversed);
+        }
+        TickerLookup lookup = reader.readOne("BTCUSDT", null);
+        assertEquals(List.of(), lookup.missing());
+        com.fasterxml.jackson.databind.JsonNode entry = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(((TickerLookup.RawEntry) lookup.entries().get(0)).json());
+        List<String> names = new java.util.ArrayList<>();
+        entry.fieldNames().forEachRemaining(names::add);
+        assertEquals(JsonContractIT.ENTRY_FIELDS, names);
+    }
+
     @Test
     void anUnchangedValueIsJudgedByItsAgeOnEveryRead() {
         try (Jedis redis = TestRedis.client()) {

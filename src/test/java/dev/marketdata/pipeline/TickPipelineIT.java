@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.marketdata.binance.BinanceFrameMapper;
 import dev.marketdata.model.RejectReason;
+import dev.marketdata.model.FrameOutcome;
+import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
 import dev.marketdata.support.TestRedis;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -91,6 +93,30 @@ class TickPipelineIT extends CamelTestSupport {
             assertTrue(redis.get("tick:latest:BNBUSDT").contains("\"update_id\":6"));
             assertEquals(null, redis.get("tick:latest:ETHUSDT"));
         }
+        factory.destroy();
+    }
+
+    /** What a venue says of a tick (a sequence reset) survives validation and quality checks to the store. */
+    @Test
+    void aResetTheVenueAnnouncesReachesTheStoreThroughThePipeline() throws Exception {
+        BinanceFrameMapper mapper = new BinanceFrameMapper(TickJson.newMapper(), EnumSet.of(StreamKind.BOOK_TICKER),
+                System::currentTimeMillis);
+        NotifyBuilder done = new NotifyBuilder(context).fromRoute("tick-pipeline").whenDone(2).create();
+        template.sendBody(TickPipelineRoutes.ENTRY, mapper.map(book(18_521_288, "25.10", "25.20")));
+        dev.marketdata.support.RunningGateway.await("the first tick stored", java.time.Duration.ofSeconds(10), () -> {
+            try (Jedis redis = TestRedis.client()) {
+                String json = redis.get("tick:latest:BNBUSDT");
+                return json != null && json.contains("\"update_id\":18521288");
+            }
+        });
+        MarketTick restarted = ((FrameOutcome.Accepted) mapper.map(book(1, "25.30", "25.40"))).tick();
+        template.sendBody(TickPipelineRoutes.ENTRY, new FrameOutcome.Accepted(restarted, true));
+        assertTrue(done.matches(10, TimeUnit.SECONDS));
+        dev.marketdata.support.RunningGateway.await("the reset stored at once", java.time.Duration.ofSeconds(10), () -> {
+            try (Jedis redis = TestRedis.client()) {
+                return redis.get("tick:latest:BNBUSDT").contains("\"update_id\":1,");
+            }
+        });
         factory.destroy();
     }
 

@@ -77,8 +77,15 @@ public final class RunningGateway implements AutoCloseable {
     }
 
     public HttpResponse<String> send(String path) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(10)).GET().build();
+        return send(path, Map.of());
+    }
+
+    /** A GET with these request headers. */
+    public HttpResponse<String> send(String path, Map<String, String> headers) throws IOException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(10)).GET();
+        headers.forEach(builder::header);
+        HttpRequest request = builder.build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {

@@ -18,7 +18,7 @@ public class ErrorAnswer {
             requiredProperties = { "code", "message" })
     public static class ErrorDetail {
         @Schema(description = "The error code", allowableValues = { "INVALID_SYMBOL", "UNKNOWN_SYMBOL", "UNKNOWN_PARAMETER",
-                "BAD_REQUEST", "NOT_FOUND", "METHOD_NOT_ALLOWED", "UNHEALTHY", "INTERNAL_ERROR" })
+                "BAD_REQUEST", "NOT_FOUND", "METHOD_NOT_ALLOWED", "NOT_ACCEPTABLE", "UNHEALTHY", "INTERNAL_ERROR" })
         public String code;
         @Schema(description = "What was wrong with the request, or with the gateway")
         public String message;
