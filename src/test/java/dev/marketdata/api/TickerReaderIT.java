@@ -58,16 +58,7 @@ class TickerReaderIT {
                 + "\"stream\":\"bookTicker\",\"price\":\"10\",\"bid\":\"9.9\",\"bid_qty\":\"1\",\"ask\":\"10.1\","
                 + "\"ask_qty\":\"1\",\"update_id\":5,\"event_time\":null,\"received_at\":" + now.get()
                 + ",\"source\":\"binance\"}";
-        try (Jedis redis = TestRedis.client()) {
-            redis.set("tick:latest:BTCUSDT", legacy);
-        }
-        TickerLookup lookup = reader.readOne("BTCUSDT", null);
-        assertEquals(List.of(), lookup.missing());
-        com.fasterxml.jackson.databind.JsonNode entry = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(((TickerLookup.RawEntry) lookup.entries().get(0)).json());
-        List<String> names = new java.util.ArrayList<>();
-        entry.fieldNames().forEachRemaining(names::add);
-        assertEquals(JsonContractIT.ENTRY_FIELDS, names);
+        com.fasterxml.jackson.databind.JsonNode entry = servedInContractOrder(legacy);
         assertEquals("binance", entry.get("exchange").asText());
         assertEquals("BTCUSDT", entry.get("native_symbol").asText());
         assertEquals("spot", entry.get("market").asText());
@@ -123,8 +114,13 @@ class TickerReaderIT {
         // The same tick with its fields in another order: served, in the one order.
         String reversed = "{\"source\":\"binance\"," + tick.substring(1, tick.indexOf(",\"source\""))
                 .replace("\"symbol\":\"BTCUSDT\",", "") + ",\"symbol\":\"BTCUSDT\"}";
+        servedInContractOrder(reversed);
+    }
+
+    /** Stores the value, reads it through the reader and checks it is served with the contract's fields in order. */
+    private com.fasterxml.jackson.databind.JsonNode servedInContractOrder(String value) throws Exception {
         try (Jedis redis = TestRedis.client()) {
-            redis.set("tick:latest:BTCUSDT", reversed);
+            redis.set("tick:latest:BTCUSDT", value);
         }
         TickerLookup lookup = reader.readOne("BTCUSDT", null);
         assertEquals(List.of(), lookup.missing());
@@ -133,6 +129,7 @@ class TickerReaderIT {
         List<String> names = new java.util.ArrayList<>();
         entry.fieldNames().forEachRemaining(names::add);
         assertEquals(JsonContractIT.ENTRY_FIELDS, names);
+        return entry;
     }
 
     @Test
