@@ -63,4 +63,18 @@ public record MarketTick(
     }
 
     private static final String OKX = "okx";
+
+    /**
+     * The name this tick is followed, stored and checked under: the symbol for Binance (its keys,
+     * {@code tick:latest:BTCUSDT}, are the original contract), {@code exchange:symbol} for every other venue
+     * ({@code tick:latest:okx:BTC-USDT}), so that two venues' ticks of one symbol never share a key.
+     */
+    @JsonIgnore
+    public String key() {
+        return key(exchange, symbol);
+    }
+
+    public static String key(String exchange, String symbol) {
+        return exchange == null || SOURCE_BINANCE.equals(exchange) ? symbol : exchange + ":" + symbol;
+    }
 }

@@ -147,7 +147,7 @@ public class LatestTickStore implements Service {
     }
 
     private Result store(MarketTick tick, Long receivedNanos, boolean reset) {
-        requireFollowed(tick.symbol());
+        requireFollowed(tick.key());
         String guardKey = guardKey(tick);
         Guard known = guards.get(guardKey);
         if (known != null && known.receivedAt() > tick.receivedAt()) {
@@ -271,7 +271,7 @@ public class LatestTickStore implements Service {
                 for (int i = 0; i < live.size(); i++) {
                     MarketTick tick = live.get(i).getValue().tick();
                     connection.scriptingCommands().eval(SCRIPT_BYTES, ReturnType.INTEGER, 2,
-                            bytes(KEY_PREFIX + tick.symbol()), bytes(SEQ_PREFIX + tick.symbol()),
+                            bytes(KEY_PREFIX + tick.key()), bytes(SEQ_PREFIX + tick.key()),
                             bytes(tick.stream().configName()), bytes(Long.toString(tick.sequence())),
                             bytes(json.get(i)), bytes(Integer.toString(ttls.get(i))),
                             bytes(Long.toString(tick.receivedAt())), live.get(i).getValue().reset() ? resetNow : resetAfter,
@@ -302,8 +302,8 @@ public class LatestTickStore implements Service {
                 if (verdict != NewestWins.Verdict.NEWER) {
                     sequenceReset(tick, verdict, hold);
                 }
-                metrics.stored(tick.symbol());
-                freshness.stored(tick.symbol(), tick.receivedAt());
+                metrics.stored(tick.key());
+                freshness.stored(tick.key(), tick.receivedAt());
             } else {
                 refused(guardKey, tick, verdict, null);
             }
@@ -324,11 +324,11 @@ public class LatestTickStore implements Service {
                 + (tick.receivedAt() - hold.since()) + " ms" + (hold.heldBy() == null ? "" : " against sequence " + hold.heldBy());
         if (verdict == NewestWins.Verdict.RESET) {
             resetLog.warn("regression", "{} {}: sequence went back; stored {} as a sequence reset, the stored tick being "
-                    + "older than tick.sequence-reset-after ({} ms){}", tick.symbol(), tick.stream().configName(),
+                    + "older than tick.sequence-reset-after ({} ms){}", tick.key(), tick.stream().configName(),
                     tick.sequence(), options.resetAfterMillis(), refused);
         } else {
             resetLog.warn("unreadable", "{} {}: Redis held a newer-than guard no gateway writes (foreign or damaged "
-                    + "data); replaced it, stored {}{}", tick.symbol(), tick.stream().configName(), tick.sequence(), refused);
+                    + "data); replaced it, stored {}{}", tick.key(), tick.stream().configName(), tick.sequence(), refused);
         }
     }
 
@@ -570,7 +570,7 @@ public class LatestTickStore implements Service {
             return;
         }
         Map<String, Integer> perSymbol = new TreeMap<>();
-        pending.values().forEach(p -> perSymbol.merge(p.tick().symbol(), 1, Integer::sum));
+        pending.values().forEach(p -> perSymbol.merge(p.tick().key(), 1, Integer::sum));
         StringBuilder list = new StringBuilder();
         perSymbol.forEach((symbol, n) -> list.append(list.isEmpty() ? "" : ", ").append(symbol).append(' ').append(n));
         ShutdownReport.stopped((long) metrics.storedTotal(), pending.size(), "Redis did not confirm them within "
@@ -579,7 +579,7 @@ public class LatestTickStore implements Service {
     }
 
     private static String guardKey(MarketTick tick) {
-        return tick.symbol() + '|' + tick.stream().configName();
+        return tick.key() + '|' + tick.stream().configName();
     }
 
     private static String shown(String value) {

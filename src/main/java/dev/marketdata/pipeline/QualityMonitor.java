@@ -136,7 +136,7 @@ public class QualityMonitor {
     /** The outcome itself when the tick passes, so that what the venue said of it (a sequence reset) goes on. */
     private FrameOutcome inspectTick(FrameOutcome.Accepted accepted) {
         MarketTick tick = accepted.tick();
-        String symbol = tick.symbol();
+        String symbol = tick.key();
         String refKey = symbol + '|' + tick.stream().configName();
         boolean jumped = false;
         String jumpDetail = null;

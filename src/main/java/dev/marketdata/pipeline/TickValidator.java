@@ -35,7 +35,7 @@ public class TickValidator {
         if (outcome instanceof FrameOutcome.Accepted accepted) {
             RejectReason reason = check(accepted.tick());
             if (reason != null) {
-                return new FrameOutcome.Rejected(accepted.tick().stream().configName(), reason, accepted.tick().symbol());
+                return new FrameOutcome.Rejected(accepted.tick().stream().configName(), reason, accepted.tick().key());
             }
         }
         return outcome;
@@ -43,7 +43,7 @@ public class TickValidator {
 
     /** Null when the tick is valid, else the first rule it breaks. */
     public RejectReason check(MarketTick tick) {
-        if (!symbols.contains(tick.symbol())) {
+        if (!symbols.contains(tick.key())) {
             return RejectReason.UNKNOWN_SYMBOL;
         }
         if (!positive(tick.price()) || !positiveOrAbsent(tick.bid()) || !positiveOrAbsent(tick.ask())

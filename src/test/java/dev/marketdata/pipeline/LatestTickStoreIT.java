@@ -217,6 +217,44 @@ class LatestTickStoreIT {
         assertEquals(3, storedUpdateId("ETHUSDT"));
     }
 
+    /**
+     * Two venues' ticks of one symbol never share a key: Binance keeps its original keys, every other venue's
+     * are named by exchange and symbol; each has its own newer-than guard.
+     */
+    @Test
+    void eachVenueHasItsOwnKeysAndGuard() throws Exception {
+        List<String> followed = List.of("BTCUSDT", "okx:BTC-USDT", "bybit:BTC-USDT-PERP");
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), followed);
+        LatestTickStore store = new LatestTickStore(new StringRedisTemplate(factory), followed,
+                new LatestTickStore.Options(30, RESET_AFTER, 1_000), metrics, new FreshnessTracker(followed, NOW::get), NOW::get);
+        BigDecimal p = new BigDecimal("100");
+        MarketTick okx = new MarketTick("BTC-USDT", "okx", "BTC-USDT", Market.SPOT, "BTC", "USDT", StreamKind.BOOK_TICKER, p,
+                p, BigDecimal.ONE, p, BigDecimal.ONE, null, null, null, null, null, null, null, 7L, NOW.get(), NOW.get(), "okx");
+        MarketTick bybit = new MarketTick("BTC-USDT-PERP", "bybit", "BTCUSDT", Market.PERP, "BTC", "USDT",
+                StreamKind.BOOK_TICKER, p, p, BigDecimal.ONE, p, BigDecimal.ONE, null, null, null, null, null, null, null, 3L,
+                NOW.get(), NOW.get(), "bybit");
+        store.store(book("BTCUSDT", 9, "99"));
+        store.store(okx);
+        store.store(bybit);
+        store.flush();
+        try (Jedis redis = TestRedis.client()) {
+            assertTrue(redis.get("tick:latest:BTCUSDT").contains("\"update_id\":9"));
+            assertTrue(redis.get("tick:latest:okx:BTC-USDT").contains("\"exchange\":\"okx\""));
+            assertTrue(redis.get("tick:latest:bybit:BTC-USDT-PERP").contains("\"native_symbol\":\"BTCUSDT\""));
+            // OKX's book top is ordered by event time, then seqId (MarketTick.sequence()).
+            assertEquals(String.valueOf(okx.eventTime() * 1_000_000L + 7), redis.hget("tick:seq:okx:BTC-USDT", "bookTicker"));
+            assertEquals("3", redis.hget("tick:seq:bybit:BTC-USDT-PERP", "bookTicker"));
+        }
+        // A lower sequence on Bybit is refused by Bybit's guard only; OKX's is untouched.
+        assertEquals(LatestTickStore.Result.STALE, store.store(new MarketTick("BTC-USDT-PERP", "bybit", "BTCUSDT", Market.PERP,
+                "BTC", "USDT", StreamKind.BOOK_TICKER, p, p, BigDecimal.ONE, p, BigDecimal.ONE, null, null, null, null, null, null,
+                null, 2L, NOW.get(), NOW.get(), "bybit")));
+        // A venue's tick of a key not followed never reaches Redis.
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> store.store(new MarketTick("ETH-USDT",
+                "okx", "ETH-USDT", Market.SPOT, "ETH", "USDT", StreamKind.BOOK_TICKER, p, p, BigDecimal.ONE, p, BigDecimal.ONE,
+                null, null, null, null, null, null, null, 1L, NOW.get(), NOW.get(), "okx")));
+    }
+
     @Test
     void guardsNoGatewayWritesAreReplacedAndGetTheTtl() throws Exception {
         try (Jedis redis = TestRedis.client()) {

@@ -69,6 +69,18 @@ class TickValidatorTest {
         assertEquals(RejectReason.BAD_NUMBER, validator.check(withEventTime(-315619200000L, 1L)));
     }
 
+    /** A venue's tick is followed by its exchange and symbol: the same symbol on another venue is not followed. */
+    @Test
+    void anotherVenuesTickIsFollowedByExchangeAndSymbol() {
+        BigDecimal p = new BigDecimal("100");
+        MarketTick okx = new MarketTick("BTC-USDT", "okx", "BTC-USDT", Market.SPOT, "BTC", "USDT", StreamKind.BOOK_TICKER, p,
+                p, BigDecimal.ONE, p, BigDecimal.ONE, null, null, null, null, null, null, null, 1L, 1L, 1L, "okx");
+        assertEquals("okx:BTC-USDT", okx.key());
+        assertNull(new TickValidator(List.of("okx:BTC-USDT"), 5_000).check(okx));
+        assertEquals(RejectReason.UNKNOWN_SYMBOL, new TickValidator(List.of("BTC-USDT", "bybit:BTC-USDT"), 5_000).check(okx));
+        assertEquals("BTCUSDT", book("BTCUSDT", "1", "1", "2", "1").key());
+    }
+
     private static MarketTick withEventTime(long eventTime, long receivedAt) {
         BigDecimal p = new BigDecimal("100");
         return new MarketTick("BTCUSDT", "binance", "BTCUSDT", Market.SPOT, "BTC", "USDT", StreamKind.MINI_TICKER, p, null, null, null, null, p, p, p,
