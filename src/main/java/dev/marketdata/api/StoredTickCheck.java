@@ -152,11 +152,12 @@ public final class StoredTickCheck {
         if (!values.keySet().containsAll(REQUIRED)) {
             return problem(Problem.MALFORMED, "a field every tick has is missing");
         }
-        String form = formProblem(values);
+        String form = formProblem(values, symbol);
         if (form != null) {
             return problem(Problem.MALFORMED, form);
         }
-        if (!symbol.equals(values.get("symbol"))) {
+        if (!symbol.equals(MarketTick.key(values.get("exchange") instanceof String e ? e : null,
+                (String) values.get("symbol")))) {
             return problem(Problem.WRONG_SYMBOL, "holds a tick of '" + shown((String) values.get("symbol")) + "'");
         }
         long receivedAt = (Long) values.get("received_at");
@@ -192,7 +193,7 @@ public final class StoredTickCheck {
     }
 
     /** Text fields that are not of the tick's vocabulary: an unknown stream or source, an asset that is not one. */
-    private static String formProblem(Map<String, Object> values) {
+    private static String formProblem(Map<String, Object> values, String key) {
         Object stream = values.get("stream");
         if (!(stream instanceof String name) || StreamKind.fromStreamSuffix(name) == null) {
             return "unknown stream";
@@ -201,7 +202,7 @@ public final class StoredTickCheck {
         if (!(source instanceof String s) || !MarketTick.SOURCES.contains(s)) {
             return "unknown source";
         }
-        String venueProblem = venueProblem(values);
+        String venueProblem = venueProblem(values, key);
         if (venueProblem != null) {
             return venueProblem;
         }
@@ -220,13 +221,22 @@ public final class StoredTickCheck {
      * The venue fields: all three absent (a tick written before there were venues, of Binance spot), or all
      * three present and agreeing with each other and with the symbol, as the venue names it.
      */
-    private static String venueProblem(Map<String, Object> values) {
+    private static String venueProblem(Map<String, Object> values, String key) {
+        if (values.containsKey("exchange")
+                && !(values.get("exchange") instanceof String known && MarketTick.EXCHANGES.contains(known))) {
+            return "unknown exchange";
+        }
+        if (!(values.get("symbol") instanceof String symbol) || !key.equals(MarketTick.key(
+                values.get("exchange") instanceof String e ? e : null, symbol))) {
+            // Another symbol's (or venue's) tick: refused as a wrong symbol, whatever else it holds.
+            return null;
+        }
         int present = (values.containsKey("exchange") ? 1 : 0) + (values.containsKey("market") ? 1 : 0)
                 + (values.containsKey("native_symbol") ? 1 : 0);
         if (present == 0) {
             // Written before there were venues: a Binance spot tick.
             try {
-                return assetsProblem(values, Instrument.parse(Venue.BINANCE, (String) values.get("symbol")));
+                return assetsProblem(values, instrument(Venue.BINANCE, (String) values.get("symbol"), key));
             } catch (IllegalArgumentException | ClassCastException e) {
                 return "a symbol binance does not have";
             }
@@ -246,7 +256,7 @@ public final class StoredTickCheck {
         }
         Instrument instrument;
         try {
-            instrument = Instrument.parse(Venue.of(exchange), (String) values.get("symbol"));
+            instrument = instrument(Venue.of(exchange), (String) values.get("symbol"), key);
         } catch (IllegalArgumentException e) {
             return "a symbol " + exchange + " does not have";
         }
@@ -255,6 +265,16 @@ public final class StoredTickCheck {
         }
         return assetsProblem(values, instrument);
     }
+
+    /**
+     * The instrument of a followed key, parsed once: only a value whose key is the one asked for gets here, so
+     * only followed keys are ever kept (a busy symbol's reads would otherwise parse it on every changed value).
+     */
+    private static Instrument instrument(Venue venue, String symbol, String key) {
+        return INSTRUMENTS.computeIfAbsent(key, k -> Instrument.parse(venue, symbol));
+    }
+
+    private static final Map<String, Instrument> INSTRUMENTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Base and quote asset as the symbol has them (Binance's own form: as its known quote assets split it). */
     private static String assetsProblem(Map<String, Object> values, Instrument instrument) {
