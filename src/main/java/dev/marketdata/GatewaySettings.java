@@ -88,7 +88,12 @@ public record GatewaySettings(
         integer(property, "binance.max-url-length", DEFAULT_MAX_URL_LENGTH, 256, 65_536);
         // Secrets can come from a file (or an environment variable, as every property can), so that no JMX client
         // reads them among the JVM's arguments and system properties.
-        List<ProxySpec> proxies = proxies(secret(property, "binance.proxies", "binance.proxies-file", true), env);
+        // The global proxies serve every venue; binance.proxies, when set, is Binance's own (and what it was before
+        // there were other venues, so it keeps working).
+        String binanceProxies = secret(property, "binance.proxies", "binance.proxies-file", true);
+        String globalProxies = secret(property, "proxies", "proxies-file", true);
+        List<ProxySpec> proxies = binanceProxies.isEmpty() && !globalProxies.isEmpty()
+                ? proxies(globalProxies, "proxies", env) : proxies(binanceProxies, "binance.proxies", env);
         String redisHost = text(property, "redis.host", "localhost");
         if (!redisHost.matches("[A-Za-z0-9._:\\[\\]-]+")) {
             throw invalid("redis.host", String.valueOf(property.apply("redis.host")), "must be a host name or address");
@@ -230,8 +235,8 @@ public record GatewaySettings(
         return List.copyOf(out);
     }
 
-    private static List<ProxySpec> proxies(String raw, Map<String, String> env) {
-        String source = "binance.proxies";
+    private static List<ProxySpec> proxies(String raw, String property, Map<String, String> env) {
+        String source = property;
         String value = raw;
         if (value.isBlank()) {
             for (String name : List.of("ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy")) {

@@ -137,9 +137,12 @@ public class MarketDataConfiguration implements CamelConfiguration {
             LOG.warn("redis.password is given as a -D system property: any JMX client can read it. Use redis.password-file "
                     + "or the REDIS_PASSWORD environment variable instead");
         }
-        if (System.getProperty("binance.proxies", "").contains("@") && s.proxies().stream().anyMatch(p -> p.password() != null)) {
-            LOG.warn("binance.proxies with a password is given as a -D system property: any JMX client can read it. Use "
-                    + "binance.proxies-file or the BINANCE_PROXIES environment variable instead");
+        for (String name : List.of("binance.proxies", "proxies")) {
+            if (System.getProperty(name, "").contains("@") && s.proxies().stream().anyMatch(p -> p.password() != null)) {
+                LOG.warn("{} with a password is given as a -D system property: any JMX client can read it. Use {}-file "
+                        + "or the {} environment variable instead", name, name,
+                        name.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
+            }
         }
     }
 

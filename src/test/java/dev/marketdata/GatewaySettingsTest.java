@@ -58,6 +58,22 @@ class GatewaySettingsTest {
         assertEquals(ProxySpec.DIRECT, s.proxies().get(3));
     }
 
+    /** The global proxies serve every venue; binance.proxies, when set, is Binance's own and wins for it. */
+    @Test
+    void theGlobalProxiesServeBinanceUnlessItHasItsOwn() {
+        assertEquals("socks5://gw:1080", settings(Map.of("proxies", "socks5://gw:1080"), Map.of()).proxies().get(0).toString());
+        assertEquals("http://own:3128", settings(Map.of("proxies", "socks5://gw:1080", "binance.proxies", "http://own:3128"),
+                Map.of()).proxies().get(0).toString());
+        // Over the environment's ALL_PROXY too.
+        assertEquals("socks5://gw:1080", settings(Map.of("proxies", "socks5://gw:1080"), Map.of("ALL_PROXY", "socks5://env:1"))
+                .proxies().get(0).toString());
+        // Its errors name it, and hide its passwords.
+        assertEquals("Invalid proxies: 'ftp://u:***@h:1' has scheme 'ftp'; use socks5://, socks4://, http:// or direct",
+                message(Map.of("proxies", "ftp://u:topsecret@h:1")));
+        assertEquals("Invalid proxies-file '/no/such/file': cannot be read (NoSuchFileException)",
+                message(Map.of("proxies-file", "/no/such/file")));
+    }
+
     @Test
     void theEnvironmentProxyIsUsedWhenNoneIsConfigured() {
         Map<String, String> env = new HashMap<>();
