@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /**
- * The whole live path on the project's own frames, so a fresh clone without {@code ../shared} runs it too:
+ * The whole live path on the project's own frames (demo/), so a fresh clone without the recorded fixtures runs it too:
  * the demo recording sent by a WebSocket stand-in, through a SOCKS5 proxy with a password, into Redis and
  * out of the REST API. Every frame is counted by kind; Redis holds the newest bookTicker of each symbol.
  */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marketdata.GatewaySettings;
+import dev.marketdata.exchange.VenueJson;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.RejectReason;
@@ -22,7 +23,6 @@ import dev.marketdata.model.StreamKind;
 public class BinanceFrameMapper {
 
     public static final String BEAN = "binanceFrameMapper";
-    private static final int DETAIL_LIMIT = 120;
 
     private final ObjectMapper json;
     private final Set<StreamKind> wanted;
@@ -38,15 +38,6 @@ public class BinanceFrameMapper {
 
     /** Binance frames are small (well under 1 KB); anything this large is not one of them. */
     static final int MAX_FRAME_CHARS = 64 * 1024;
-
-    /** @param body the frame: text as a String; a binary frame arrives as bytes and is rejected */
-    public FrameOutcome map(Object body) {
-        if (body instanceof String text) {
-            return map(text);
-        }
-        return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.BINARY_FRAME,
-                "binary frame of " + (body instanceof byte[] bytes ? bytes.length : -1) + " bytes");
-    }
 
     public FrameOutcome map(String frame) {
         return mapReceivedAt(frame, clock.getAsLong());
@@ -71,7 +62,7 @@ public class BinanceFrameMapper {
             return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.MALFORMED_JSON, "not a JSON object");
         }
         if (root.has("code") && root.has("msg")) {
-            return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.SERVER_ERROR, clip(root.path("msg").asText()));
+            return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.SERVER_ERROR, VenueJson.clip(root.path("msg").asText()));
         }
         if (root.has("id") && root.has("result") || "serverShutdown".equals(root.path("e").asText())
                 || "serverShutdown".equals(root.path("data").path("e").asText())) {
@@ -115,7 +106,7 @@ public class BinanceFrameMapper {
                     "a " + kind.configName() + " payload without its stream name");
         }
         try {
-            String symbol = BinanceJson.text(data, "s");
+            String symbol = VenueJson.text(data, "s");
             if (!GatewaySettings.SYMBOL.matcher(symbol).matches()) {
                 return new FrameOutcome.Rejected(kind.configName(), RejectReason.BAD_SYMBOL, "symbol is not 2-20 upper-case letters and digits");
             }
@@ -125,15 +116,15 @@ public class BinanceFrameMapper {
             if (!streamSymbol.equals(symbol.toLowerCase(Locale.ROOT))
                     || eventType != null && !kind.eventType().equals(eventType.asText())) {
                 return new FrameOutcome.Rejected(kind.configName(), RejectReason.STREAM_MISMATCH, "stream '"
-                        + clip(stream.textValue()) + "' carries " + symbol
-                        + (eventType == null ? "" : " " + clip(eventType.asText())));
+                        + VenueJson.clip(stream.textValue()) + "' carries " + symbol
+                        + (eventType == null ? "" : " " + VenueJson.clip(eventType.asText())));
             }
             MarketTick tick = kind == StreamKind.BOOK_TICKER
                     ? bookTickerMapper.map(data, symbol, receivedAt)
                     : tickerMapper.map(data, kind, symbol, receivedAt);
             return new FrameOutcome.Accepted(tick);
-        } catch (BinanceJson.FieldException e) {
-            return new FrameOutcome.Rejected(kind.configName(), e.missing ? RejectReason.MISSING_FIELD : RejectReason.BAD_NUMBER,
+        } catch (VenueJson.FieldException e) {
+            return new FrameOutcome.Rejected(kind.configName(), e.missing() ? RejectReason.MISSING_FIELD : RejectReason.BAD_NUMBER,
                     e.getMessage());
         }
     }
@@ -151,10 +142,5 @@ public class BinanceFrameMapper {
             }
         }
         return null;
-    }
-
-    private static String clip(String text) {
-        String printable = text.replaceAll("[^\\x20-\\x7e]", "?");
-        return printable.length() <= DETAIL_LIMIT ? printable : printable.substring(0, DETAIL_LIMIT) + "...";
     }
 }

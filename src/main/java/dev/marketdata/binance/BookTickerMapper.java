@@ -3,6 +3,7 @@ package dev.marketdata.binance;
 import java.math.BigDecimal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.marketdata.exchange.VenueJson;
 import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
@@ -15,13 +16,13 @@ public class BookTickerMapper {
 
     private static final BigDecimal TWO = BigDecimal.valueOf(2);
 
-    MarketTick map(JsonNode data, String symbol, long receivedAt) throws BinanceJson.FieldException {
-        long updateId = BinanceJson.integer(data, "u");
-        BigDecimal bid = BinanceJson.decimal(data, "b");
-        BigDecimal bidQty = BinanceJson.decimal(data, "B");
-        BigDecimal ask = BinanceJson.decimal(data, "a");
-        BigDecimal askQty = BinanceJson.decimal(data, "A");
-        Long eventTime = BinanceJson.optionalInteger(data, "E");
+    MarketTick map(JsonNode data, String symbol, long receivedAt) throws VenueJson.FieldException {
+        long updateId = VenueJson.integer(data, "u");
+        BigDecimal bid = VenueJson.decimal(data, "b");
+        BigDecimal bidQty = VenueJson.decimal(data, "B");
+        BigDecimal ask = VenueJson.decimal(data, "a");
+        BigDecimal askQty = VenueJson.decimal(data, "A");
+        Long eventTime = VenueJson.optionalInteger(data, "E");
         String[] assets = dev.marketdata.model.SymbolAssets.split(symbol);
         // Halving a decimal always terminates, so the mid stays exact.
         BigDecimal mid = bid.add(ask).divide(TWO);

@@ -3,6 +3,7 @@ package dev.marketdata.binance;
 import java.math.BigDecimal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.marketdata.exchange.VenueJson;
 import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
@@ -14,14 +15,14 @@ import dev.marketdata.model.SymbolAssets;
  */
 public class TickerMapper {
 
-    MarketTick map(JsonNode data, StreamKind kind, String symbol, long receivedAt) throws BinanceJson.FieldException {
-        long eventTime = BinanceJson.integer(data, "E");
-        BigDecimal last = BinanceJson.decimal(data, "c");
-        BigDecimal open = BinanceJson.decimal(data, "o");
-        BigDecimal high = BinanceJson.decimal(data, "h");
-        BigDecimal low = BinanceJson.decimal(data, "l");
-        BigDecimal volume = BinanceJson.decimal(data, "v");
-        BigDecimal quoteVolume = BinanceJson.decimal(data, "q");
+    MarketTick map(JsonNode data, StreamKind kind, String symbol, long receivedAt) throws VenueJson.FieldException {
+        long eventTime = VenueJson.integer(data, "E");
+        BigDecimal last = VenueJson.decimal(data, "c");
+        BigDecimal open = VenueJson.decimal(data, "o");
+        BigDecimal high = VenueJson.decimal(data, "h");
+        BigDecimal low = VenueJson.decimal(data, "l");
+        BigDecimal volume = VenueJson.decimal(data, "v");
+        BigDecimal quoteVolume = VenueJson.decimal(data, "q");
         BigDecimal bid = null;
         BigDecimal bidQty = null;
         BigDecimal ask = null;
@@ -30,13 +31,13 @@ public class TickerMapper {
         BigDecimal changePercent;
         Long updateId = null;
         if (kind == StreamKind.TICKER) {
-            bid = BinanceJson.optionalDecimal(data, "b");
-            bidQty = BinanceJson.optionalDecimal(data, "B");
-            ask = BinanceJson.optionalDecimal(data, "a");
-            askQty = BinanceJson.optionalDecimal(data, "A");
-            change = BinanceJson.optionalSignedDecimal(data, "p");
-            changePercent = BinanceJson.optionalSignedDecimal(data, "P");
-            updateId = BinanceJson.optionalInteger(data, "L");
+            bid = VenueJson.optionalDecimal(data, "b");
+            bidQty = VenueJson.optionalDecimal(data, "B");
+            ask = VenueJson.optionalDecimal(data, "a");
+            askQty = VenueJson.optionalDecimal(data, "A");
+            change = VenueJson.optionalSignedDecimal(data, "p");
+            changePercent = VenueJson.optionalSignedDecimal(data, "P");
+            updateId = VenueJson.optionalInteger(data, "L");
         } else {
             change = last.subtract(open);
             changePercent = null;

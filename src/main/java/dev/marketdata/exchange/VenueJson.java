@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Strict readers of venue payload fields, shared by the venue mappers. Most venues send prices and
+ * Strict readers of venue payload fields, shared by the venue mappers (Binance's included). Most venues send prices and
  * quantities as plain decimal strings; HTX sends JSON numbers ({@code 9.121E-7}), whose exact decimal is the
  * number's text as parsed with {@code USE_BIG_DECIMAL_FOR_FLOATS}, never a double. Anything else (a sign, NaN,
  * an exponent in a string, a boolean) is a bad frame, not a value to guess at.
@@ -46,19 +46,22 @@ public final class VenueJson {
         return new BigDecimal(node.textValue());
     }
 
-    /** A decimal string, or null when the field is absent, null or empty (venues send "" for "no value"). */
+    /** A decimal string, or null when the field is absent or null. */
     public static BigDecimal optionalDecimal(JsonNode data, String field) throws FieldException {
         JsonNode node = data.get(field);
-        if (node == null || node.isNull() || node.isTextual() && node.textValue().isEmpty()) {
-            return null;
-        }
-        return decimal(data, field);
+        return node == null || node.isNull() ? null : decimal(data, field);
     }
 
-    /** A decimal string that may be negative (a 24h change), or null when absent or empty. */
+    /** As {@link #optionalDecimal}, and null for "" too: OKX's way of saying a side of the book is empty. */
+    public static BigDecimal optionalDecimalOrEmpty(JsonNode data, String field) throws FieldException {
+        JsonNode node = data.get(field);
+        return node != null && node.isTextual() && node.textValue().isEmpty() ? null : optionalDecimal(data, field);
+    }
+
+    /** A decimal string that may be negative (a 24h change), or null when absent or null. */
     public static BigDecimal optionalSignedDecimal(JsonNode data, String field) throws FieldException {
         JsonNode node = data.get(field);
-        if (node == null || node.isNull() || node.isTextual() && node.textValue().isEmpty()) {
+        if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isTextual() || !SIGNED_DECIMAL.matcher(node.textValue()).matches()) {
@@ -90,16 +93,28 @@ public final class VenueJson {
         return node == null || node.isNull() ? null : number(data, field);
     }
 
-    /** A non-negative integer, as a JSON number or (OKX's {@code ts}) a string of digits. */
+    /** A non-negative integer, as a JSON number. */
     public static long integer(JsonNode data, String field) throws FieldException {
         JsonNode node = present(data, field);
-        if (node.isTextual() && node.textValue().matches("\\d{1,18}")) {
-            return Long.parseLong(node.textValue());
-        }
         if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
             throw new FieldException("'" + field + "' is not a non-negative integer", false);
         }
         return node.longValue();
+    }
+
+    /** A non-negative integer, or null when absent or null. */
+    public static Long optionalInteger(JsonNode data, String field) throws FieldException {
+        JsonNode node = data.get(field);
+        return node == null || node.isNull() ? null : integer(data, field);
+    }
+
+    /** A non-negative integer as a JSON number or a string of digits (OKX sends its {@code ts} as a string). */
+    public static long integerOrDigits(JsonNode data, String field) throws FieldException {
+        JsonNode node = present(data, field);
+        if (node.isTextual() && node.textValue().matches("\\d{1,18}")) {
+            return Long.parseLong(node.textValue());
+        }
+        return integer(data, field);
     }
 
     /**

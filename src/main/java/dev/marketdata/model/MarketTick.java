@@ -46,23 +46,17 @@ public record MarketTick(
     public static final java.util.Set<String> EXCHANGES = java.util.Set.of(SOURCE_BINANCE);
 
     /**
-     * The number that orders ticks of one venue, symbol and stream kind: the order-book update id for a book
-     * top (it only grows), the event time for the ticker streams. OKX may reset the {@code seqId} of
-     * {@code bbo-tbt} to a smaller value; its book tops are ordered by event time first and by the
-     * {@code seqId} within a millisecond, so a reset is not taken for an old tick.
+     * The number that orders ticks of one venue, symbol and stream kind: for a book top, the order-book update
+     * id as the venue orders it ({@link Venue#bookSequence}); for the ticker streams, the event time.
      */
     @JsonIgnore
     public long sequence() {
         if (stream == StreamKind.BOOK_TICKER) {
-            if (OKX.equals(exchange) && eventTime != null) {
-                return Math.addExact(Math.multiplyExact(eventTime, 1_000_000L), Math.floorMod(updateId, 1_000_000L));
-            }
-            return updateId;
+            Venue venue = Venue.of(exchange);
+            return venue == null ? updateId : venue.bookSequence(updateId, eventTime);
         }
         return eventTime;
     }
-
-    private static final String OKX = "okx";
 
     /**
      * The name this tick is followed, stored and checked under: the symbol for Binance (its keys,

@@ -46,6 +46,18 @@ public enum Venue {
         };
     }
 
+    /**
+     * The order of a book top: its update id, which only grows. OKX may reset the {@code seqId} of
+     * {@code bbo-tbt} to a smaller value, so its book tops are ordered by event time first and by the
+     * {@code seqId} within a millisecond, and a reset is not taken for an old tick.
+     */
+    public long bookSequence(long updateId, Long eventTime) {
+        if (this == OKX && eventTime != null) {
+            return Math.addExact(Math.multiplyExact(eventTime, 1_000_000L), Math.floorMod(updateId, 1_000_000L));
+        }
+        return updateId;
+    }
+
     /** The venue of an exchange id, or null. */
     public static Venue of(String id) {
         for (Venue venue : values()) {

@@ -241,7 +241,7 @@ class LatestTickStoreIT {
             assertTrue(redis.get("tick:latest:BTCUSDT").contains("\"update_id\":9"));
             assertTrue(redis.get("tick:latest:okx:BTC-USDT").contains("\"exchange\":\"okx\""));
             assertTrue(redis.get("tick:latest:bybit:BTC-USDT-PERP").contains("\"native_symbol\":\"BTCUSDT\""));
-            // OKX's book top is ordered by event time, then seqId (MarketTick.sequence()).
+            // OKX's book top is ordered by event time, then seqId (Venue.bookSequence).
             assertEquals(String.valueOf(okx.eventTime() * 1_000_000L + 7), redis.hget("tick:seq:okx:BTC-USDT", "bookTicker"));
             assertEquals("3", redis.hget("tick:seq:bybit:BTC-USDT-PERP", "bookTicker"));
         }

@@ -83,7 +83,7 @@ public final class OkxMapper extends JsonFrameMapper {
                 return new FrameOutcome.Rejected(channel, RejectReason.STREAM_MISMATCH, "the push for '"
                         + VenueJson.clip(instId) + "' carries '" + VenueJson.clip(itemId.asText()) + "'");
             }
-            long ts = VenueJson.integer(item, "ts");
+            long ts = VenueJson.integerOrDigits(item, "ts");
             if (channel.equals(BBO_TBT)) {
                 BigDecimal[] bid = VenueJson.bestLevel(item, "bids");
                 BigDecimal[] ask = VenueJson.bestLevel(item, "asks");
@@ -102,8 +102,8 @@ public final class OkxMapper extends JsonFrameMapper {
             BigDecimal baseVolume = VenueJson.optionalDecimal(item, spot ? "vol24h" : "volCcy24h");
             BigDecimal quoteVolume = spot ? VenueJson.optionalDecimal(item, "volCcy24h") : null;
             return new FrameOutcome.Accepted(ticker(instrument, last,
-                    VenueJson.optionalDecimal(item, "bidPx"), VenueJson.optionalDecimal(item, "bidSz"),
-                    VenueJson.optionalDecimal(item, "askPx"), VenueJson.optionalDecimal(item, "askSz"),
+                    VenueJson.optionalDecimalOrEmpty(item, "bidPx"), VenueJson.optionalDecimalOrEmpty(item, "bidSz"),
+                    VenueJson.optionalDecimalOrEmpty(item, "askPx"), VenueJson.optionalDecimalOrEmpty(item, "askSz"),
                     open, VenueJson.optionalDecimal(item, "high24h"), VenueJson.optionalDecimal(item, "low24h"),
                     baseVolume, quoteVolume, open == null ? null : last.subtract(open), null, ts, receivedAt));
         } catch (VenueJson.FieldException e) {

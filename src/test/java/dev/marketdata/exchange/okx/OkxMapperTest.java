@@ -108,6 +108,8 @@ class OkxMapperTest {
         assertEquals("8446", tick.ask().toPlainString());
         assertEquals("95", tick.askQty().toPlainString());
         assertEquals(123456L, tick.updateId());
+        // ts comes as a string of digits; seqId as a number, and a string there is not one.
+        assertEquals(RejectReason.BAD_NUMBER, rejected(mapper.map(push.replace("\"seqId\":123456", "\"seqId\":\"123456\""), 5L)));
         assertEquals(1597026383085L, tick.eventTime());
         // Ordered by event time, then seqId: OKX may reset seqId to a smaller value, and that is not an old tick.
         assertEquals(1597026383085_123456L, tick.sequence());
@@ -129,6 +131,9 @@ class OkxMapperTest {
         MarketTick tick = accepted(mapper.map(push, 1L));
         assertEquals("999.99", tick.priceChange24h().toPlainString());
         assertNull(tick.priceChangePercent24h());
+        // OKX sends "" for a side with no order: no bid, not a bad number. Elsewhere "" is not a decimal.
+        assertNull(accepted(mapper.map(push.replace("\"bidPx\":\"9999.98\"", "\"bidPx\":\"\""), 1L)).bid());
+        assertEquals(RejectReason.BAD_NUMBER, rejected(mapper.map(push.replace("\"high24h\":\"10000\"", "\"high24h\":\"\""), 1L)));
         assertEquals(RejectReason.STREAM_MISMATCH, rejected(mapper.map(push.replaceFirst("\"instId\":\"BTC-USDT\",\"last\"",
                 "\"instId\":\"ETH-USDT\",\"last\""), 1L)));
         assertEquals(RejectReason.BAD_NUMBER, rejected(mapper.map(push.replace("\"9999.99\",\"bidPx\"", "9999.99,\"bidPx\""), 1L)));
