@@ -94,6 +94,8 @@ class WorkingDirectoryOverrideIT {
         builder.environment().put("REDIS_HOST", TestRedis.host());
         builder.environment().put("REDIS_PORT", Integer.toString(TestRedis.port()));
         builder.environment().put("REDIS_EMBEDDED", "false");
+        // The global proxy list, with a password, from the environment (PROXIES) as the README tells.
+        builder.environment().put("PROXIES", "socks5://u:s3cret-pw@127.0.0.1:1");
         Process gateway = builder.redirectErrorStream(true).redirectOutput(log).start();
         HttpClient http = HttpClient.newHttpClient();
         try {
@@ -115,6 +117,8 @@ class WorkingDirectoryOverrideIT {
                     + "/observe/health/live")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
             String output = Files.readString(log.toPath());
             assertTrue(output.contains("tick TTL 33 s"), output);
+            assertTrue(output.contains("via [socks5://u:***@127.0.0.1:1]"), output);
+            assertTrue(!output.contains("s3cret-pw"), output);
             assertEquals(1, output.lines().filter(l -> l.contains("Vert.x HttpServer started")).count(), "one HTTP server");
         } finally {
             gateway.destroy();
