@@ -17,7 +17,12 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.marketdata.feed.ConnectionTiming;
+import dev.marketdata.feed.MarketStreamEndpoint;
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.ProxySpec;
+import dev.marketdata.model.Venue;
 import dev.marketdata.model.StreamKind;
 
 /**
@@ -59,41 +64,40 @@ public record GatewaySettings(
         boolean binanceEnabled,
         String recordFile,
         int recordMaxMegabytes,
-        int recordFiles) {
+        int recordFiles,
+        List<FeedSettings> feeds,
+        boolean legacyKeys) {
 
     public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{2,20}");
     /** Binance allows at most this many streams on one connection. */
-    public static final int MAX_STREAMS_PER_CONNECTION = 1024;
-    /**
-     * Request target (path and query) of one connection, in characters. Binance was measured to accept 8,004
-     * (unicorn-binance-websocket-api, tools/test_max_websocket_uri_length.py); 8 KB request lines are a common
-     * limit of servers and proxies. 7,000 leaves room for the rest of the request line and headers.
-     */
-    public static final int DEFAULT_MAX_URL_LENGTH = 7_000;
+    public static final int MAX_STREAMS_PER_CONNECTION = MarketStreamEndpoint.MAX_STREAMS_PER_CONNECTION;
+    /** See {@link MarketStreamEndpoint#DEFAULT_MAX_URL_LENGTH}. */
+    public static final int DEFAULT_MAX_URL_LENGTH = MarketStreamEndpoint.DEFAULT_MAX_URL_LENGTH;
 
     /**
      * @param property looks a property up (placeholders, -D and environment already applied); null when unset
      * @param env      the process environment, for the ALL_PROXY / HTTPS_PROXY fallback
      */
     public static GatewaySettings from(Function<String, String> property, Map<String, String> env) {
-        String wsUrl = text(property, "binance.ws.url", "wss://stream.binance.com:9443/stream");
-        if (!wsUrl.matches("(?i)wss?://[^/?#\\s]+(/[^?#\\s]*)?")) {
-            throw invalid("binance.ws.url", wsUrl, "must be a ws:// or wss:// URL without a query");
+        List<Venue> venues = FeedSettings.enabledVenues(property);
+        // Secrets can come from a file (or an environment variable, as every property can), so that no JMX client
+        // reads them among the JVM's arguments and system properties. The global proxies serve every venue; a
+        // venue's own (binance.proxies, as before there were other venues) win for it.
+        String globalProxies = secret(property, "proxies", "proxies-file", true);
+        // Binance's settings are read even when it is not enabled: a replay plays Binance's recorded frames.
+        FeedSettings binance = FeedSettings.from(property, Venue.BINANCE, globalProxies, env);
+        List<FeedSettings> feeds = new ArrayList<>();
+        for (Venue venue : venues) {
+            feeds.add(venue == Venue.BINANCE ? binance : FeedSettings.from(property, venue, globalProxies, env));
         }
-        List<String> symbols = symbols(text(property, "binance.symbols", "BTCUSDT,ETHUSDT,SOLUSDT"));
-        List<StreamKind> streams = streams(text(property, "binance.streams", "bookTicker"));
+        String wsUrl = binance.url();
+        List<String> symbols = binance.instruments().stream().map(Instrument::symbol).toList();
+        List<StreamKind> streams = binance.streams().stream().map(StreamKind::fromConfigName).toList();
         // Any number of streams: the consumer splits them over connections (binance.max-streams-per-connection,
         // binance.max-url-length); checked here so a bad value is named before Camel builds the endpoint.
         integer(property, "binance.max-streams-per-connection", MAX_STREAMS_PER_CONNECTION, 1, MAX_STREAMS_PER_CONNECTION);
         integer(property, "binance.max-url-length", DEFAULT_MAX_URL_LENGTH, 256, 65_536);
-        // Secrets can come from a file (or an environment variable, as every property can), so that no JMX client
-        // reads them among the JVM's arguments and system properties.
-        // The global proxies serve every venue; binance.proxies, when set, is Binance's own (and what it was before
-        // there were other venues, so it keeps working).
-        String binanceProxies = secret(property, "binance.proxies", "binance.proxies-file", true);
-        String globalProxies = secret(property, "proxies", "proxies-file", true);
-        List<ProxySpec> proxies = binanceProxies.isEmpty() && !globalProxies.isEmpty()
-                ? proxies(globalProxies, "proxies", env) : proxies(binanceProxies, "binance.proxies", env);
+        List<ProxySpec> proxies = binance.proxies();
         String redisHost = text(property, "redis.host", "localhost");
         if (!redisHost.matches("[A-Za-z0-9._:\\[\\]-]+")) {
             throw invalid("redis.host", String.valueOf(property.apply("redis.host")), "must be a host name or address");
@@ -113,30 +117,13 @@ public record GatewaySettings(
         // Up to this long a lower sequence is taken for out-of-order delivery and refused; after it, for a reset.
         long resetAfter = duration(property, "tick.sequence-reset-after", "5s", 0, 3_600_000);
         long flushTimeout = duration(property, "redis.shutdown-flush-timeout", "5s", 0, 600_000);
-        Map<String, BigDecimal> mockPrices = new LinkedHashMap<>();
-        for (String symbol : symbols) {
-            String price = property.apply("mock.price." + symbol);
-            if (price != null && !price.isBlank()) {
-                try {
-                    BigDecimal value = new BigDecimal(price.trim());
-                    if (value.signum() <= 0) {
-                        throw new NumberFormatException();
-                    }
-                    mockPrices.put(symbol, value);
-                } catch (NumberFormatException e) {
-                    throw invalid("mock.price." + symbol, price, "must be a positive decimal");
-                }
-            }
-        }
-        long idle = duration(property, "binance.idle-timeout", "30s", 100, 3_600_000);
-        long initialDelay = duration(property, "binance.reconnect.initial-delay", "1s", 1, 3_600_000);
-        long maxDelay = duration(property, "binance.reconnect.max-delay", "30s", 1, 3_600_000);
-        if (maxDelay < initialDelay) {
-            throw invalid("binance.reconnect.max-delay", maxDelay + "ms", "must not be below binance.reconnect.initial-delay");
-        }
-        long backoffResetAfter = duration(property, "binance.reconnect.reset-after", "60s", 0, 86_400_000);
-        // Binance closes every connection at 24 h: rotating later than that would always be too late.
-        long maxAge = duration(property, "binance.max-connection-age", "23h30m", 1_000, 24 * 3_600_000L - 60_000);
+        Map<String, BigDecimal> mockPrices = mockPrices(property, feeds);
+        ConnectionTiming timing = binance.timing();
+        long idle = timing.idleMillis();
+        long initialDelay = timing.initialDelayMillis();
+        long maxDelay = timing.maxDelayMillis();
+        long backoffResetAfter = timing.resetAfterMillis();
+        long maxAge = timing.maxAgeMillis();
         int stale = integer(property, "quality.stale.seconds", 30, 1, 86_400);
         BigDecimal jump = positiveDecimal(property, "quality.max-jump-percent", "10");
         long skew = integer(property, "quality.max-skew-ms", 5_000, 0, 3_600_000);
@@ -155,8 +142,11 @@ public record GatewaySettings(
             positiveDecimal(property, "replay.speed", "1");
         }
         bool(property, "replay.loop", false);
-        boolean binanceEnabled = property.apply("binance.enabled") == null || property.apply("binance.enabled").isBlank()
-                ? replayFile.isEmpty() : bool(property, "binance.enabled", true);
+        if (!replayFile.isEmpty() && !venues.contains(Venue.BINANCE)) {
+            throw invalid("replay.file", replayFile, "plays recorded Binance frames: add binance to exchanges");
+        }
+        boolean binanceEnabled = venues.contains(Venue.BINANCE) && (property.apply("binance.enabled") == null
+                || property.apply("binance.enabled").isBlank() ? replayFile.isEmpty() : bool(property, "binance.enabled", true));
         // Recording the live feed: the folder must be there to write in.
         String recordFile = text(property, "record.file", "");
         if (!recordFile.isEmpty()) {
@@ -174,13 +164,68 @@ public record GatewaySettings(
                 redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, resetAfter, flushTimeout,
                 Collections.unmodifiableMap(mockPrices), idle, initialDelay, maxDelay, backoffResetAfter, maxAge, stale, jump,
                 skew, action.equals("reject"), clearAfter, replayFile.isEmpty() ? null : replayFile, binanceEnabled,
-                recordFile.isEmpty() ? null : recordFile, recordMaxMegabytes, recordFiles);
+                recordFile.isEmpty() ? null : recordFile, recordMaxMegabytes, recordFiles, List.copyOf(feeds),
+                bool(property, "redis.legacy-keys", true));
+    }
+
+    /**
+     * Reference prices for mock entries, per followed key: {@code mock.price.<SYMBOL>} as the venue's symbol is
+     * configured ({@code mock.price.BTC-USDT}), else as the normalized one, else, for spot, in Binance's form
+     * ({@code mock.price.BTCUSDT}), so one price serves every venue that carries the instrument.
+     */
+    private static Map<String, BigDecimal> mockPrices(Function<String, String> property, List<FeedSettings> feeds) {
+        Map<String, BigDecimal> out = new LinkedHashMap<>();
+        for (FeedSettings feed : feeds) {
+            for (Instrument instrument : feed.instruments()) {
+                Set<String> names = new LinkedHashSet<>(List.of(instrument.symbol(), instrument.normalized()));
+                if (instrument.market() == dev.marketdata.model.Market.SPOT) {
+                    names.add(instrument.base() + instrument.quote());
+                }
+                for (String name : names) {
+                    String price = property.apply("mock.price." + name);
+                    if (price == null || price.isBlank()) {
+                        continue;
+                    }
+                    try {
+                        BigDecimal value = new BigDecimal(price.trim());
+                        if (value.signum() <= 0 || value.compareTo(new BigDecimal("1000000000000")) > 0) {
+                            throw new NumberFormatException();
+                        }
+                        out.put(instrument.key(), value);
+                        break;
+                    } catch (NumberFormatException e) {
+                        throw invalid("mock.price." + name, price, "must be a positive decimal");
+                    }
+                }
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Every followed key (see {@link MarketTick#key(String, String)}) of the enabled venues, in configured order. */
+    public List<String> followedKeys() {
+        List<String> keys = new ArrayList<>();
+        feeds.forEach(feed -> keys.addAll(feed.keys()));
+        return keys;
+    }
+
+    /** Every followed instrument of the enabled venues, in configured order. */
+    public List<Instrument> instruments() {
+        List<Instrument> out = new ArrayList<>();
+        feeds.forEach(feed -> out.addAll(feed.instruments()));
+        return out;
+    }
+
+    /** The enabled venue's feed settings, or null. */
+    public FeedSettings feed(Venue venue) {
+        return feeds.stream().filter(f -> f.venue() == venue).findFirst().orElse(null);
     }
 
     /** Never shows the Redis password (the proxies mask theirs themselves). */
     @Override
     public String toString() {
-        return "GatewaySettings[wsUrl=" + wsUrl + ", symbols=" + symbols + ", streams=" + streams + ", proxies="
+        return "GatewaySettings[exchanges=" + feeds.stream().map(FeedSettings::id).toList() + ", wsUrl=" + wsUrl
+                + ", symbols=" + symbols + ", streams=" + streams + ", proxies="
                 + proxies + ", redis=" + (redisSsl ? "rediss://" : "redis://") + redisHost + ":" + redisPort + "/"
                 + redisDatabase + ", redisUser=" + redisUsername + ", redisPassword="
                 + (redisPassword.isEmpty() ? "" : "***") + ", ttl=" + tickTtlSeconds + "s]";
@@ -191,51 +236,13 @@ public record GatewaySettings(
         List<String> names = new ArrayList<>();
         for (String symbol : symbols) {
             for (StreamKind kind : streams) {
-                names.add(kind.streamName(symbol));
+                names.add(kind.streamName(Instrument.parse(Venue.BINANCE, symbol).nativeSymbol()));
             }
         }
         return String.join("/", names);
     }
 
-    private static List<String> symbols(String raw) {
-        Set<String> out = new LinkedHashSet<>();
-        for (String part : raw.split(",")) {
-            String symbol = part.trim().toUpperCase(Locale.ROOT);
-            if (symbol.isEmpty()) {
-                continue;
-            }
-            if (!SYMBOL.matcher(symbol).matches()) {
-                throw invalid("binance.symbols", raw, "'" + part.trim() + "' is not a symbol of 2-20 letters and digits");
-            }
-            out.add(symbol);
-        }
-        if (out.isEmpty()) {
-            throw invalid("binance.symbols", raw, "lists no symbol");
-        }
-        return List.copyOf(out);
-    }
-
-    private static List<StreamKind> streams(String raw) {
-        Set<StreamKind> out = new LinkedHashSet<>();
-        for (String part : raw.split(",")) {
-            if (part.isBlank()) {
-                continue;
-            }
-            StreamKind kind = StreamKind.fromConfigName(part.trim());
-            if (kind == null) {
-                throw invalid("binance.streams", raw, "'" + part.trim() + "' is not one of "
-                        + java.util.Arrays.stream(StreamKind.values()).map(StreamKind::configName)
-                                .collect(Collectors.joining(", ")));
-            }
-            out.add(kind);
-        }
-        if (out.isEmpty()) {
-            throw invalid("binance.streams", raw, "lists no stream kind");
-        }
-        return List.copyOf(out);
-    }
-
-    private static List<ProxySpec> proxies(String raw, String property, Map<String, String> env) {
+    static List<ProxySpec> proxies(String raw, String property, Map<String, String> env) {
         String source = property;
         String value = raw;
         if (value.isBlank()) {
@@ -269,7 +276,7 @@ public record GatewaySettings(
      * A value given directly or in a file named by {@code fileProperty} (not both). A password file holds the
      * password alone (a trailing line break is dropped); a proxies file one proxy per line, '#' for comments.
      */
-    private static String secret(Function<String, String> property, String name, String fileProperty, boolean lines) {
+    static String secret(Function<String, String> property, String name, String fileProperty, boolean lines) {
         String direct = text(property, name, "");
         String file = text(property, fileProperty, "");
         if (file.isEmpty()) {
@@ -293,12 +300,12 @@ public record GatewaySettings(
         return value;
     }
 
-    private static String text(Function<String, String> property, String name, String fallback) {
+    static String text(Function<String, String> property, String name, String fallback) {
         String value = property.apply(name);
         return value == null ? fallback : value.trim();
     }
 
-    private static int integer(Function<String, String> property, String name, int fallback, int min, int max) {
+    static int integer(Function<String, String> property, String name, int fallback, int min, int max) {
         String value = property.apply(name);
         if (value == null || value.isBlank()) {
             return fallback;
@@ -315,7 +322,7 @@ public record GatewaySettings(
     }
 
     /** Durations as Camel writes them: {@code 30s}, {@code 500ms}, {@code 23h30m}, or plain milliseconds. */
-    private static long duration(Function<String, String> property, String name, String fallback, long min, long max) {
+    static long duration(Function<String, String> property, String name, String fallback, long min, long max) {
         String value = text(property, name, fallback);
         long millis = parseDuration(value);
         if (millis < 0) {
@@ -402,7 +409,7 @@ public record GatewaySettings(
         };
     }
 
-    private static IllegalArgumentException invalid(String property, String value, String problem) {
+    static IllegalArgumentException invalid(String property, String value, String problem) {
         return new IllegalArgumentException("Invalid " + property + " '" + ProxySpec.mask(value) + "': " + problem);
     }
 }

@@ -20,9 +20,12 @@ import dev.marketdata.api.HttpErrorPages;
 import dev.marketdata.api.MockTickerEnricher;
 import dev.marketdata.api.StoredTickCheck;
 import dev.marketdata.api.TickerReader;
-import dev.marketdata.binance.BinanceFeed;
-import dev.marketdata.binance.BinanceProtocol;
-import dev.marketdata.binance.BinanceStreamComponent;
+import dev.marketdata.exchange.Exchanges;
+import dev.marketdata.feed.ConnectionSpec;
+import dev.marketdata.feed.MarketStreamComponent;
+import dev.marketdata.feed.VenueFeed;
+import dev.marketdata.feed.VenueStream;
+import dev.marketdata.model.Venue;
 import dev.marketdata.feed.VenueMapper;
 import dev.marketdata.model.StreamKind;
 import dev.marketdata.pipeline.EmbeddedRedisLauncher;
@@ -68,7 +71,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     private FreshnessTracker freshness;
     private IngestMetrics ingestMetrics;
     private ApiMetrics apiMetrics;
-    private BinanceFeed feed;
+    private java.util.Map<Venue, VenueFeed> feeds;
     private EmbeddedRedisLauncher embeddedRedis;
     private JedisConnectionFactory connectionFactory;
     private StringRedisTemplate redisTemplate;
@@ -76,15 +79,21 @@ public class MarketDataConfiguration implements CamelConfiguration {
     private QualityMonitor quality;
     private ApiResponses responses;
     private List<HealthCheck> healthChecks;
-    private dev.marketdata.replay.FrameRecorder recorder;
+    private TickerReader reader;
+    private dev.marketdata.feed.FrameRecorder recorder;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
         GatewaySettings s = settings(camelContext);
         // A replay stands in for the venue: the replay route starts, the Binance one does not (unless asked to).
         camelContext.getPropertiesComponent().addOverrideProperty("replay.enabled", Boolean.toString(s.replayFile() != null));
-        camelContext.getPropertiesComponent().addOverrideProperty("binance.enabled",
-                Boolean.toString(s.binanceEnabled()));
+        // Each venue's ingest route starts when the venue is among the exchanges (Binance: and no replay stands
+        // in for it); its feed is bound as <id>Feed.
+        for (Venue venue : Venue.values()) {
+            boolean on = venue == Venue.BINANCE ? s.binanceEnabled() : s.feed(venue) != null;
+            camelContext.getPropertiesComponent().addOverrideProperty(venue.id() + ".enabled", Boolean.toString(on));
+        }
+        feeds(camelContext).forEach((venue, feed) -> camelContext.getRegistry().bind(VenueFeed.bean(venue), feed));
         StartupChecks.requireFreePort(s.serverHost(), s.serverPort(), "camel.server.port");
         if (s.managementPort() != s.serverPort()) {
             StartupChecks.requireFreePort(s.managementHost(), s.managementPort(), "camel.management.port");
@@ -116,10 +125,13 @@ public class MarketDataConfiguration implements CamelConfiguration {
         });
         warnOfSecretsInSystemProperties(s);
         List<String> streams = s.streams().stream().map(k -> k.configName()).toList();
-        if (s.binanceEnabled()) {
-            LOG.info("Following {} on {} as {} via {}; Redis {}:{} db {}, tick TTL {} s", s.symbols(), s.wsUrl(),
-                    streams, s.proxies(), s.redisHost(), s.redisPort(), s.redisDatabase(), s.tickTtlSeconds());
+        for (FeedSettings feed : s.feeds()) {
+            if (feed.venue() != Venue.BINANCE || s.binanceEnabled()) {
+                LOG.info("Following {} on {} {} as {} via {}", feed.instruments().stream().map(i -> i.symbol()).toList(),
+                        feed.id(), feed.url(), feed.streams(), feed.proxies());
+            }
         }
+        LOG.info("Redis {}:{} db {}, tick TTL {} s", s.redisHost(), s.redisPort(), s.redisDatabase(), s.tickTtlSeconds());
         if (s.replayFile() != null) {
             // Binance is not connected while a recording plays in its place (unless binance.enabled says so).
             LOG.info("Replaying {} for {} as {}{}; Redis {}:{} db {}, tick TTL {} s", s.replayFile(), s.symbols(), streams,
@@ -138,7 +150,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
                     + "or the REDIS_PASSWORD environment variable instead");
         }
         for (String name : List.of("binance.proxies", "proxies")) {
-            if (System.getProperty(name, "").contains("@") && s.proxies().stream().anyMatch(p -> p.password() != null)) {
+            if (System.getProperty(name, "").contains("@") && s.feeds().stream()
+                    .anyMatch(f -> f.proxies().stream().anyMatch(p -> p.password() != null))) {
                 LOG.warn("{} with a password is given as a -D system property: any JMX client can read it. Use {}-file "
                         + "or the {} environment variable instead", name, name,
                         name.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
@@ -149,7 +162,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     /** Registers the feed MBean and the health checks once the context starts; removes the MBean on stop. */
     private final class OperationsHookup extends ServiceSupport {
         private final CamelContext context;
-        private ObjectName name;
+        private final List<ObjectName> names = new java.util.ArrayList<>();
         private ProducerTemplate alerts;
 
         OperationsHookup(CamelContext context) {
@@ -158,10 +171,13 @@ public class MarketDataConfiguration implements CamelConfiguration {
 
         @Override
         protected void doStart() throws Exception {
-            BinanceFeed f = feed(context);
             QualityMonitor q = qualityMonitor(context);
             LatestTickStore store = latestTickStore(context);
-            f.attach(context, freshness(context), q::activeAlerts, store::sequenceResets, store::heldSymbols);
+            FreshnessTracker tracker = freshness(context);
+            for (VenueFeed f : feeds(context).values()) {
+                f.attach(context, tracker::lastUpdates, tracker::agesMillis, q::activeAlerts, store::sequenceResets,
+                        store::heldSymbols);
+            }
             if (QualityRoutes.alertsConfigured(context)) {
                 alerts = context.createProducerTemplate();
                 q.sendAlertsWith(alerts);
@@ -176,21 +192,27 @@ public class MarketDataConfiguration implements CamelConfiguration {
                 registry.register(healthChecks(context).get(0));
             }
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            name = new ObjectName("org.apache.camel:context=" + ObjectName.quote(context.getName()).replace("\"", "")
-                    + ",type=feed,name=binance");
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
+            for (VenueFeed f : feeds(context).values()) {
+                ObjectName name = new ObjectName("org.apache.camel:context="
+                        + ObjectName.quote(context.getName()).replace("\"", "") + ",type=feed,name=" + f.venue().id());
+                if (server.isRegistered(name)) {
+                    server.unregisterMBean(name);
+                }
+                server.registerMBean(f, name);
+                names.add(name);
             }
-            server.registerMBean(f, name);
         }
 
         @Override
         protected void doStop() throws Exception {
             qualityMonitor(context).sendAlertsWith(null);
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            if (name != null && server.isRegistered(name)) {
-                server.unregisterMBean(name);
+            for (ObjectName name : names) {
+                if (server.isRegistered(name)) {
+                    server.unregisterMBean(name);
+                }
             }
+            names.clear();
             if (alerts != null) {
                 alerts.stop();
             }
@@ -226,7 +248,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     @BindToRegistry(FreshnessTracker.BEAN)
     public synchronized FreshnessTracker freshness(CamelContext camelContext) {
         if (freshness == null) {
-            freshness = new FreshnessTracker(settings(camelContext).symbols(), CLOCK);
+            freshness = new FreshnessTracker(settings(camelContext).followedKeys(), CLOCK);
         }
         return freshness;
     }
@@ -234,7 +256,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     @BindToRegistry(IngestMetrics.BEAN)
     public synchronized IngestMetrics ingestMetrics(CamelContext camelContext) {
         if (ingestMetrics == null) {
-            ingestMetrics = new IngestMetrics(meterRegistry(camelContext), settings(camelContext).symbols(), freshness(camelContext));
+            ingestMetrics = new IngestMetrics(meterRegistry(camelContext), settings(camelContext).followedKeys(), freshness(camelContext));
         }
         return ingestMetrics;
     }
@@ -247,13 +269,17 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return apiMetrics;
     }
 
-    @BindToRegistry(BinanceFeed.BEAN)
-    public synchronized BinanceFeed feed(CamelContext camelContext) {
-        if (feed == null) {
+    /** One feed per enabled venue, in the order of {@code exchanges}; each is bound as {@code <id>Feed}. */
+    public synchronized java.util.Map<Venue, VenueFeed> feeds(CamelContext camelContext) {
+        if (feeds == null) {
             GatewaySettings s = settings(camelContext);
-            feed = new BinanceFeed(s.proxies(), s.wsUrl(), meterRegistry(camelContext), CLOCK);
+            feeds = new java.util.LinkedHashMap<>();
+            for (FeedSettings f : s.feeds()) {
+                feeds.put(f.venue(), new VenueFeed(f.venue(), f.proxies(), f.url(),
+                        Exchanges.protocol(f.venue()).connectLimiter(), meterRegistry(camelContext), CLOCK));
+            }
         }
-        return feed;
+        return feeds;
     }
 
     /** The recording player used by routes/replay.camel.yaml when replay.file is set. */
@@ -261,25 +287,34 @@ public class MarketDataConfiguration implements CamelConfiguration {
     public dev.marketdata.replay.ReplayComponent replayComponent(CamelContext camelContext) {
         GatewaySettings s = settings(camelContext);
         // Recordings are of Binance's combined streams: mapped as a live Binance connection's frames are.
-        VenueMapper mapper = new BinanceProtocol(GatewaySettings.MAX_STREAMS_PER_CONNECTION, GatewaySettings.DEFAULT_MAX_URL_LENGTH)
-                .mapper(TickJson.newMapper(), null, s.streams().stream().map(StreamKind::configName).collect(Collectors.toSet()));
-        return new dev.marketdata.replay.ReplayComponent(feed(camelContext), mapper);
+        // Binance's instruments ride along, so that a symbol configured as BTC-USDT is named so in replayed ticks too.
+        ConnectionSpec all = new ConnectionSpec("/", List.of(), s.feed(Venue.BINANCE) == null ? List.of()
+                : s.feed(Venue.BINANCE).instruments());
+        VenueMapper mapper = Exchanges.protocol(Venue.BINANCE)
+                .mapper(TickJson.newMapper(), all, s.streams().stream().map(StreamKind::configName).collect(Collectors.toSet()));
+        return new dev.marketdata.replay.ReplayComponent(feeds(camelContext).get(Venue.BINANCE), mapper);
     }
 
     /** Every raw frame of the live venue to record.file, when set (replayable with replay.file); else null. */
-    public synchronized dev.marketdata.replay.FrameRecorder frameRecorder(CamelContext camelContext) {
+    public synchronized dev.marketdata.feed.FrameRecorder frameRecorder(CamelContext camelContext) {
         GatewaySettings s = settings(camelContext);
         if (recorder == null && s.recordFile() != null) {
-            recorder = new dev.marketdata.replay.FrameRecorder(java.nio.file.Path.of(s.recordFile()),
+            recorder = new dev.marketdata.feed.FrameRecorder(java.nio.file.Path.of(s.recordFile()),
                     s.recordMaxMegabytes() * 1024L * 1024L, s.recordFiles());
         }
         return recorder;
     }
 
-    /** The Binance combined-stream consumer used by routes/binance-ingest.camel.yaml. */
-    @BindToRegistry("binance-stream")
-    public BinanceStreamComponent binanceStreamComponent(CamelContext camelContext) {
-        return new BinanceStreamComponent(settings(camelContext), feed(camelContext), frameRecorder(camelContext));
+    /** {@code market-stream:<exchange>}, the consumer of every routes/<id>-ingest.camel.yaml. */
+    @BindToRegistry("market-stream")
+    public MarketStreamComponent marketStreamComponent(CamelContext camelContext) {
+        GatewaySettings s = settings(camelContext);
+        java.util.Map<Venue, VenueStream> venues = new java.util.EnumMap<>(Venue.class);
+        for (FeedSettings f : s.feeds()) {
+            venues.put(f.venue(), new VenueStream(f.url(), f.instruments(), f.streams(), f.timing(),
+                    feeds(camelContext).get(f.venue()), Exchanges.protocol(f.venue())));
+        }
+        return new MarketStreamComponent(venues, frameRecorder(camelContext), TickJson.mapper());
     }
 
     @BindToRegistry("embeddedRedis")
@@ -347,8 +382,9 @@ public class MarketDataConfiguration implements CamelConfiguration {
     public synchronized LatestTickStore latestTickStore(CamelContext camelContext) {
         if (store == null) {
             GatewaySettings s = settings(camelContext);
-            store = new LatestTickStore(redisTemplate(camelContext), s.symbols(),
-                    new LatestTickStore.Options(s.tickTtlSeconds(), s.sequenceResetAfterMillis(), s.shutdownFlushMillis()),
+            store = new LatestTickStore(redisTemplate(camelContext), s.followedKeys(),
+                    new LatestTickStore.Options(s.tickTtlSeconds(), s.sequenceResetAfterMillis(), s.shutdownFlushMillis(),
+                            s.legacyKeys()),
                     ingestMetrics(camelContext), freshness(camelContext), CLOCK);
         }
         return store;
@@ -356,7 +392,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
 
     @BindToRegistry(TickValidator.BEAN)
     public TickValidator tickValidator(CamelContext camelContext) {
-        return new TickValidator(settings(camelContext).symbols(), settings(camelContext).maxSkewMillis());
+        return new TickValidator(settings(camelContext).followedKeys(), settings(camelContext).maxSkewMillis());
     }
 
     @BindToRegistry(QualityMonitor.BEAN)
@@ -377,18 +413,29 @@ public class MarketDataConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(TickerReader.BEAN)
-    public TickerReader tickerReader(CamelContext camelContext) {
+    public synchronized TickerReader tickerReader(CamelContext camelContext) {
+        if (reader != null) {
+            return reader;
+        }
         GatewaySettings s = settings(camelContext);
         // A stored tick older (or further ahead) than a key lives, with the allowed clock skew, was not written
         // by a gateway with this TTL.
-        return new TickerReader(latestTickStore(camelContext), s.symbols(), CLOCK, apiMetrics(camelContext),
+        reader = new TickerReader(latestTickStore(camelContext), s.instruments(), CLOCK, apiMetrics(camelContext),
                 ingestMetrics(camelContext), new StoredTickCheck.Limits(s.tickTtlSeconds() * 1000L + s.maxSkewMillis(),
                         s.maxSkewMillis()));
+        return reader;
+    }
+
+    @BindToRegistry(dev.marketdata.api.BestPrice.BEAN)
+    public dev.marketdata.api.BestPrice bestPrice(CamelContext camelContext) {
+        return new dev.marketdata.api.BestPrice(tickerReader(camelContext), apiResponses(camelContext),
+                settings(camelContext).staleSeconds() * 1000L);
     }
 
     @BindToRegistry(MockTickerEnricher.BEAN)
     public MockTickerEnricher mockTickerEnricher(CamelContext camelContext) {
-        return new MockTickerEnricher(settings(camelContext).mockPrices(), apiMetrics(camelContext));
+        return new MockTickerEnricher(settings(camelContext).mockPrices(), settings(camelContext).instruments(),
+                apiMetrics(camelContext));
     }
 
     @BindToRegistry(ApiResponses.BEAN)
@@ -404,15 +451,18 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return new dev.marketdata.api.OpenApiDocument(apiResponses(camelContext));
     }
 
-    /** Redis, feed, freshness: in that order. */
+    /** Redis, freshness, then one feed check per enabled venue: in that order. */
     public synchronized List<HealthCheck> healthChecks(CamelContext camelContext) {
         if (healthChecks == null) {
             GatewaySettings s = settings(camelContext);
-            healthChecks = List.of(
-                    new GatewayHealthChecks.Redis(redisTemplate(camelContext), ingestMetrics(camelContext)),
-                    new GatewayHealthChecks.Feed(feed(camelContext), s.idleTimeoutMillis(), CLOCK),
-                    new GatewayHealthChecks.Freshness(freshness(camelContext), s.staleSeconds() * 1000L,
-                            latestTickStore(camelContext)));
+            List<HealthCheck> checks = new java.util.ArrayList<>();
+            checks.add(new GatewayHealthChecks.Redis(redisTemplate(camelContext), ingestMetrics(camelContext)));
+            checks.add(new GatewayHealthChecks.Freshness(freshness(camelContext), s.staleSeconds() * 1000L,
+                    latestTickStore(camelContext)));
+            for (FeedSettings f : s.feeds()) {
+                checks.add(new GatewayHealthChecks.Feed(feeds(camelContext).get(f.venue()), f.timing().idleMillis(), CLOCK));
+            }
+            healthChecks = List.copyOf(checks);
             healthChecks.forEach(check -> ((org.apache.camel.CamelContextAware) check).setCamelContext(camelContext));
         }
         return healthChecks;
@@ -421,7 +471,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     @BindToRegistry(HealthReport.BEAN)
     public HealthReport healthReport(CamelContext camelContext) {
         List<HealthCheck> checks = healthChecks(camelContext);
-        return new HealthReport(checks.get(0), checks.get(1), checks.get(2), qualityMonitor(camelContext),
+        return new HealthReport(checks.get(0), checks.subList(2, checks.size()), checks.get(1), qualityMonitor(camelContext),
                 apiResponses(camelContext), version());
     }
 

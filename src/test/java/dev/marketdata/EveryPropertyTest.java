@@ -21,7 +21,14 @@ class EveryPropertyTest {
     static Stream<Arguments> badValues() {
         return Stream.of(
                 Arguments.of("binance.ws.url", "http://x", "must be a ws:// or wss:// URL without a query"),
-                Arguments.of("binance.symbols", "BTC-USDT", "'BTC-USDT' is not a symbol of 2-20 letters and digits"),
+                Arguments.of("binance.symbols", "BTC/USDT", "'BTC/USDT' is not BASE-QUOTE or BASE-QUOTE-PERP (letters and digits, for example BTC-USDT) or BTCUSDT"),
+                Arguments.of("binance.symbols", "BTC-USDT-PERP", "'BTC-USDT-PERP': binance serves no perpetuals here, only spot (BASE-QUOTE)"),
+                Arguments.of("binance.symbols", "BTCUSDT,btc-usdt", "'BTCUSDT' and 'BTC-USDT' are the same instrument (BTCUSDT); name it once"),
+                Arguments.of("exchanges", "binance,kraken", "'kraken' is not one of binance, okx, bybit, coinbase, htx"),
+                Arguments.of("exchanges", "okx,OKX", "names okx twice"),
+                Arguments.of("exchanges", ",", "lists no exchange (one or more of binance, okx, bybit, coinbase, htx)"),
+                Arguments.of("feed.idle-timeout", "forever", "is not a duration such as 500ms, 30s or 23h30m"),
+                Arguments.of("redis.legacy-keys", "sometimes", "must be true or false"),
                 Arguments.of("binance.streams", "depth", "'depth' is not one of bookTicker, ticker, miniTicker"),
                 Arguments.of("binance.idle-timeout", "30", "must be between 100ms and 1h (a number alone means milliseconds: write 30s for 30 seconds)"),
                 Arguments.of("binance.reconnect.initial-delay", "soon", "is not a duration such as 500ms, 30s or 23h30m"),
@@ -56,6 +63,27 @@ class EveryPropertyTest {
                 Arguments.of("quality.price-jump-action", "ignore", "must be flag or reject"),
                 Arguments.of("quality.check-interval-ms", "-5", "must be between 50 and 3600000"),
                 Arguments.of("quality.alert.clear-after", "2d", "must be between 0ms and 1d"));
+    }
+
+    static Stream<Arguments> venueBadValues() {
+        return Stream.of(
+                Arguments.of("okx.ws.url", "https://ws.okx.com", "must be a ws:// or wss:// URL without a query"),
+                Arguments.of("okx.symbols", "BTCUSDT", "'BTCUSDT' is not BASE-QUOTE or BASE-QUOTE-PERP (letters and digits, for example BTC-USDT)"),
+                Arguments.of("coinbase.symbols", "BTC-USD-PERP", "'BTC-USD-PERP': coinbase serves no perpetuals here, only spot (BASE-QUOTE)"),
+                Arguments.of("htx.streams", "depth", "'depth' is not one of bbo, ticker"),
+                Arguments.of("bybit.streams", ",", "lists no stream"),
+                Arguments.of("bybit.idle-timeout", "30", "must be between 100ms and 1h (a number alone means milliseconds: write 30s for 30 seconds)"),
+                Arguments.of("coinbase.reconnect.max-delay", "1ms", "must not be below coinbase.reconnect.initial-delay (1000ms)"),
+                Arguments.of("mock.price.BTC-USDT", "0", "must be a positive decimal"));
+    }
+
+    /** With every venue enabled, each venue's block is checked as Binance's is. */
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("venueBadValues")
+    void aBadVenueValueIsNamedWithTheAcceptedForm(String property, String value, String problem) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GatewaySettings.from(Map.of("exchanges", "binance,okx,bybit,coinbase,htx", property, value)::get, Map.of()));
+        assertEquals("Invalid " + property + " '" + value + "': " + problem, e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}={1}")

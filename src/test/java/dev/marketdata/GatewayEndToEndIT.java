@@ -147,7 +147,7 @@ class GatewayEndToEndIT {
         JsonNode body = JSON.readTree(invalid.body());
         assertFalse(body.get("success").asBoolean());
         assertEquals("INVALID_SYMBOL", body.get("error").get("code").asText());
-        assertEquals("symbol must be 2-20 letters and digits, got 'NOT*VALID'", body.get("error").get("message").asText());
+        assertEquals("symbol must be BASE-QUOTE[-PERP] or 2-20 letters and digits, got 'NOT*VALID'", body.get("error").get("message").asText());
         assertEquals(400, gateway.status("/api/v1/tickers/B"));
         var unknown = gateway.send("/api/v1/tickers/dogeusdt");
         assertEquals(404, unknown.statusCode());

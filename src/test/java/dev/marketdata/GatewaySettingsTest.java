@@ -99,8 +99,8 @@ class GatewaySettingsTest {
         assertEquals("Invalid binance.streams 'bookTicker,depth': 'depth' is not one of bookTicker, ticker, miniTicker",
                 message(Map.of("binance.streams", "bookTicker,depth")));
         assertEquals("Invalid binance.symbols ',': lists no symbol", message(Map.of("binance.symbols", " , ")));
-        assertEquals("Invalid binance.symbols 'BTC-USDT': 'BTC-USDT' is not a symbol of 2-20 letters and digits",
-                message(Map.of("binance.symbols", "BTC-USDT")));
+        assertEquals("Invalid binance.symbols 'BTC_USDT': 'BTC_USDT' is not BASE-QUOTE or BASE-QUOTE-PERP (letters and"
+                + " digits, for example BTC-USDT) or BTCUSDT", message(Map.of("binance.symbols", "BTC_USDT")));
         assertEquals("Invalid redis.port '70000': must be between 1 and 65535", message(Map.of("redis.port", "70000")));
         assertEquals("Invalid tick.ttl.seconds '-5': must be between 1 and 2592000", message(Map.of("tick.ttl.seconds", "-5")));
         assertEquals("Invalid binance.ws.url 'http://x': must be a ws:// or wss:// URL without a query",
@@ -167,5 +167,38 @@ class GatewaySettingsTest {
 
     private static String message(Map<String, String> props) {
         return assertThrows(IllegalArgumentException.class, () -> settings(props, Map.of())).getMessage();
+    }
+
+    @Test
+    void everyVenueIsOneBlockOfPropertiesMappedToItsOwnIds() {
+        GatewaySettings s = settings(props("exchanges", "okx, binance,bybit,coinbase,htx",
+                "binance.symbols", "BTC-USDT,ethusdt", "okx.symbols", "btc-usdt,BTC-USDT-PERP",
+                "bybit.symbols", "BTC-USDT,BTC-USDT-PERP", "coinbase.symbols", "BTC-USD", "htx.symbols", "BTC-USDT",
+                "proxies", "socks5://127.0.0.1:1080", "htx.proxies", "direct", "feed.idle-timeout", "45s",
+                "okx.idle-timeout", "10s", "mock.price.BTCUSDT", "50000"), Map.of());
+        assertEquals(List.of("okx", "binance", "bybit", "coinbase", "htx"), s.feeds().stream().map(FeedSettings::id).toList());
+        assertEquals(List.of("okx:BTC-USDT", "okx:BTC-USDT-PERP", "binance:BTC-USDT", "ETHUSDT", "bybit:BTC-USDT",
+                "bybit:BTC-USDT-PERP", "coinbase:BTC-USD", "htx:BTC-USDT"), s.followedKeys());
+        assertEquals(List.of("BTC-USDT", "BTC-USDT-SWAP", "BTCUSDT", "ETHUSDT", "BTCUSDT", "BTCUSDT", "BTC-USD", "btcusdt"),
+                s.instruments().stream().map(dev.marketdata.model.Instrument::nativeSymbol).toList());
+        assertEquals(List.of("BTC-USDT", "BTC-USDT-PERP", "BTC-USDT", "ETH-USDT", "BTC-USDT", "BTC-USDT-PERP", "BTC-USD",
+                "BTC-USDT"), s.instruments().stream().map(dev.marketdata.model.Instrument::normalized).toList());
+        assertEquals("socks5://127.0.0.1:1080", s.feed(dev.marketdata.model.Venue.OKX).proxies().get(0).toString());
+        assertEquals("direct", s.feed(dev.marketdata.model.Venue.HTX).proxies().get(0).toString());
+        assertEquals(10_000L, s.feed(dev.marketdata.model.Venue.OKX).timing().idleMillis());
+        assertEquals(45_000L, s.feed(dev.marketdata.model.Venue.BYBIT).timing().idleMillis());
+        // One Binance-form price serves the instrument on every venue; the quote USD is another instrument.
+        assertEquals(new java.math.BigDecimal("50000"), s.mockPrices().get("okx:BTC-USDT"));
+        assertEquals(new java.math.BigDecimal("50000"), s.mockPrices().get("binance:BTC-USDT"));
+        assertEquals(null, s.mockPrices().get("coinbase:BTC-USD"));
+        assertEquals(null, s.mockPrices().get("okx:BTC-USDT-PERP"));
+    }
+
+    private static Map<String, String> props(String... pairs) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            out.put(pairs[i], pairs[i + 1]);
+        }
+        return out;
     }
 }

@@ -87,7 +87,8 @@ class JmxIT {
             routes.add(ObjectName.unquote(name.getKeyProperty("name")));
         }
         assertEquals(new TreeSet<>(List.of("binance-ingest", "tick-pipeline", "get-tickers", "get-ticker", "get-health",
-                "fill-mock-entries", "mock-tickers", "quality-check", "redis-reconcile", "replay", "get-openapi")), routes);
+                "fill-mock-entries", "mock-tickers", "quality-check", "redis-reconcile", "replay", "get-openapi", "get-best", "okx-ingest", "bybit-ingest",
+                "coinbase-ingest", "htx-ingest")), routes);
         assertEquals((long) frames.size(), routeLong("binance-ingest", "ExchangesTotal"));
         assertEquals(0L, routeLong("binance-ingest", "ExchangesFailed"));
         assertEquals(0L, routeLong("tick-pipeline", "ExchangesFailed"));

@@ -66,7 +66,7 @@ class MetricsIT {
         }
         assertEquals(0.0, atStart.value("marketdata_ticks_stored_total"));
         for (String symbol : symbols) {
-            assertTrue(atStart.value("marketdata_tick_age_seconds", "symbol", symbol).isNaN(), symbol);
+            assertTrue(atStart.value("marketdata_tick_age_seconds", "exchange", "binance", "symbol", symbol).isNaN(), symbol);
         }
         for (String reason : List.of("cache_miss", "invalid_value", "redis_unavailable")) {
             assertEquals(0.0, atStart.value("marketdata_rest_mock_entries_total", "reason", reason), reason);
@@ -95,10 +95,10 @@ class MetricsIT {
         assertEquals(0.0, atStart.value("marketdata_ticks_conflated_total"));
         assertEquals(0.0, atStart.value("marketdata_rest_cache_hits_total"));
         assertEquals(0.0, atStart.value("marketdata_rest_cache_misses_total"));
-        assertEquals(1.0, atStart.value("marketdata_websocket_connects_total"));
-        assertEquals(0.0, atStart.value("marketdata_websocket_disconnects_total"));
-        assertEquals(1.0, atStart.value("marketdata_websocket_reconnect_attempts_total"));
-        assertEquals(1.0, atStart.value("marketdata_websocket_connected"));
+        assertEquals(1.0, atStart.value("marketdata_websocket_connects_total", "exchange", "binance"));
+        assertEquals(0.0, atStart.value("marketdata_websocket_disconnects_total", "exchange", "binance"));
+        assertEquals(1.0, atStart.value("marketdata_websocket_reconnect_attempts_total", "exchange", "binance"));
+        assertEquals(1.0, atStart.value("marketdata_websocket_connected", "exchange", "binance"));
         assertEquals(0.0, atStart.value("marketdata_ingest_latency_seconds_count"));
         assertEquals(0.0, atStart.value("marketdata_ingest_latency_seconds_bucket", "le", "+Inf"));
         // Camel's own meters are there too.
@@ -150,7 +150,7 @@ class MetricsIT {
         assertEquals(3.0, after.value("marketdata_rest_mock_entries_total", "reason", "cache_miss"));
         assertEquals(3.0 * newest.size() + 2, after.value("marketdata_rest_cache_hits_total"));
         assertEquals(3.0, after.value("marketdata_rest_cache_misses_total"));
-        double age = after.value("marketdata_tick_age_seconds", "symbol", first.toUpperCase());
+        double age = after.value("marketdata_tick_age_seconds", "exchange", "binance", "symbol", first.toUpperCase());
         assertTrue(age >= 0 && age < 30, "age " + age);
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.marketdata.binance.BinanceFeed;
+import dev.marketdata.feed.VenueFeed;
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.support.BinanceStandIn;
 import dev.marketdata.support.CapturedLog;
@@ -98,11 +98,11 @@ class ProxyIT {
     void aListOfDeadProxiesIsLoggedOncePerProxyNotOncePerAttempt() throws Exception {
         int deadA = TestRedis.freePort();
         int deadB = TestRedis.freePort();
-        try (CapturedLog log = new CapturedLog(BinanceFeed.class);
+        try (CapturedLog log = new CapturedLog(VenueFeed.class);
                 RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", standIn.url(),
                         "binance.symbols", "ETHUSDT", "binance.reconnect.max-delay", "200ms",
                         "binance.proxies", "socks5://127.0.0.1:" + deadA + ",socks5://127.0.0.1:" + deadB))) {
-            BinanceFeed feed = gateway.bean(BinanceFeed.BEAN, BinanceFeed.class);
+            VenueFeed feed = gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class);
             await("twenty failed attempts", Duration.ofSeconds(30), () -> feed.getFailedConnects() >= 20);
             List<String> warnings = log.linesAt("WARN");
             assertEquals(2, warnings.size(), String.join("\n", warnings));

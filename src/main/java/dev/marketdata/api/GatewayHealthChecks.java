@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
-import dev.marketdata.binance.BinanceFeed;
+import dev.marketdata.feed.VenueFeed;
 import dev.marketdata.pipeline.FreshnessTracker;
 import dev.marketdata.pipeline.Failures;
 import dev.marketdata.pipeline.IngestMetrics;
@@ -111,14 +111,17 @@ public final class GatewayHealthChecks {
         }
     }
 
-    /** Connected, and a frame arrived within {@code binance.idle-timeout} (or the connection is younger). */
+    /**
+     * One venue's feed ({@code feed-<id>}): connected, and a frame arrived within its idle timeout (or the
+     * connection is younger). One venue being away makes the API {@code degraded}; the others stay up.
+     */
     public static class Feed extends Informational {
-        private final BinanceFeed feed;
+        private final VenueFeed feed;
         private final long idleMillis;
         private final LongSupplier clock;
 
-        public Feed(BinanceFeed feed, long idleMillis, LongSupplier clock) {
-            super("feed");
+        public Feed(VenueFeed feed, long idleMillis, LongSupplier clock) {
+            super("feed-" + feed.venue().id());
             this.feed = feed;
             this.idleMillis = idleMillis;
             this.clock = clock;

@@ -18,16 +18,17 @@ public class HealthReport {
     public static final String BEAN = "healthReport";
 
     private final HealthCheck redis;
-    private final HealthCheck feed;
+    private final List<HealthCheck> feeds;
     private final HealthCheck freshness;
     private final QualityMonitor quality;
     private final ApiResponses responses;
     private final String version;
 
-    public HealthReport(HealthCheck redis, HealthCheck feed, HealthCheck freshness, QualityMonitor quality,
+    /** @param feeds one check per enabled venue, in the order of {@code exchanges} */
+    public HealthReport(HealthCheck redis, List<HealthCheck> feeds, HealthCheck freshness, QualityMonitor quality,
             ApiResponses responses, String version) {
         this.redis = redis;
-        this.feed = feed;
+        this.feeds = List.copyOf(feeds);
         this.freshness = freshness;
         this.quality = quality;
         this.responses = responses;
@@ -37,17 +38,31 @@ public class HealthReport {
     public void report(Exchange exchange) {
         TickerReader.rejectQuery(exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class));
         HealthCheck.Result redisResult = redis.call();
-        HealthCheck.Result feedResult = feed.call();
+        Map<String, Object> perVenue = new LinkedHashMap<>();
+        HealthCheck.Result feedResult = null;
+        boolean feedUp = true;
+        boolean anyFeedUp = false;
+        for (HealthCheck check : feeds) {
+            HealthCheck.Result result = check.call();
+            boolean up = result.getState() == HealthCheck.State.UP;
+            perVenue.put(check.getId().substring(FEED_PREFIX.length()), component(result, FEED_FIELDS));
+            // "feed" shows the first venue that is down, else the first venue: with one venue, that venue.
+            if (feedResult == null || feedUp && !up) {
+                feedResult = result;
+            }
+            feedUp &= up;
+            anyFeedUp |= up;
+        }
         HealthCheck.Result freshResult = freshness.call();
         boolean redisUp = redisResult.getState() == HealthCheck.State.UP;
-        boolean feedUp = feedResult.getState() == HealthCheck.State.UP;
         boolean freshUp = freshResult.getState() == HealthCheck.State.UP;
-        String status = redisUp && feedUp && freshUp ? "healthy" : !redisUp && !feedUp ? "unhealthy" : "degraded";
+        String status = redisUp && feedUp && freshUp ? "healthy" : !redisUp && !anyFeedUp ? "unhealthy" : "degraded";
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", status);
         data.put("version", version);
         data.put("redis", component(redisResult, REDIS_FIELDS));
         data.put("feed", component(feedResult, FEED_FIELDS));
+        data.put("feeds", perVenue);
         data.put("freshness", component(freshResult, FRESHNESS_FIELDS));
         Map<String, String> alerts = quality.activeAlertDetails();
         data.put("alerts", alerts.size() <= GatewayHealthChecks.LISTED ? alerts
@@ -55,7 +70,7 @@ public class HealthReport {
                         (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
         data.put("alerts_count", alerts.size());
         if ("unhealthy".equals(status)) {
-            responses.failure(exchange, 503, "UNHEALTHY", "Redis and the feed are both down: every answer would be mock", data);
+            responses.failure(exchange, 503, "UNHEALTHY", "Redis and every venue's feed are down: every answer would be mock", data);
         } else {
             responses.data(data, exchange, 200);
         }
@@ -67,6 +82,8 @@ public class HealthReport {
             "last_frame_age_ms", "connects", "failed_connects", "ingest_suspended", "last_error");
     private static final List<String> FRESHNESS_FIELDS = List.of("stale_symbols", "stale_count", "stale_after_s",
             "held_symbols", "held_count", "sequence_resets");
+
+    private static final String FEED_PREFIX = "feed-";
 
     private static Map<String, Object> component(HealthCheck.Result result, List<String> fields) {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -4,9 +4,8 @@ import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.marketdata.model.Market;
-import dev.marketdata.model.MarketTick;
-import dev.marketdata.model.SymbolAssets;
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.Venue;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 
@@ -22,10 +21,16 @@ public class MockTickerEnricher implements AggregationStrategy {
     static final BigDecimal SYNTHETIC_PRICE = new BigDecimal("1.00000000");
 
     private final Map<String, BigDecimal> mockPrices;
+    private final Map<String, Instrument> instruments = new java.util.HashMap<>();
     private final ApiMetrics metrics;
 
-    public MockTickerEnricher(Map<String, BigDecimal> mockPrices, ApiMetrics metrics) {
+    /**
+     * @param mockPrices  per followed key, its reference price
+     * @param instruments every followed instrument: a mock entry names its venue, symbol and assets as configured
+     */
+    public MockTickerEnricher(Map<String, BigDecimal> mockPrices, java.util.List<Instrument> instruments, ApiMetrics metrics) {
         this.mockPrices = Map.copyOf(mockPrices);
+        instruments.forEach(i -> this.instruments.put(i.key(), i));
         this.metrics = metrics;
     }
 
@@ -52,16 +57,17 @@ public class MockTickerEnricher implements AggregationStrategy {
         return original;
     }
 
-    Map<String, Object> mockEntry(String symbol, String reason) {
-        BigDecimal price = mockPrices.getOrDefault(symbol, SYNTHETIC_PRICE);
-        String[] assets = SymbolAssets.split(symbol);
+    /** A mock entry for a followed key, one per (exchange, symbol). */
+    Map<String, Object> mockEntry(String key, String reason) {
+        BigDecimal price = mockPrices.getOrDefault(key, SYNTHETIC_PRICE);
+        Instrument i = instruments.computeIfAbsent(key, k -> Instrument.parse(Venue.BINANCE, k));
         Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("symbol", symbol);
-        entry.put("exchange", MarketTick.SOURCE_BINANCE);
-        entry.put("native_symbol", symbol);
-        entry.put("market", Market.SPOT.tag());
-        entry.put("base_asset", assets[0]);
-        entry.put("quote_asset", assets[1]);
+        entry.put("symbol", i.symbol());
+        entry.put("exchange", i.venue().id());
+        entry.put("native_symbol", i.nativeSymbol());
+        entry.put("market", i.market().tag());
+        entry.put("base_asset", i.base());
+        entry.put("quote_asset", i.quote());
         entry.put("stream", null);
         entry.put("price", price.toPlainString());
         entry.put("bid", price.toPlainString());

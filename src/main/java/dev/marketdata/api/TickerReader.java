@@ -8,9 +8,11 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.Venue;
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.pipeline.LatestTickStore;
-import dev.marketdata.pipeline.RateLimitedLog;
+import dev.marketdata.feed.RateLimitedLog;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
@@ -37,10 +39,13 @@ public class TickerReader {
     private static final int MAX_SHOWN = 40;
 
     private final LatestTickStore store;
-    private final List<String> symbols;
-    private final Set<String> followed;
+    /** Every followed instrument, in configured order (venue by venue, as {@code exchanges} lists them). */
+    private final List<Instrument> instruments;
+    private final List<String> keys;
     private final LongSupplier clock;
-    private static final Pattern RAW_SYMBOL = Pattern.compile("[A-Za-z0-9]{2,20}");
+    /** Binance's form, or BASE-QUOTE[-PERP]; checked before any case folding. */
+    private static final Pattern RAW_SYMBOL = Pattern.compile("[A-Za-z0-9]{2,20}|[A-Za-z0-9]{1,15}-[A-Za-z0-9]{1,15}(-[Pp][Ee][Rr][Pp])?");
+    private static final Pattern EXCHANGE_ID = Pattern.compile("[a-z]{1,20}");
     private final RateLimitedLog redisLog = new RateLimitedLog(LOG, 10_000);
     private final RateLimitedLog invalidLog = new RateLimitedLog(LOG, 60_000);
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
@@ -48,25 +53,98 @@ public class TickerReader {
     private final ApiMetrics metrics;
     private final IngestMetrics ingestMetrics;
 
-    public TickerReader(LatestTickStore store, List<String> symbols, LongSupplier clock, ApiMetrics metrics,
+    public TickerReader(LatestTickStore store, List<Instrument> instruments, LongSupplier clock, ApiMetrics metrics,
             IngestMetrics ingestMetrics, StoredTickCheck.Limits storedLimits) {
         this.store = store;
         this.metrics = metrics;
         this.ingestMetrics = ingestMetrics;
-        this.symbols = List.copyOf(symbols);
-        this.followed = Set.copyOf(symbols);
+        this.instruments = List.copyOf(instruments);
+        this.keys = instruments.stream().map(Instrument::key).toList();
         this.clock = clock;
         this.storedLimits = storedLimits;
     }
 
+    /** Every followed (exchange, symbol), in configured order; {@code ?exchange=<id>} keeps one venue's. */
     public TickerLookup readAll(@Header(Exchange.HTTP_QUERY) String query) {
-        rejectQuery(query);
-        return read(symbols);
+        String exchange = exchangeFilter(query);
+        return read(exchange == null ? keys : select(i -> i.venue().id().equals(exchange)));
     }
 
+    /**
+     * One entry per venue that carries the symbol ({@code BTC-USDT}, or Binance's {@code BTCUSDT} for the same
+     * instrument), in configured order; {@code ?exchange=<id>} keeps one venue's.
+     */
     public TickerLookup readOne(@Header("symbol") String raw, @Header(Exchange.HTTP_QUERY) String query) {
-        rejectQuery(query);
-        return read(List.of(checkSymbol(raw)));
+        String exchange = exchangeFilter(query);
+        List<String> wanted = keysOf(raw, exchange);
+        return read(wanted);
+    }
+
+    /** The followed keys of a requested symbol (and venue), or the API error saying why there are none. */
+    List<String> keysOf(String raw, String exchange) {
+        String normalized = normalized(checkSymbol(raw));
+        List<String> wanted = select(i -> i.normalized().equals(normalized)
+                && (exchange == null || i.venue().id().equals(exchange)));
+        if (wanted.isEmpty()) {
+            throw new ApiException(404, "UNKNOWN_SYMBOL", "symbol " + normalized + " is not configured on this gateway"
+                    + (exchange == null ? "" : " for " + exchange));
+        }
+        return wanted;
+    }
+
+    /** The instrument of a followed key. */
+    Instrument instrument(String key) {
+        return instruments.get(keys.indexOf(key));
+    }
+
+    private List<String> select(java.util.function.Predicate<Instrument> which) {
+        return instruments.stream().filter(which).map(Instrument::key).toList();
+    }
+
+    /**
+     * The normalized name a requested symbol stands for: itself when in BASE-QUOTE form; for Binance's form, the
+     * name of the configured Binance instrument it is (so BTCUSDT asks for BTC-USDT on every venue).
+     */
+    private String normalized(String symbol) {
+        if (symbol.indexOf('-') >= 0) {
+            return symbol;
+        }
+        for (Instrument i : instruments) {
+            if (i.venue() == Venue.BINANCE && i.nativeSymbol().equals(symbol)) {
+                return i.normalized();
+            }
+        }
+        throw new ApiException(404, "UNKNOWN_SYMBOL", "symbol " + symbol + " is not configured on this gateway");
+    }
+
+    /**
+     * The only query parameter the ticker endpoints take: {@code exchange}, an enabled venue's id. Anything else
+     * is a client error, not something to ignore.
+     */
+    String exchangeFilter(String query) {
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        String exchange = null;
+        for (String pair : query.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            if (!name.equals("exchange")) {
+                throw new ApiException(400, "UNKNOWN_PARAMETER", "the only query parameter taken here is exchange, got '"
+                        + shown(name) + "'");
+            }
+            if (exchange != null) {
+                throw new ApiException(400, "INVALID_EXCHANGE", "exchange is given more than once");
+            }
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            List<String> enabled = instruments.stream().map(i -> i.venue().id()).distinct().toList();
+            if (!EXCHANGE_ID.matcher(value).matches() || !enabled.contains(value)) {
+                throw new ApiException(400, "INVALID_EXCHANGE", "exchange must be one of " + String.join(", ", enabled)
+                        + ", got '" + shown(value) + "'");
+            }
+            exchange = value;
+        }
+        return exchange;
     }
 
     /** The API takes no query parameters: an unknown one is a client error, not something to ignore. */
@@ -86,14 +164,14 @@ public class TickerReader {
      */
     String checkSymbol(String raw) {
         if (raw == null || !RAW_SYMBOL.matcher(raw).matches()) {
-            throw new ApiException(400, "INVALID_SYMBOL",
-                    "symbol must be 2-20 letters and digits, got '" + shown(raw) + "'");
+            throw new ApiException(400, "INVALID_SYMBOL", "symbol must be BASE-QUOTE[-PERP] or 2-20 letters and digits, got '" + shown(raw) + "'");
         }
-        String symbol = raw.toUpperCase(Locale.ROOT);
-        if (!followed.contains(symbol)) {
-            throw new ApiException(404, "UNKNOWN_SYMBOL", "symbol " + symbol + " is not configured on this gateway");
-        }
-        return symbol;
+        return raw.toUpperCase(Locale.ROOT);
+    }
+
+    /** The entries of followed keys, checked, with why a slot is empty; for the consolidated best price. */
+    public TickerLookup readKeys(List<String> wanted) {
+        return read(wanted);
     }
 
     private TickerLookup read(List<String> wanted) {

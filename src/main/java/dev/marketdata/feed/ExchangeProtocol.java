@@ -36,6 +36,14 @@ public interface ExchangeProtocol {
         return new ConnectLimiter(5, 1_000, System::currentTimeMillis);
     }
 
+    /**
+     * This protocol with a connection's limits lowered by the endpoint ({@code maxStreamsPerConnection},
+     * {@code maxUrlLength}); only a venue whose subscriptions are in the URL (Binance) has such limits.
+     */
+    default ExchangeProtocol withConnectionLimits(int maxStreamsPerConnection, int maxUrlLength) {
+        return this;
+    }
+
     /** A text to send when the connection has sent nothing for {@link #keepAliveMillis()}; null for none. */
     default String keepAliveText() {
         return null;

@@ -46,4 +46,20 @@ public record Instrument(Venue venue, String symbol, String nativeSymbol, String
         throw new IllegalArgumentException("'" + configured + "' is not BASE-QUOTE or BASE-QUOTE-PERP"
                 + " (letters and digits, for example BTC-USDT)" + (venue == Venue.BINANCE ? " or BTCUSDT" : ""));
     }
+
+    /** The name it is followed, stored and served under: see {@link MarketTick#key(String, String)}. */
+    public String key() {
+        return MarketTick.key(venue.id(), symbol);
+    }
+
+    /**
+     * The normalized name across venues, for {@code /tickers/{symbol}} and {@code /best/{symbol}}:
+     * {@code BTC-USDT} also for a Binance symbol configured as {@code BTCUSDT}, when its quote asset is known.
+     */
+    public String normalized() {
+        if (symbol.indexOf('-') >= 0 || quote.isEmpty()) {
+            return symbol;
+        }
+        return base + "-" + quote + (market == Market.PERP ? "-PERP" : "");
+    }
 }

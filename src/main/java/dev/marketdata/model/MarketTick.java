@@ -41,9 +41,10 @@ public record MarketTick(
 
     public static final String SOURCE_BINANCE = "binance";
     /** Every value {@code source} can have in a tick the gateway writes. */
-    public static final java.util.Set<String> SOURCES = java.util.Set.of(SOURCE_BINANCE);
+    public static final java.util.Set<String> SOURCES = java.util.Arrays.stream(Venue.values()).map(Venue::id)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     /** Every value {@code exchange} can have in a tick the gateway writes. */
-    public static final java.util.Set<String> EXCHANGES = java.util.Set.of(SOURCE_BINANCE);
+    public static final java.util.Set<String> EXCHANGES = SOURCES;
 
     /**
      * The number that orders ticks of one venue, symbol and stream kind: for a book top, the order-book update
@@ -59,9 +60,10 @@ public record MarketTick(
     }
 
     /**
-     * The name this tick is followed, stored and checked under: the symbol for Binance (its keys,
-     * {@code tick:latest:BTCUSDT}, are the original contract), {@code exchange:symbol} for every other venue
-     * ({@code tick:latest:okx:BTC-USDT}), so that two venues' ticks of one symbol never share a key.
+     * The name this tick is followed, stored and checked under: {@code exchange:symbol} ({@code tick:latest:okx:BTC-USDT},
+     * {@code tick:latest:binance:BTC-USDT}), so that two venues' ticks of one symbol never share a key; a Binance
+     * symbol configured in Binance's own form ({@code BTCUSDT}) keeps the original contract's key,
+     * {@code tick:latest:BTCUSDT}.
      */
     @JsonIgnore
     public String key() {
@@ -69,6 +71,30 @@ public record MarketTick(
     }
 
     public static String key(String exchange, String symbol) {
-        return exchange == null || SOURCE_BINANCE.equals(exchange) ? symbol : exchange + ":" + symbol;
+        return (exchange == null || SOURCE_BINANCE.equals(exchange)) && symbol.indexOf('-') < 0 ? symbol : exchange + ":" + symbol;
+    }
+
+    /** The exchange of a key built by {@link #key(String, String)}. */
+    public static String exchangeOfKey(String key) {
+        int colon = key.indexOf(':');
+        return colon < 0 ? SOURCE_BINANCE : key.substring(0, colon);
+    }
+
+    /** The symbol of a key built by {@link #key(String, String)}. */
+    public static String symbolOfKey(String key) {
+        return key.substring(key.indexOf(':') + 1);
+    }
+
+    /**
+     * This tick as the configured instrument names it: a Binance frame says {@code BTCUSDT}, the instrument
+     * configured as {@code BTC-USDT} is served as that, with its assets as configured.
+     */
+    public MarketTick as(Instrument i) {
+        if (i.symbol().equals(symbol) && i.base().equals(baseAsset) && i.quote().equals(quoteAsset)) {
+            return this;
+        }
+        return new MarketTick(i.symbol(), i.venue().id(), i.nativeSymbol(), i.market(), i.base(), i.quote(), stream, price,
+                bid, bidQty, ask, askQty, open24h, high24h, low24h, volume24h, quoteVolume24h, priceChange24h,
+                priceChangePercent24h, updateId, eventTime, receivedAt, source);
     }
 }

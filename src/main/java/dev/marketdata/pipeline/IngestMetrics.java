@@ -88,10 +88,11 @@ public class IngestMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
         if (freshness != null) {
-            for (String symbol : symbols) {
-                Gauge.builder("marketdata.tick.age", freshness, f -> f.ageSeconds(symbol))
-                        .description("Seconds since the newest stored tick of the symbol (NaN before the first)")
-                        .baseUnit("seconds").tag("symbol", symbol).register(registry);
+            for (String key : symbols) {
+                Gauge.builder("marketdata.tick.age", freshness, f -> f.ageSeconds(key))
+                        .description("Seconds since the newest stored tick of the venue's symbol (NaN before the first)")
+                        .baseUnit("seconds").tag("exchange", dev.marketdata.model.MarketTick.exchangeOfKey(key))
+                        .tag("symbol", dev.marketdata.model.MarketTick.symbolOfKey(key)).register(registry);
             }
         }
     }

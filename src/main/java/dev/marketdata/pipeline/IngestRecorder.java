@@ -1,5 +1,6 @@
 package dev.marketdata.pipeline;
 
+import dev.marketdata.feed.RateLimitedLog;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
 import org.apache.camel.Exchange;

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
+import dev.marketdata.feed.RateLimitedLog;
 import dev.marketdata.feed.ReconnectBackoff;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
@@ -69,7 +70,14 @@ public class LatestTickStore implements Service {
      * @param resetAfterMillis    {@code tick.sequence-reset-after}: how long a lower sequence is refused
      * @param shutdownFlushMillis {@code redis.shutdown-flush-timeout}: how long stopping waits for Redis
      */
-    public record Options(int ttlSeconds, long resetAfterMillis, long shutdownFlushMillis) {
+    /**
+     * @param legacyKeys {@code redis.legacy-keys}: a Binance tick of an instrument configured as {@code BTC-USDT}
+     *                   is also written to {@code tick:latest:BTCUSDT}, the original contract's key
+     */
+    public record Options(int ttlSeconds, long resetAfterMillis, long shutdownFlushMillis, boolean legacyKeys) {
+        public Options(int ttlSeconds, long resetAfterMillis, long shutdownFlushMillis) {
+            this(ttlSeconds, resetAfterMillis, shutdownFlushMillis, true);
+        }
     }
 
     /** STALE: not newer than what this process already wrote; PENDING: handed to the writer. */
@@ -270,12 +278,15 @@ public class LatestTickStore implements Service {
             results = redis.executePipelined((RedisCallback<Object>) connection -> {
                 for (int i = 0; i < live.size(); i++) {
                     MarketTick tick = live.get(i).getValue().tick();
-                    connection.scriptingCommands().eval(SCRIPT_BYTES, ReturnType.INTEGER, 2,
-                            bytes(KEY_PREFIX + tick.key()), bytes(SEQ_PREFIX + tick.key()),
+                    String legacy = legacyKey(tick);
+                    byte[][] keys = legacy == null
+                            ? new byte[][] { bytes(KEY_PREFIX + tick.key()), bytes(SEQ_PREFIX + tick.key()) }
+                            : new byte[][] { bytes(KEY_PREFIX + tick.key()), bytes(SEQ_PREFIX + tick.key()), bytes(KEY_PREFIX + legacy) };
+                    connection.scriptingCommands().eval(SCRIPT_BYTES, ReturnType.INTEGER, keys.length, concat(keys,
                             bytes(tick.stream().configName()), bytes(Long.toString(tick.sequence())),
                             bytes(json.get(i)), bytes(Integer.toString(ttls.get(i))),
                             bytes(Long.toString(tick.receivedAt())), live.get(i).getValue().reset() ? resetNow : resetAfter,
-                            nowArg);
+                            nowArg));
                 }
                 return null;
             });
@@ -330,6 +341,22 @@ public class LatestTickStore implements Service {
             resetLog.warn("unreadable", "{} {}: Redis held a newer-than guard no gateway writes (foreign or damaged "
                     + "data); replaced it, stored {}{}", tick.key(), tick.stream().configName(), tick.sequence(), refused);
         }
+    }
+
+    /**
+     * The original contract's key of a Binance tick whose instrument is configured as {@code BTC-USDT}
+     * ({@code BTCUSDT}), while {@code redis.legacy-keys} is on; null for every other tick.
+     */
+    private String legacyKey(MarketTick tick) {
+        return options.legacyKeys() && MarketTick.SOURCE_BINANCE.equals(tick.exchange()) && tick.key().indexOf(':') >= 0
+                ? tick.nativeSymbol() : null;
+    }
+
+    private static byte[][] concat(byte[][] keys, byte[]... args) {
+        byte[][] out = new byte[keys.length + args.length][];
+        System.arraycopy(keys, 0, out, 0, keys.length);
+        System.arraycopy(args, 0, out, keys.length, args.length);
+        return out;
     }
 
     private static byte[] bytes(String s) {

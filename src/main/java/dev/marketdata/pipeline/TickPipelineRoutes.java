@@ -1,5 +1,6 @@
 package dev.marketdata.pipeline;
 
+import dev.marketdata.feed.RateLimitedLog;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

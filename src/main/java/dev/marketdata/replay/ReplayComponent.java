@@ -2,7 +2,7 @@ package dev.marketdata.replay;
 
 import java.util.Map;
 
-import dev.marketdata.binance.BinanceFeed;
+import dev.marketdata.feed.VenueFeed;
 import dev.marketdata.feed.VenueMapper;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
@@ -14,11 +14,11 @@ import org.apache.camel.support.DefaultComponent;
  */
 public class ReplayComponent extends DefaultComponent {
 
-    private final BinanceFeed feed;
+    private final VenueFeed feed;
     private final VenueMapper mapper;
 
     /** @param mapper the recorded venue's mapper: the frames are mapped as a live connection's would be */
-    public ReplayComponent(BinanceFeed feed, VenueMapper mapper) {
+    public ReplayComponent(VenueFeed feed, VenueMapper mapper) {
         this.feed = feed;
         this.mapper = mapper;
     }
@@ -34,7 +34,7 @@ public class ReplayComponent extends DefaultComponent {
         return endpoint;
     }
 
-    BinanceFeed feed() {
+    VenueFeed feed() {
         return feed;
     }
 }

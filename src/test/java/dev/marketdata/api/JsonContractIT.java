@@ -51,8 +51,10 @@ class JsonContractIT {
             assertEquals("cache_miss", live.get(2).get("mock_reason").asText());
             JsonNode health = gateway.getJson("/api/v1/health");
             assertEquals(List.of("success", "data", "timestamp"), fields(health));
-            assertEquals(List.of("status", "version", "redis", "feed", "freshness", "alerts", "alerts_count"),
+            assertEquals(List.of("status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count"),
                     fields(health.get("data")));
+            assertEquals(List.of("binance"), fields(health.get("data").get("feeds")));
+            assertEquals(fields(health.get("data").get("feed")), fields(health.get("data").get("feeds").get("binance")));
             assertEquals(List.of("status", "error"), fields(health.get("data").get("redis")));
             assertEquals(List.of("status", "connected", "endpoint", "proxy", "connection_age_s", "last_frame_age_ms",
                     "connects", "failed_connects", "ingest_suspended", "last_error"), fields(health.get("data").get("feed")));

@@ -43,7 +43,7 @@ class OpenApiIT {
             JsonNode api = JSON.readTree(doc.body());
             assertEquals("3.0.0", api.get("openapi").asText());
             assertEquals(new TreeSet<>(List.of("/api/v1/tickers", "/api/v1/tickers/{symbol}", "/api/v1/health",
-                    "/api/v1/openapi.json")), names(api.get("paths")));
+                    "/api/v1/openapi.json", "/api/v1/best/{symbol}")), names(api.get("paths")));
             // Relative to where it is served, not the bind address; a nullable enumeration lists null (OpenAPI 3.0).
             assertEquals("[{\"url\":\"/\"}]", api.get("servers").toString());
             assertEquals("[\"bookTicker\",\"ticker\",\"miniTicker\",null]",
@@ -77,6 +77,19 @@ class OpenApiIT {
             check(gateway, validator, "/api/v1/tickers/{symbol}", "/api/v1/tickers/NOT*VALID", 400);
             check(gateway, validator, "/api/v1/tickers/{symbol}", "/api/v1/tickers/XRPUSDT", 404);
             check(gateway, validator, "/api/v1/tickers", "/api/v1/tickers?limit=5", 400);
+            check(gateway, validator, "/api/v1/tickers", "/api/v1/tickers?exchange=binance", 200);
+            check(gateway, validator, "/api/v1/tickers", "/api/v1/tickers?exchange=okx", 400);
+            check(gateway, validator, "/api/v1/tickers/{symbol}", "/api/v1/tickers/BTC-USDT?exchange=binance", 200);
+            // The replay's ticks are old by now (received when replayed, fresher than 30 s) or not: either answer fits.
+            JsonNode best = check(gateway, validator, "/api/v1/best/{symbol}", "/api/v1/best/BTC-USDT", 200);
+            assertEquals("BTC-USDT", best.at("/data/symbol").asText());
+            JsonNode none = check(gateway, validator, "/api/v1/best/{symbol}", "/api/v1/best/DOGEUSDT", 200);
+            assertEquals("null", none.at("/data/bid").toString());
+            assertEquals("[{\"exchange\":\"binance\",\"symbol\":\"DOGEUSDT\",\"reason\":\"cache_miss\"}]",
+                    none.at("/data/excluded").toString());
+            check(gateway, validator, "/api/v1/best/{symbol}", "/api/v1/best/XRP-USDT", 404);
+            check(gateway, validator, "/api/v1/best/{symbol}", "/api/v1/best/NOT*VALID", 400);
+            check(gateway, validator, "/api/v1/best/{symbol}", "/api/v1/best/BTC-USDT?exchange=binance", 400);
             check(gateway, validator, "/api/v1/health", "/api/v1/health", 200);
             check(gateway, validator, "/api/v1/health", "/api/v1/health?verbose=1", 400);
             // A GET that accepts no JSON: 406 in the envelope, not a 405 that says to use GET.

@@ -40,7 +40,7 @@ class TickerReaderIT {
         LatestTickStore store = new LatestTickStore(new StringRedisTemplate(factory), SYMBOLS,
                 new LatestTickStore.Options(60, 5_000, 1_000), ingest, new FreshnessTracker(SYMBOLS, now::get), now::get);
         metrics = new ApiMetrics(new SimpleMeterRegistry());
-        reader = new TickerReader(store, SYMBOLS, now::get, metrics, ingest, new StoredTickCheck.Limits(65_000, 5_000));
+        reader = new TickerReader(store, SYMBOLS.stream().map(s -> dev.marketdata.model.Instrument.parse(dev.marketdata.model.Venue.BINANCE, s)).toList(), now::get, metrics, ingest, new StoredTickCheck.Limits(65_000, 5_000));
     }
 
     @AfterEach

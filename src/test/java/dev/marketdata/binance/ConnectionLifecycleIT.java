@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.feed.VenueFeed;
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.support.Frames;
 import dev.marketdata.support.RawBinanceServer;
@@ -64,7 +65,7 @@ class ConnectionLifecycleIT {
             sendBurst(binance, metrics, 50);
 
             assertRedisHoldsNewest();
-            BinanceFeed feed = gateway.bean(BinanceFeed.BEAN, BinanceFeed.class);
+            VenueFeed feed = gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class);
             assertEquals(4L, feed.getConnects());
             assertEquals(3L, feed.getDisconnects());
             assertEquals("Started", gateway.context().getRouteController().getRouteStatus("binance-ingest").name());
@@ -78,7 +79,7 @@ class ConnectionLifecycleIT {
                 RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
                         "binance.symbols", "BTCUSDT,ETHUSDT"))) {
             IngestMetrics metrics = gateway.bean(IngestMetrics.BEAN, IngestMetrics.class);
-            BinanceFeed feed = gateway.bean(BinanceFeed.BEAN, BinanceFeed.class);
+            VenueFeed feed = gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class);
             awaitConnections(binance, 1);
             sendBurst(binance, metrics, 20);
             binance.refuseConnections();
@@ -120,7 +121,7 @@ class ConnectionLifecycleIT {
                     assertTrue(redis.exists("tick:latest:" + symbol), symbol);
                 }
             }
-            assertEquals(1L, gateway.bean(BinanceFeed.BEAN, BinanceFeed.class).getRotations());
+            assertEquals(1L, gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class).getRotations());
             assertEquals(1, binance.open().size());
         }
     }
@@ -134,7 +135,7 @@ class ConnectionLifecycleIT {
                         "binance.symbols", String.join(",", symbols), "binance.max-connection-age", "1500ms",
                         "binance.max-url-length", "65536"))) {
             IngestMetrics metrics = gateway.bean(IngestMetrics.BEAN, IngestMetrics.class);
-            BinanceFeed feed = gateway.bean(BinanceFeed.BEAN, BinanceFeed.class);
+            VenueFeed feed = gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class);
             awaitConnections(binance, 1);
             // 400 distinct symbols, one frame each, spread over ~4 s: at least two switches happen meanwhile.
             long start = System.nanoTime();
@@ -189,7 +190,7 @@ class ConnectionLifecycleIT {
             // Every connection got every frame: each symbol stored once, the duplicates dropped as stale.
             await("all stored", Duration.ofSeconds(10), () -> symbols.stream().allMatch(s -> metrics.storedCount(s) == 1));
             await("duplicates dropped", Duration.ofSeconds(10), () -> metrics.droppedStaleCount() == 10);
-            assertTrue(gateway.bean(BinanceFeed.BEAN, BinanceFeed.class).isConnected());
+            assertTrue(gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class).isConnected());
         }
     }
 

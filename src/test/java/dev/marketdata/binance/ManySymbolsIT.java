@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.marketdata.feed.VenueFeed;
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.support.Frames;
 import dev.marketdata.support.RawBinanceServer;
@@ -35,7 +36,7 @@ class ManySymbolsIT {
             try (RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
                     "binance.symbols", String.join(",", symbols)))) {
                 IngestMetrics metrics = gateway.bean(IngestMetrics.BEAN, IngestMetrics.class);
-                BinanceFeed feed = gateway.bean(BinanceFeed.BEAN, BinanceFeed.class);
+                VenueFeed feed = gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class);
                 // 20-character stream names plus '/', at most 7,000 characters of path and query: 332 a connection.
                 await("7 connections", Duration.ofSeconds(30), () -> binance.open().size() == 7 && feed.isConnected());
                 assertEquals(0, binance.refusedTooLong());
@@ -79,7 +80,7 @@ class ManySymbolsIT {
             binance.refuseRequestTargetsLongerThan(1_000);
             try (RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
                     "binance.symbols", String.join(",", symbols)))) {
-                BinanceFeed feed = gateway.bean(BinanceFeed.BEAN, BinanceFeed.class);
+                VenueFeed feed = gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class);
                 await("refused", Duration.ofSeconds(20), () -> binance.refusedTooLong() >= 1 && !feed.getLastError().isEmpty());
                 assertEquals("connect via direct failed: the server refused the connection URL as too long (HTTP 414): "
                         + "lower binance.max-url-length", feed.getLastError());
@@ -88,7 +89,7 @@ class ManySymbolsIT {
             }
             try (RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(),
                     "binance.symbols", String.join(",", symbols), "binance.max-url-length", "1000"))) {
-                BinanceFeed feed = gateway.bean(BinanceFeed.BEAN, BinanceFeed.class);
+                VenueFeed feed = gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class);
                 // (1000 - 16 + 1) / 21 = 46 streams a connection: 5 connections for 200.
                 await("connected in 5 connections", Duration.ofSeconds(30),
                         () -> feed.isConnected() && binance.open().size() == 5);

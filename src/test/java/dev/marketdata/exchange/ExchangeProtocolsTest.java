@@ -126,7 +126,7 @@ class ExchangeProtocolsTest {
 
     @Test
     void binanceNamesItsStreamsInTheUrlAndSubscribesNothing() {
-        dev.marketdata.binance.BinanceProtocol binance = new dev.marketdata.binance.BinanceProtocol(2, 7000);
+        dev.marketdata.exchange.binance.BinanceProtocol binance = new dev.marketdata.exchange.binance.BinanceProtocol(2, 7000);
         List<ConnectionSpec> specs = binance.connections(URI.create("wss://stream.binance.com:9443/stream"),
                 List.of(Instrument.parse(Venue.BINANCE, "BTCUSDT"), Instrument.parse(Venue.BINANCE, "ETH-USDT"),
                         Instrument.parse(Venue.BINANCE, "SOLUSDT")), Set.of("bookTicker"));
@@ -164,7 +164,7 @@ class ExchangeProtocolsTest {
         // OKX: 3 connection requests a second; Bybit: 500 per 5 minutes (450 kept); Binance: 300 per 5 minutes (250 kept).
         assertEquals(List.of(3, 1_000L), limit(new OkxProtocol().connectLimiter()));
         assertEquals(List.of(450, 300_000L), limit(new BybitProtocol().connectLimiter()));
-        assertEquals(List.of(250, 300_000L), limit(new dev.marketdata.binance.BinanceProtocol(1024, 7000).connectLimiter()));
+        assertEquals(List.of(250, 300_000L), limit(new dev.marketdata.exchange.binance.BinanceProtocol(1024, 7000).connectLimiter()));
         assertEquals(List.of(5, 1_000L), limit(new CoinbaseProtocol().connectLimiter()));
         assertEquals(List.of(5, 1_000L), limit(new HtxProtocol().connectLimiter()));
         dev.marketdata.feed.ConnectLimiter okx = new OkxProtocol().connectLimiter();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marketdata.exchange.bybit.BybitProtocol;
@@ -87,14 +85,10 @@ class VenueFeedIT {
         return tally.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    private static List<VenueStandIn.Frame> frames(Path file, Predicate<VenueRecordings.Received> which) throws Exception {
-        return VenueRecordings.received(file).stream().filter(which)
-                .map(r -> new VenueStandIn.Frame(r.text(), r.binary())).toList();
-    }
 
     @Test
     void okxTickersArriveThroughItsSubscription() throws Exception {
-        List<VenueStandIn.Frame> recorded = frames(VenueRecordings.OKX, r -> true);
+        List<VenueStandIn.Frame> recorded = VenueRecordings.frames(VenueRecordings.OKX, r -> true);
         try (VenueStandIn okx = new VenueStandIn()
                 .requireSubscriptions("one op:subscribe of at most 64 KB", m -> m.startsWith("{\"op\":\"subscribe\"")
                         && m.length() <= OkxProtocol.MAX_MESSAGE_BYTES)
@@ -110,8 +104,8 @@ class VenueFeedIT {
 
     @Test
     void bybitSpotAndLinearEachGetTheirEndpointsFrames() throws Exception {
-        List<VenueStandIn.Frame> linear = frames(VenueRecordings.BYBIT, r -> r.connection().endsWith("/linear"));
-        List<VenueStandIn.Frame> spot = frames(VenueRecordings.BYBIT, r -> r.connection().endsWith("/spot"));
+        List<VenueStandIn.Frame> linear = VenueRecordings.frames(VenueRecordings.BYBIT, r -> r.connection().endsWith("/linear"));
+        List<VenueStandIn.Frame> spot = VenueRecordings.frames(VenueRecordings.BYBIT, r -> r.connection().endsWith("/spot"));
         try (VenueStandIn bybit = new VenueStandIn()
                 .requireSubscriptions("at most 10 args a message", m -> {
                     try {
@@ -139,7 +133,7 @@ class VenueFeedIT {
 
     @Test
     void coinbaseTickersArriveAfterItsTwoSubscriptions() throws Exception {
-        List<VenueStandIn.Frame> recorded = frames(VenueRecordings.COINBASE, r -> true);
+        List<VenueStandIn.Frame> recorded = VenueRecordings.frames(VenueRecordings.COINBASE, r -> true);
         try (VenueStandIn coinbase = new VenueStandIn()
                 .requireSubscriptions("one channel per message", m -> {
                     try {
@@ -162,7 +156,7 @@ class VenueFeedIT {
 
     @Test
     void htxGzipFramesAreInflatedAndItsRecordedPingsAnswered() throws Exception {
-        List<VenueStandIn.Frame> recorded = frames(VenueRecordings.HTX, r -> true);
+        List<VenueStandIn.Frame> recorded = VenueRecordings.frames(VenueRecordings.HTX, r -> true);
         List<String> pings = recorded.stream().map(VenueStandIn.Frame::text).filter(t -> t.startsWith("{\"ping\":")).toList();
         try (VenueStandIn htx = new VenueStandIn()
                 .requireSubscriptions("one sub per message", m -> m.matches("\\{\"sub\":\"market\\.[a-z0-9]+\\.(bbo|ticker)\",\"id\":\"\\d+\"}"))

@@ -95,7 +95,7 @@ class HostileFeedIT {
             assertEquals(2.0, metrics.sequenceResetCount(IngestMetrics.RESET_REGRESSION));
             JsonNode freshness = gateway.getJson("/api/v1/health").get("data").get("freshness");
             assertEquals(2, freshness.get("sequence_resets").asInt());
-            assertEquals(2L, gateway.bean(dev.marketdata.binance.BinanceFeed.BEAN, dev.marketdata.binance.BinanceFeed.class)
+            assertEquals(2L, gateway.bean(dev.marketdata.feed.VenueFeed.BINANCE_BEAN, dev.marketdata.feed.VenueFeed.class)
                     .getSequenceResets());
             // Logged, once per reset and rate-limited: not once per refused frame.
             assertEquals(1, storeLog.linesAt("WARN").stream().filter(l -> l.contains("sequence went back")).count(),

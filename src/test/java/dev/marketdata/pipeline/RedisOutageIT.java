@@ -13,7 +13,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.marketdata.binance.BinanceFeed;
+import dev.marketdata.feed.VenueFeed;
 import dev.marketdata.support.RawBinanceServer;
 import dev.marketdata.support.RunningGateway;
 import dev.marketdata.support.TestRedis;
@@ -77,7 +77,7 @@ class RedisOutageIT {
             assertEquals(0, store.pendingCount());
             // Ingest never stopped: one connection all along, and every frame was received.
             assertEquals(1, binance.connections().size());
-            assertEquals(1L, gateway.bean(BinanceFeed.BEAN, BinanceFeed.class).getConnects());
+            assertEquals(1L, gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class).getConnects());
             assertEquals(32.0, metrics.framesReceivedCount());
         }
     }

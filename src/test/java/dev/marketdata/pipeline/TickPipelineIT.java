@@ -8,7 +8,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.marketdata.binance.BinanceFrameMapper;
+import dev.marketdata.exchange.binance.BinanceFrameMapper;
 import dev.marketdata.model.RejectReason;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;

@@ -14,7 +14,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.marketdata.binance.BinanceFeed;
+import dev.marketdata.feed.VenueFeed;
 import dev.marketdata.pipeline.IngestMetrics;
 import dev.marketdata.support.Frames;
 import dev.marketdata.support.RunningGateway;
@@ -78,7 +78,7 @@ class ReplayIT {
             await("several passes", Duration.ofSeconds(30), () -> metrics.framesReceivedCount() >= 30);
             // Within tick.sequence-reset-after the repeated, lower ids are refused: Redis keeps 13.
             assertEquals(13, gateway.getJson("/api/v1/tickers/btcusdt").get("data").get(0).get("update_id").asLong());
-            assertTrue(gateway.bean(BinanceFeed.BEAN, BinanceFeed.class).isConnected());
+            assertTrue(gateway.bean(VenueFeed.BINANCE_BEAN, VenueFeed.class).isConnected());
         }
     }
 

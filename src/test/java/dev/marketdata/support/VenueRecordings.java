@@ -67,6 +67,11 @@ public final class VenueRecordings {
         return frames;
     }
 
+    /** The frames the server sent that {@code which} keeps, as a stand-in sends them again. */
+    public static List<VenueStandIn.Frame> frames(Path file, java.util.function.Predicate<Received> which) throws IOException {
+        return received(file).stream().filter(which).map(r -> new VenueStandIn.Frame(r.text(), r.binary())).toList();
+    }
+
     public static String gunzip(String base64) throws IOException {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(base64)))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

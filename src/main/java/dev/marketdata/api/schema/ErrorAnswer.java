@@ -17,7 +17,7 @@ public class ErrorAnswer {
     @Schema(name = "ErrorDetail", description = "A machine-readable code and a sentence for people",
             requiredProperties = { "code", "message" })
     public static class ErrorDetail {
-        @Schema(description = "The error code", allowableValues = { "INVALID_SYMBOL", "UNKNOWN_SYMBOL", "UNKNOWN_PARAMETER",
+        @Schema(description = "The error code", allowableValues = { "INVALID_SYMBOL", "UNKNOWN_SYMBOL", "UNKNOWN_PARAMETER", "INVALID_EXCHANGE",
                 "BAD_REQUEST", "NOT_FOUND", "METHOD_NOT_ALLOWED", "NOT_ACCEPTABLE", "UNHEALTHY", "INTERNAL_ERROR" })
         public String code;
         @Schema(description = "What was wrong with the request, or with the gateway")

@@ -11,7 +11,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * {@code {"success":false,"error":{...},"data":{...},"timestamp":ms}}.
  */
 @Schema(name = "HealthAnswer", description = "The gateway's health with every component's detail; unhealthy (Redis and"
-        + " the venue both away) is a failure that still carries the detail", requiredProperties = { "success", "data", "timestamp" })
+        + " every venue away) is a failure that still carries the detail", requiredProperties = { "success", "data", "timestamp" })
 public class HealthAnswer {
 
     @Schema(description = "false only when unhealthy")
@@ -23,17 +23,19 @@ public class HealthAnswer {
     @Schema(description = "When the answer was made, ms since the epoch")
     public long timestamp;
 
-    @Schema(name = "Health", requiredProperties = { "status", "version", "redis", "feed", "freshness", "alerts", "alerts_count" })
+    @Schema(name = "Health", requiredProperties = { "status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count" })
     public static class Health {
-        @Schema(description = "healthy; degraded (the venue or freshness down, or Redis down with the feed up); unhealthy",
+        @Schema(description = "healthy; degraded (a venue or freshness down, or Redis down with a venue up); unhealthy (Redis and every venue down)",
                 allowableValues = { "healthy", "degraded", "unhealthy" })
         public String status;
         @Schema(description = "The gateway's version")
         public String version;
         @Schema(description = "Redis")
         public Redis redis;
-        @Schema(description = "The venue's feed")
+        @Schema(description = "The first venue whose feed is down, else the first venue's (with one venue, its feed)")
         public Feed feed;
+        @Schema(description = "Every enabled venue's feed, by exchange id, in the order of the exchanges property")
+        public Map<String, Feed> feeds;
         @Schema(description = "Whether every symbol had a tick within quality.stale.seconds")
         public Freshness freshness;
         @Schema(description = "Active data-quality alerts, at most 50: symbol to what is wrong")

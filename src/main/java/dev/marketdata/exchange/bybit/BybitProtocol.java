@@ -36,7 +36,7 @@ public final class BybitProtocol implements ExchangeProtocol {
 
     @Override
     public Set<String> streams() {
-        return Set.of(BybitMapper.TICKERS, BybitMapper.ORDERBOOK_1);
+        return new java.util.LinkedHashSet<>(List.of(BybitMapper.ORDERBOOK_1, BybitMapper.TICKERS));
     }
 
     @Override

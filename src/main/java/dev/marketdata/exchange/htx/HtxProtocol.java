@@ -39,7 +39,7 @@ public final class HtxProtocol implements ExchangeProtocol {
 
     @Override
     public Set<String> streams() {
-        return Set.of(HtxMapper.BBO, HtxMapper.TICKER);
+        return new java.util.LinkedHashSet<>(List.of(HtxMapper.BBO, HtxMapper.TICKER));
     }
 
     @Override

@@ -35,7 +35,7 @@ public final class OkxProtocol implements ExchangeProtocol {
 
     @Override
     public Set<String> streams() {
-        return Set.of(OkxMapper.TICKERS, OkxMapper.BBO_TBT);
+        return new java.util.LinkedHashSet<>(List.of(OkxMapper.BBO_TBT, OkxMapper.TICKERS));
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.marketdata.pipeline;
+package dev.marketdata.feed;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package dev.marketdata.replay;
+package dev.marketdata.feed;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

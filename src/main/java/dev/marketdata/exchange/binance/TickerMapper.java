@@ -1,4 +1,4 @@
-package dev.marketdata.binance;
+package dev.marketdata.exchange.binance;
 
 import java.math.BigDecimal;
 

@@ -1,4 +1,4 @@
-package dev.marketdata.binance;
+package dev.marketdata.exchange.binance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,13 +1,13 @@
-package dev.marketdata.binance;
+package dev.marketdata.feed;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * The Binance feed as operators see it in jconsole, VisualVM or Hawtio, under
- * {@code org.apache.camel:context=<camel.main.name>,type=feed,name=binance}.
+ * The a venue's feed as operators see it in jconsole, VisualVM or Hawtio, under
+ * {@code org.apache.camel:context=<camel.main.name>,type=feed,name=<exchange id>}.
  */
-public interface BinanceFeedMXBean {
+public interface VenueFeedMXBean {
 
     boolean isConnected();
 

@@ -1,20 +1,9 @@
-package dev.marketdata.binance;
+package dev.marketdata.feed;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
-import dev.marketdata.GatewaySettings;
-import dev.marketdata.feed.ConnectLimiter;
-import dev.marketdata.feed.ConnectionSpec;
-import dev.marketdata.feed.ConnectionTiming;
-import dev.marketdata.feed.OutcomeDispatch;
-import dev.marketdata.feed.StreamConnection;
-import dev.marketdata.feed.VenueMapper;
-import dev.marketdata.model.StreamKind;
-import dev.marketdata.pipeline.TickJson;
-import dev.marketdata.replay.FrameRecorder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -22,49 +11,49 @@ import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
 
 /**
- * Runs one {@link StreamConnection} per group of streams and hands every frame to the route. Start never
- * fails because Binance is unreachable: the connections retry with backoff while the rest of the gateway
+ * Runs one {@link StreamConnection} per connection the venue's protocol asks for and hands every frame to the
+ * route. Start never fails because the venue is unreachable: the connections retry with backoff while the rest of the gateway
  * serves.
  */
-public class BinanceStreamConsumer extends DefaultConsumer {
+public class MarketStreamConsumer extends DefaultConsumer {
 
     private static final long DRAIN_MILLIS = 10_000;
     private final List<StreamConnection> connections = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private HttpClient client;
+    private FrameRecorder recorder;
+    private String what = "a frame";
 
-    public BinanceStreamConsumer(BinanceStreamEndpoint endpoint, Processor processor) {
+    MarketStreamConsumer(MarketStreamEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
     }
 
     @Override
-    public BinanceStreamEndpoint getEndpoint() {
-        return (BinanceStreamEndpoint) super.getEndpoint();
+    public MarketStreamEndpoint getEndpoint() {
+        return (MarketStreamEndpoint) super.getEndpoint();
     }
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        BinanceStreamEndpoint endpoint = getEndpoint();
-        BinanceStreamComponent component = endpoint.getComponent();
-        GatewaySettings settings = component.settings();
-        BinanceFeed feed = component.feed();
+        MarketStreamEndpoint endpoint = getEndpoint();
+        MarketStreamComponent component = endpoint.getComponent();
+        VenueFeed feed = endpoint.feed();
         Vertx vertx = component.vertx();
         HttpClientOptions options = new HttpClientOptions(feed.clientOptions())
-                .setSsl("wss".equals(endpoint.target().getScheme()))
+                .setSsl("wss".equalsIgnoreCase(endpoint.target().getScheme()))
                 .setProxyOptions(null);
         client = vertx.createHttpClient(options);
         List<ConnectionSpec> specs = endpoint.connections();
-        BinanceProtocol protocol = endpoint.protocol();
-        ConnectLimiter limiter = feed.connectLimiter();
-        ConnectionTiming timing = new ConnectionTiming(settings.reconnectInitialDelayMillis(),
-                settings.reconnectMaxDelayMillis(), settings.reconnectResetAfterMillis(), settings.idleTimeoutMillis(),
-                settings.maxConnectionAgeMillis(), 0);
-        Set<String> streams = settings.streams().stream().map(StreamKind::configName).collect(Collectors.toSet());
+        ExchangeProtocol protocol = endpoint.protocol();
+        Set<String> streams = endpoint.streamNames();
+        String id = endpoint.venue().id();
+        recorder = component.recorder(endpoint.venue());
+        what = "a " + VenueFeed.displayName(endpoint.venue()) + " frame";
         for (int i = 0; i < specs.size(); i++) {
-            VenueMapper mapper = protocol.mapper(TickJson.mapper(), specs.get(i), streams);
-            connections.add(new StreamConnection("binance", i, specs.size(), endpoint.target(), specs.get(i), protocol,
-                    vertx, client, feed, limiter, timing, (body, nanos, v) -> dispatch(mapper, body, nanos)));
+            VenueMapper mapper = protocol.mapper(component.json(), specs.get(i), streams);
+            connections.add(new StreamConnection(id, i, specs.size(), endpoint.target(), specs.get(i), protocol,
+                    vertx, client, feed, feed.connectLimiter(), endpoint.timing(), (body, nanos, v) -> dispatch(mapper, body, nanos)));
         }
         feed.transport(this);
         connections.forEach(StreamConnection::start);
@@ -113,12 +102,11 @@ public class BinanceStreamConsumer extends DefaultConsumer {
         queued.incrementAndGet();
         try {
             long now = System.currentTimeMillis();
-            FrameRecorder recorder = getEndpoint().getComponent().recorder();
             if (recorder != null && body instanceof String text) {
                 recorder.record(text, now);
             }
-            getEndpoint().getComponent().feed().frameArrived(now);
-            OutcomeDispatch.dispatch(this, OutcomeDispatch.outcomes(mapper, body, now), receivedNanos, "a Binance frame");
+            getEndpoint().feed().frameArrived(now);
+            OutcomeDispatch.dispatch(this, OutcomeDispatch.outcomes(mapper, body, now), receivedNanos, what);
         } finally {
             queued.decrementAndGet();
         }

@@ -1,4 +1,4 @@
-package dev.marketdata.binance;
+package dev.marketdata.exchange.binance;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -15,6 +15,7 @@ import dev.marketdata.feed.ConnectLimiter;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.ExchangeProtocol;
 import dev.marketdata.feed.VenueMapper;
+import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.StreamKind;
 import dev.marketdata.model.Venue;
@@ -35,6 +36,11 @@ public final class BinanceProtocol implements ExchangeProtocol {
     public BinanceProtocol(int maxStreamsPerConnection, int maxUrlLength) {
         this.maxStreamsPerConnection = maxStreamsPerConnection;
         this.maxUrlLength = maxUrlLength;
+    }
+
+    @Override
+    public ExchangeProtocol withConnectionLimits(int maxStreamsPerConnection, int maxUrlLength) {
+        return new BinanceProtocol(maxStreamsPerConnection, maxUrlLength);
     }
 
     @Override
@@ -123,6 +129,23 @@ public final class BinanceProtocol implements ExchangeProtocol {
     public VenueMapper mapper(ObjectMapper json, ConnectionSpec connection, Set<String> streams) {
         BinanceFrameMapper mapper = new BinanceFrameMapper(json,
                 streams.stream().map(StreamKind::fromConfigName).collect(Collectors.toSet()), System::currentTimeMillis);
-        return (frame, receivedAt) -> List.of(mapper.mapReceivedAt(frame, receivedAt));
+        // Binance names an instrument BTCUSDT whichever way it was configured: a tick of an instrument configured
+        // as BTC-USDT is renamed to it (and to its configured assets) here.
+        Map<String, Instrument> configured = connection == null ? Map.of() : connection.instruments().stream()
+                .filter(i -> !i.symbol().equals(i.nativeSymbol()))
+                .collect(Collectors.toMap(Instrument::nativeSymbol, Function.identity(), (a, b) -> a));
+        if (configured.isEmpty()) {
+            return (frame, receivedAt) -> List.of(mapper.mapReceivedAt(frame, receivedAt));
+        }
+        return (frame, receivedAt) -> {
+            FrameOutcome outcome = mapper.mapReceivedAt(frame, receivedAt);
+            if (outcome instanceof FrameOutcome.Accepted accepted) {
+                Instrument instrument = configured.get(accepted.tick().symbol());
+                if (instrument != null) {
+                    outcome = new FrameOutcome.Accepted(accepted.tick().as(instrument), accepted.sequenceReset());
+                }
+            }
+            return List.of(outcome);
+        };
     }
 }

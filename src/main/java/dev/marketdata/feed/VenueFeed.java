@@ -1,4 +1,4 @@
-package dev.marketdata.binance;
+package dev.marketdata.feed;
 
 import java.time.Instant;
 import java.util.List;
@@ -10,14 +10,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import dev.marketdata.feed.ConnectLimiter;
-import dev.marketdata.feed.FeedEvents;
+import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.ProxySpec;
-import dev.marketdata.pipeline.FreshnessTracker;
-import dev.marketdata.pipeline.RateLimitedLog;
+import dev.marketdata.model.Venue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.net.ProxyOptions;
@@ -27,20 +26,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Binance connection and its state: which proxy it goes through, whether it is connected and since
+ * One venue's connections and their state: which proxy it goes through, whether it is connected and since
  * when, connects / disconnects / attempts, the last frame, the last error. It owns the
  * {@link HttpClientOptions} the WebSocket consumer connects with (camel-vertx-websocket has no proxy
  * options of its own) and moves to the next entry of {@code binance.proxies} after a failed attempt,
  * logging one line per distinct failure that names the proxy without its password. Exposed over JMX as
- * {@link BinanceFeedMXBean}.
+ * {@link VenueFeedMXBean}.
  */
-public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
+public class VenueFeed implements VenueFeedMXBean, FeedEvents {
 
-    public static final String BEAN = "binanceFeed";
-    public static final String INGEST_ROUTE = "binance-ingest";
-    private static final Logger LOG = LoggerFactory.getLogger(BinanceFeed.class);
+    /** The Binance feed's bean; every venue's is {@link #bean(Venue)}. */
+    public static final String BINANCE_BEAN = "binanceFeed";
+    private static final Logger LOG = LoggerFactory.getLogger(VenueFeed.class);
     private static final int RATE_WINDOW_SECONDS = 10;
 
+    private final Venue venue;
+    /** How logs name the venue: "Binance", "OKX". */
+    private final String display;
+    private final String ingestRoute;
     private final HttpClientOptions clientOptions;
     private final List<ProxySpec> proxies;
     private final String endpoint;
@@ -61,16 +64,26 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
     private final Map<Integer, String> lastErrorByProxy = new ConcurrentHashMap<>();
     private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 60_000);
     private volatile boolean suspended;
-    private volatile BinanceStreamConsumer transport;
+    private volatile MarketStreamConsumer transport;
     // Shared by every connection and kept across a suspend and resume of ingest: the limit is per IP and time.
-    private final ConnectLimiter limiter = BinanceProtocol.newConnectLimiter();
+    private final ConnectLimiter limiter;
     private volatile CamelContext camelContext;
-    private volatile FreshnessTracker freshness;
+    private volatile Supplier<Map<String, Long>> lastUpdates = Map::of;
+    private volatile Supplier<Map<String, Long>> ages = Map::of;
     private volatile Supplier<List<String>> activeAlerts = List::of;
     private volatile LongSupplier sequenceResets = () -> 0;
     private volatile Supplier<List<String>> heldSymbols = List::of;
 
-    public BinanceFeed(List<ProxySpec> proxies, String endpoint, MeterRegistry registry, LongSupplier clock) {
+    /**
+     * @param limiter the venue's connect budget ({@link ExchangeProtocol#connectLimiter()}), shared by all its
+     *                connections and kept across a suspend and resume of ingest: the limit is per IP and time
+     */
+    public VenueFeed(Venue venue, List<ProxySpec> proxies, String endpoint, ConnectLimiter limiter, MeterRegistry registry,
+            LongSupplier clock) {
+        this.venue = venue;
+        this.display = displayName(venue);
+        this.ingestRoute = venue.id() + "-ingest";
+        this.limiter = limiter;
         this.proxies = List.copyOf(proxies);
         this.endpoint = endpoint;
         this.clock = clock;
@@ -81,21 +94,49 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
                 .setMaxWebSocketFrameSize(4 << 20)
                 .setMaxWebSocketMessageSize(4 << 20);
         applyProxy(this.proxies.get(0));
-        connects = Counter.builder("marketdata.websocket.connects")
-                .description("WebSocket connections established to Binance").register(registry);
-        disconnects = Counter.builder("marketdata.websocket.disconnects")
+        Tags tags = Tags.of("exchange", venue.id());
+        connects = Counter.builder("marketdata.websocket.connects").tags(tags)
+                .description("WebSocket connections established to the venue").register(registry);
+        disconnects = Counter.builder("marketdata.websocket.disconnects").tags(tags)
                 .description("Established WebSocket connections that closed").register(registry);
-        attempts = Counter.builder("marketdata.websocket.reconnect.attempts")
+        attempts = Counter.builder("marketdata.websocket.reconnect.attempts").tags(tags)
                 .description("Connection attempts, the first one included").register(registry);
-        Gauge.builder("marketdata.websocket.connected", this, f -> f.isConnected() ? 1 : 0)
-                .description("1 while a WebSocket connection to Binance is open").register(registry);
+        Gauge.builder("marketdata.websocket.connected", this, f -> f.isConnected() ? 1 : 0).tags(tags)
+                .description("1 while every WebSocket connection to the venue is open").register(registry);
+    }
+
+    /** The registry name of a venue's feed: {@code binanceFeed}, {@code okxFeed}. */
+    public static String bean(Venue venue) {
+        return venue.id() + "Feed";
+    }
+
+    /** How logs name a venue. */
+    public static String displayName(Venue venue) {
+        return switch (venue) {
+            case BINANCE -> "Binance";
+            case OKX -> "OKX";
+            case BYBIT -> "Bybit";
+            case COINBASE -> "Coinbase";
+            case HTX -> "HTX";
+        };
+    }
+
+    public Venue venue() {
+        return venue;
+    }
+
+    /** The route that ingests this venue's frames: {@code <id>-ingest}. */
+    public String ingestRoute() {
+        return ingestRoute;
     }
 
     /** Wires what the feed reports on but does not own; called once the beans exist. */
-    public void attach(CamelContext context, FreshnessTracker tracker, Supplier<List<String>> alerts,
+    public void attach(CamelContext context, Supplier<Map<String, Long>> lastUpdates, Supplier<Map<String, Long>> ages,
+            Supplier<List<String>> alerts,
             LongSupplier resets, Supplier<List<String>> held) {
         this.camelContext = context;
-        this.freshness = tracker;
+        this.lastUpdates = lastUpdates;
+        this.ages = ages;
         this.activeAlerts = alerts;
         this.sequenceResets = resets;
         this.heldSymbols = held;
@@ -119,11 +160,11 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
         return proxies.size();
     }
 
-    ConnectLimiter connectLimiter() {
+    public ConnectLimiter connectLimiter() {
         return limiter;
     }
 
-    void transport(BinanceStreamConsumer consumer) {
+    void transport(MarketStreamConsumer consumer) {
         this.transport = consumer;
     }
 
@@ -150,12 +191,12 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
         proxyIndex.set(next);
         applyProxy(proxies.get(next));
         if (repeated) {
-            LOG.debug("Binance connection to {} via {} failed again", endpoint, failed);
+            LOG.debug("{} connection to {} via {} failed again", display, endpoint, failed);
         } else if (proxies.size() > 1) {
-            failureLog.warn("proxy" + index, "Binance connection to {} via {} failed: {}; next attempt via {}", endpoint,
+            failureLog.warn("proxy" + index, "{} connection to {} via {} failed: {}; next attempt via {}", display, endpoint,
                     failed, reason, proxies.get(next));
         } else {
-            failureLog.warn("proxy" + index, "Binance connection to {} via {} failed: {}; retrying with backoff", endpoint,
+            failureLog.warn("proxy" + index, "{} connection to {} via {} failed: {}; retrying with backoff", display, endpoint,
                     failed, reason);
         }
         return proxies.size() > 1;
@@ -170,9 +211,9 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
         lastErrorByProxy.clear();
         connects.increment();
         if (lastError != null) {
-            LOG.info("Binance connection to {} established via {} after earlier failures", endpoint, activeProxy());
+            LOG.info("{} connection to {} established via {} after earlier failures", display, endpoint, activeProxy());
         } else {
-            LOG.info("Binance connection to {} established via {}", endpoint, activeProxy());
+            LOG.info("{} connection to {} established via {}", display, endpoint, activeProxy());
         }
     }
 
@@ -190,7 +231,7 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
     @Override
     public void disconnected() {
         disconnects.increment();
-        BinanceStreamConsumer t = transport;
+        MarketStreamConsumer t = transport;
         if (t == null || t.openConnections() == 0) {
             connectedSince.set(0);
         }
@@ -226,13 +267,13 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
         if (replaying != null) {
             return true;
         }
-        BinanceStreamConsumer t = transport;
+        MarketStreamConsumer t = transport;
         return t != null && t.connectionCount() > 0 && t.openConnections() == t.connectionCount();
     }
 
     @Override
     public int getConnections() {
-        BinanceStreamConsumer t = transport;
+        MarketStreamConsumer t = transport;
         return t == null ? 0 : t.openConnections();
     }
 
@@ -305,19 +346,30 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
 
     @Override
     public Map<String, Long> getSymbolLastUpdate() {
-        FreshnessTracker tracker = freshness;
-        return tracker == null ? Map.of() : tracker.lastUpdates();
+        return own(lastUpdates.get());
     }
 
     @Override
     public Map<String, Long> getSymbolAgeMillis() {
-        FreshnessTracker tracker = freshness;
-        return tracker == null ? Map.of() : tracker.agesMillis();
+        return own(ages.get());
+    }
+
+    /** This venue's keys of a map of every followed key, in order. */
+    private Map<String, Long> own(Map<String, Long> all) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        all.forEach((key, value) -> {
+            if (venue.id().equals(MarketTick.exchangeOfKey(key))) {
+                out.put(key, value);
+            }
+        });
+        return out;
     }
 
     @Override
     public List<String> getActiveAlerts() {
-        return activeAlerts.get();
+        // kind:KEY
+        return activeAlerts.get().stream()
+                .filter(a -> venue.id().equals(MarketTick.exchangeOfKey(a.substring(a.indexOf(':') + 1)))).toList();
     }
 
     @Override
@@ -327,13 +379,15 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
 
     @Override
     public List<String> getHeldSymbols() {
-        return heldSymbols.get();
+        // KEY:stream
+        return heldSymbols.get().stream()
+                .filter(h -> venue.id().equals(MarketTick.exchangeOfKey(h.substring(0, h.lastIndexOf(':'))))).toList();
     }
 
     @Override
     public void reconnect() {
-        LOG.info("Reconnect of the Binance feed requested by an operator");
-        BinanceStreamConsumer t = transport;
+        LOG.info("Reconnect of the {} feed requested by an operator", display);
+        MarketStreamConsumer t = transport;
         if (t != null) {
             t.reconnectAll();
         }
@@ -341,16 +395,16 @@ public class BinanceFeed implements BinanceFeedMXBean, FeedEvents {
 
     @Override
     public void suspendIngest() throws Exception {
-        LOG.info("Ingest suspended by an operator");
+        LOG.info("{} ingest suspended by an operator", display);
         suspended = true;
-        camelContext.getRouteController().stopRoute(INGEST_ROUTE);
+        camelContext.getRouteController().stopRoute(ingestRoute);
     }
 
     @Override
     public void resumeIngest() throws Exception {
-        LOG.info("Ingest resumed by an operator");
+        LOG.info("{} ingest resumed by an operator", display);
         suspended = false;
-        camelContext.getRouteController().startRoute(INGEST_ROUTE);
+        camelContext.getRouteController().startRoute(ingestRoute);
     }
 
     private void applyProxy(ProxySpec spec) {

@@ -1,4 +1,4 @@
-package dev.marketdata.binance;
+package dev.marketdata.exchange.binance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
