@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import dev.marketdata.exchange.Exchanges;
 import dev.marketdata.feed.ConnectionTiming;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.ProxySpec;
@@ -75,6 +74,10 @@ public record FeedSettings(Venue venue, String url, List<Instrument> instruments
         if (!url.matches("(?i)wss?://[^/?#\\s]+(/[^?#\\s]*)?")) {
             throw GatewaySettings.invalid(id + ".ws.url", url, "must be a ws:// or wss:// URL without a query");
         }
+        String problem = endpointProblem(url);
+        if (problem != null) {
+            throw GatewaySettings.invalid(id + ".ws.url", url, problem);
+        }
         List<Instrument> instruments = instruments(venue, GatewaySettings.text(property, id + ".symbols", defaults[1]));
         List<String> streams = streams(venue, GatewaySettings.text(property, id + ".streams", defaults[2]));
         // A venue's own proxies win; else the global list serves it (binance.proxies is how it was before).
@@ -85,14 +88,39 @@ public record FeedSettings(Venue venue, String url, List<Instrument> instruments
         return new FeedSettings(venue, url, instruments, streams, proxies, timing(property, id));
     }
 
+    /**
+     * What a well-formed URL still cannot be: a host and a port a socket can take, and no credentials (public
+     * streams need none, and they would be logged and shown in health and JMX with the endpoint).
+     */
+    private static String endpointProblem(String url) {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            return "is not a URL (" + e.getMessage().replaceAll(":.*", "") + ")";
+        }
+        if (uri.getRawUserInfo() != null) {
+            return "must not carry credentials (user:password@): the venues' public streams take none";
+        }
+        if (uri.getHost() == null) {
+            return "has no host name or address";
+        }
+        if (uri.getPort() > 65535 || uri.getPort() == 0) {
+            return "has port " + uri.getPort() + "; a port is 1-65535";
+        }
+        return null;
+    }
+
     /** {@code <id>.<name>} when set, else {@code feed.<name>}, else the built-in default. */
     private static ConnectionTiming timing(Function<String, String> property, String id) {
         long idle = duration(property, id, "idle-timeout", "30s", 100, 3_600_000);
         long initialDelay = duration(property, id, "reconnect.initial-delay", "1s", 1, 3_600_000);
         long maxDelay = duration(property, id, "reconnect.max-delay", "30s", 1, 3_600_000);
         if (maxDelay < initialDelay) {
-            throw GatewaySettings.invalid(id + ".reconnect.max-delay", maxDelay + "ms",
-                    "must not be below " + id + ".reconnect.initial-delay (" + initialDelay + "ms)");
+            String max = source(property, id, "reconnect.max-delay");
+            String initial = source(property, id, "reconnect.initial-delay");
+            throw GatewaySettings.invalid(max, GatewaySettings.text(property, max, "30s"), "must not be below " + initial
+                    + " (" + GatewaySettings.text(property, initial, "1s") + ")");
         }
         long resetAfter = duration(property, id, "reconnect.reset-after", "60s", 0, 86_400_000);
         // Binance closes every connection at 24 h, and no venue keeps one longer: rotating later would be too late.
@@ -101,11 +129,13 @@ public record FeedSettings(Venue venue, String url, List<Instrument> instruments
     }
 
     private static long duration(Function<String, String> property, String id, String name, String fallback, long min, long max) {
+        return GatewaySettings.duration(property, source(property, id, name), fallback, min, max);
+    }
+
+    /** The property a lifecycle setting of the venue comes from: its own, else the shared {@code feed.*} one. */
+    private static String source(Function<String, String> property, String id, String name) {
         String own = property.apply(id + "." + name);
-        if (own != null && !own.isBlank()) {
-            return GatewaySettings.duration(property, id + "." + name, fallback, min, max);
-        }
-        return GatewaySettings.duration(property, "feed." + name, fallback, min, max);
+        return own != null && !own.isBlank() ? id + "." + name : "feed." + name;
     }
 
     private static List<Instrument> instruments(Venue venue, String raw) {

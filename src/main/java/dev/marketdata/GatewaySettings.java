@@ -27,52 +27,25 @@ import dev.marketdata.model.StreamKind;
 
 /**
  * The gateway's public configuration, read once and checked: a bad value stops start-up with a message
- * naming the property and what is wrong with it. Property names here are the documented contract.
+ * naming the property and what is wrong with it. Property names here are the documented contract. Split by
+ * area: the enabled venues' feeds ({@link FeedSettings}, one per venue), Redis, data quality, the API, and
+ * recording and replay.
+ *
+ * @param feeds   the venues of {@code exchanges}, in that order
+ * @param binance Binance's feed settings (a replay plays Binance's frames); null when Binance is not enabled
  */
-public record GatewaySettings(
-        String wsUrl,
-        String serverHost,
-        int serverPort,
-        String managementHost,
-        int managementPort,
-        List<String> symbols,
-        List<StreamKind> streams,
-        List<ProxySpec> proxies,
-        String redisHost,
-        int redisPort,
-        String redisUsername,
-        String redisPassword,
-        boolean redisSsl,
-        int redisDatabase,
-        boolean redisEmbedded,
-        int redisTimeoutMs,
-        int tickTtlSeconds,
-        long sequenceResetAfterMillis,
-        long shutdownFlushMillis,
-        Map<String, BigDecimal> mockPrices,
-        long idleTimeoutMillis,
-        long reconnectInitialDelayMillis,
-        long reconnectMaxDelayMillis,
-        long reconnectResetAfterMillis,
-        long maxConnectionAgeMillis,
-        int staleSeconds,
-        BigDecimal maxJumpPercent,
-        long maxSkewMillis,
-        boolean rejectPriceJumps,
-        long alertClearAfterMillis,
-        String replayFile,
-        boolean binanceEnabled,
-        String recordFile,
-        int recordMaxMegabytes,
-        int recordFiles,
-        List<FeedSettings> feeds,
-        boolean legacyKeys) {
+public record GatewaySettings(List<FeedSettings> feeds, FeedSettings binance, RedisSettings redis,
+        QualitySettings quality, ApiSettings api, ReplaySettings replay) {
 
     public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{2,20}");
     /** Binance allows at most this many streams on one connection. */
     public static final int MAX_STREAMS_PER_CONNECTION = MarketStreamEndpoint.MAX_STREAMS_PER_CONNECTION;
     /** See {@link MarketStreamEndpoint#DEFAULT_MAX_URL_LENGTH}. */
     public static final int DEFAULT_MAX_URL_LENGTH = MarketStreamEndpoint.DEFAULT_MAX_URL_LENGTH;
+
+    public GatewaySettings {
+        feeds = List.copyOf(feeds);
+    }
 
     /**
      * @param property looks a property up (placeholders, -D and environment already applied); null when unset
@@ -84,88 +57,35 @@ public record GatewaySettings(
         // reads them among the JVM's arguments and system properties. The global proxies serve every venue; a
         // venue's own (binance.proxies, as before there were other venues) win for it.
         String globalProxies = secret(property, "proxies", "proxies-file", true);
-        // Binance's settings are read even when it is not enabled: a replay plays Binance's recorded frames.
-        FeedSettings binance = FeedSettings.from(property, Venue.BINANCE, globalProxies, env);
+        // A venue not enabled is not read: its settings cannot stop start-up.
         List<FeedSettings> feeds = new ArrayList<>();
+        FeedSettings binance = null;
         for (Venue venue : venues) {
-            feeds.add(venue == Venue.BINANCE ? binance : FeedSettings.from(property, venue, globalProxies, env));
+            FeedSettings feed = FeedSettings.from(property, venue, globalProxies, env);
+            feeds.add(feed);
+            binance = venue == Venue.BINANCE ? feed : binance;
         }
-        String wsUrl = binance.url();
-        List<String> symbols = binance.instruments().stream().map(Instrument::symbol).toList();
-        List<StreamKind> streams = binance.streams().stream().map(StreamKind::fromConfigName).toList();
         // Any number of streams: the consumer splits them over connections (binance.max-streams-per-connection,
         // binance.max-url-length); checked here so a bad value is named before Camel builds the endpoint.
-        integer(property, "binance.max-streams-per-connection", MAX_STREAMS_PER_CONNECTION, 1, MAX_STREAMS_PER_CONNECTION);
-        integer(property, "binance.max-url-length", DEFAULT_MAX_URL_LENGTH, 256, 65_536);
-        List<ProxySpec> proxies = binance.proxies();
-        String redisHost = text(property, "redis.host", "localhost");
-        if (!redisHost.matches("[A-Za-z0-9._:\\[\\]-]+")) {
-            throw invalid("redis.host", String.valueOf(property.apply("redis.host")), "must be a host name or address");
+        if (binance != null) {
+            integer(property, "binance.max-streams-per-connection", MAX_STREAMS_PER_CONNECTION, 1, MAX_STREAMS_PER_CONNECTION);
+            integer(property, "binance.max-url-length", DEFAULT_MAX_URL_LENGTH, 256, 65_536);
         }
-        int redisPort = integer(property, "redis.port", 6379, 1, 65535);
-        String redisUsername = text(property, "redis.username", "");
-        String redisPassword = secret(property, "redis.password", "redis.password-file", false);
-        boolean redisSsl = bool(property, "redis.ssl", false);
-        int serverPort = integer(property, "camel.server.port", 8081, 0, 65535);
-        String serverHost = text(property, "camel.server.host", "0.0.0.0");
-        int managementPort = integer(property, "camel.management.port", serverPort, 0, 65535);
-        String managementHost = text(property, "camel.management.host", "0.0.0.0");
-        int redisDatabase = integer(property, "redis.database", 0, 0, 15);
-        boolean embedded = bool(property, "redis.embedded", true);
-        int redisTimeout = integer(property, "redis.timeout-ms", 1000, 50, 60_000);
-        int ttl = integer(property, "tick.ttl.seconds", 60, 1, 86_400 * 30);
-        // Up to this long a lower sequence is taken for out-of-order delivery and refused; after it, for a reset.
-        long resetAfter = duration(property, "tick.sequence-reset-after", "5s", 0, 3_600_000);
-        long flushTimeout = duration(property, "redis.shutdown-flush-timeout", "5s", 0, 600_000);
-        Map<String, BigDecimal> mockPrices = mockPrices(property, feeds);
-        ConnectionTiming timing = binance.timing();
-        long idle = timing.idleMillis();
-        long initialDelay = timing.initialDelayMillis();
-        long maxDelay = timing.maxDelayMillis();
-        long backoffResetAfter = timing.resetAfterMillis();
-        long maxAge = timing.maxAgeMillis();
-        int stale = integer(property, "quality.stale.seconds", 30, 1, 86_400);
-        BigDecimal jump = positiveDecimal(property, "quality.max-jump-percent", "10");
-        long skew = integer(property, "quality.max-skew-ms", 5_000, 0, 3_600_000);
-        String action = text(property, "quality.price-jump-action", "flag").toLowerCase(Locale.ROOT);
-        if (!action.equals("flag") && !action.equals("reject")) {
-            throw invalid("quality.price-jump-action", action, "must be flag or reject");
-        }
-        long clearAfter = duration(property, "quality.alert.clear-after", "60s", 0, 86_400_000);
-        // A recording played back in place of the venue: the file must be there; the speed and loop are checked
-        // here as the replay endpoint takes them.
-        String replayFile = text(property, "replay.file", "");
-        if (!replayFile.isEmpty() && !Files.isReadable(Path.of(replayFile))) {
-            throw invalid("replay.file", replayFile, "cannot be read");
-        }
-        if (!text(property, "replay.speed", "1").equals("0")) {
-            positiveDecimal(property, "replay.speed", "1");
-        }
-        bool(property, "replay.loop", false);
-        if (!replayFile.isEmpty() && !venues.contains(Venue.BINANCE)) {
-            throw invalid("replay.file", replayFile, "plays recorded Binance frames: add binance to exchanges");
-        }
-        boolean binanceEnabled = venues.contains(Venue.BINANCE) && (property.apply("binance.enabled") == null
-                || property.apply("binance.enabled").isBlank() ? replayFile.isEmpty() : bool(property, "binance.enabled", true));
-        // Recording the live feed: the folder must be there to write in.
-        String recordFile = text(property, "record.file", "");
-        if (!recordFile.isEmpty()) {
-            Path parent = Path.of(recordFile).toAbsolutePath().getParent();
-            if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
-                throw invalid("record.file", recordFile, "cannot be written (its folder must exist and be writable)");
-            }
-        }
-        int recordMaxMegabytes = integer(property, "record.max-size-mb", 100, 1, 10_240);
-        int recordFiles = integer(property, "record.files", 5, 1, 1_000);
-        // Used in timer URIs as they are written; checked here so that a bad one is named, not a timer failure.
-        duration(property, "redis.reconcile-interval", "1000", 50, 3_600_000);
-        integer(property, "quality.check-interval-ms", 1000, 50, 3_600_000);
-        return new GatewaySettings(wsUrl, serverHost, serverPort, managementHost, managementPort, symbols, streams, proxies, redisHost, redisPort, redisUsername,
-                redisPassword, redisSsl, redisDatabase, embedded, redisTimeout, ttl, resetAfter, flushTimeout,
-                Collections.unmodifiableMap(mockPrices), idle, initialDelay, maxDelay, backoffResetAfter, maxAge, stale, jump,
-                skew, action.equals("reject"), clearAfter, replayFile.isEmpty() ? null : replayFile, binanceEnabled,
-                recordFile.isEmpty() ? null : recordFile, recordMaxMegabytes, recordFiles, List.copyOf(feeds),
-                bool(property, "redis.legacy-keys", true));
+        RedisSettings redis = RedisSettings.from(property);
+        ApiSettings api = ApiSettings.from(property, mockPrices(property, feeds));
+        QualitySettings quality = QualitySettings.from(property);
+        ReplaySettings replay = ReplaySettings.from(property, venues);
+        return new GatewaySettings(feeds, binance, redis, quality, api, replay);
+    }
+
+    /** Binance's symbols as configured (a replay's followed keys among them); none when Binance is not enabled. */
+    public List<String> symbols() {
+        return binance == null ? List.of() : binance.instruments().stream().map(Instrument::symbol).toList();
+    }
+
+    /** Binance's stream kinds; none when Binance is not enabled. */
+    public List<StreamKind> streams() {
+        return binance == null ? List.of() : binance.streams().stream().map(StreamKind::fromConfigName).toList();
     }
 
     /**
@@ -221,21 +141,11 @@ public record GatewaySettings(
         return feeds.stream().filter(f -> f.venue() == venue).findFirst().orElse(null);
     }
 
-    /** Never shows the Redis password (the proxies mask theirs themselves). */
-    @Override
-    public String toString() {
-        return "GatewaySettings[exchanges=" + feeds.stream().map(FeedSettings::id).toList() + ", wsUrl=" + wsUrl
-                + ", symbols=" + symbols + ", streams=" + streams + ", proxies="
-                + proxies + ", redis=" + (redisSsl ? "rediss://" : "redis://") + redisHost + ":" + redisPort + "/"
-                + redisDatabase + ", redisUser=" + redisUsername + ", redisPassword="
-                + (redisPassword.isEmpty() ? "" : "***") + ", ttl=" + tickTtlSeconds + "s]";
-    }
-
     /** The combined-stream names, e.g. {@code btcusdt@bookTicker/ethusdt@bookTicker}. */
     public String streamNames() {
         List<String> names = new ArrayList<>();
-        for (String symbol : symbols) {
-            for (StreamKind kind : streams) {
+        for (String symbol : symbols()) {
+            for (StreamKind kind : streams()) {
                 names.add(kind.streamName(Instrument.parse(Venue.BINANCE, symbol).nativeSymbol()));
             }
         }
@@ -384,7 +294,7 @@ public record GatewaySettings(
         return out.toString();
     }
 
-    private static BigDecimal positiveDecimal(Function<String, String> property, String name, String fallback) {
+    static BigDecimal positiveDecimal(Function<String, String> property, String name, String fallback) {
         String value = text(property, name, fallback);
         try {
             BigDecimal n = new BigDecimal(value);
@@ -397,7 +307,7 @@ public record GatewaySettings(
         }
     }
 
-    private static boolean bool(Function<String, String> property, String name, boolean fallback) {
+    static boolean bool(Function<String, String> property, String name, boolean fallback) {
         String value = property.apply(name);
         if (value == null || value.isBlank()) {
             return fallback;

@@ -20,7 +20,6 @@ import dev.marketdata.api.HttpErrorPages;
 import dev.marketdata.api.MockTickerEnricher;
 import dev.marketdata.api.StoredTickCheck;
 import dev.marketdata.api.TickerReader;
-import dev.marketdata.exchange.Exchanges;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.MarketStreamComponent;
 import dev.marketdata.feed.VenueFeed;
@@ -86,17 +85,17 @@ public class MarketDataConfiguration implements CamelConfiguration {
     public void configure(CamelContext camelContext) throws Exception {
         GatewaySettings s = settings(camelContext);
         // A replay stands in for the venue: the replay route starts, the Binance one does not (unless asked to).
-        camelContext.getPropertiesComponent().addOverrideProperty("replay.enabled", Boolean.toString(s.replayFile() != null));
+        camelContext.getPropertiesComponent().addOverrideProperty("replay.enabled", Boolean.toString(s.replay().replayFile() != null));
         // Each venue's ingest route starts when the venue is among the exchanges (Binance: and no replay stands
         // in for it); its feed is bound as <id>Feed.
         for (Venue venue : Venue.values()) {
-            boolean on = venue == Venue.BINANCE ? s.binanceEnabled() : s.feed(venue) != null;
+            boolean on = venue == Venue.BINANCE ? s.replay().binanceEnabled() : s.feed(venue) != null;
             camelContext.getPropertiesComponent().addOverrideProperty(venue.id() + ".enabled", Boolean.toString(on));
         }
         feeds(camelContext).forEach((venue, feed) -> camelContext.getRegistry().bind(VenueFeed.bean(venue), feed));
-        StartupChecks.requireFreePort(s.serverHost(), s.serverPort(), "camel.server.port");
-        if (s.managementPort() != s.serverPort()) {
-            StartupChecks.requireFreePort(s.managementHost(), s.managementPort(), "camel.management.port");
+        StartupChecks.requireFreePort(s.api().serverHost(), s.api().serverPort(), "camel.server.port");
+        if (s.api().managementPort() != s.api().serverPort()) {
+            StartupChecks.requireFreePort(s.api().managementHost(), s.api().managementPort(), "camel.management.port");
         }
         camelContext.addService(embeddedRedis(camelContext), true, true);
         if (frameRecorder(camelContext) != null) {
@@ -126,17 +125,17 @@ public class MarketDataConfiguration implements CamelConfiguration {
         warnOfSecretsInSystemProperties(s);
         List<String> streams = s.streams().stream().map(k -> k.configName()).toList();
         for (FeedSettings feed : s.feeds()) {
-            if (feed.venue() != Venue.BINANCE || s.binanceEnabled()) {
+            if (feed.venue() != Venue.BINANCE || s.replay().binanceEnabled()) {
                 LOG.info("Following {} on {} {} as {} via {}", feed.instruments().stream().map(i -> i.symbol()).toList(),
                         feed.id(), feed.url(), feed.streams(), feed.proxies());
             }
         }
-        LOG.info("Redis {}:{} db {}, tick TTL {} s", s.redisHost(), s.redisPort(), s.redisDatabase(), s.tickTtlSeconds());
-        if (s.replayFile() != null) {
+        LOG.info("Redis {}:{} db {}, tick TTL {} s", s.redis().host(), s.redis().port(), s.redis().database(), s.redis().tickTtlSeconds());
+        if (s.replay().replayFile() != null) {
             // Binance is not connected while a recording plays in its place (unless binance.enabled says so).
-            LOG.info("Replaying {} for {} as {}{}; Redis {}:{} db {}, tick TTL {} s", s.replayFile(), s.symbols(), streams,
-                    s.binanceEnabled() ? " beside the live feed" : " in place of Binance", s.redisHost(), s.redisPort(),
-                    s.redisDatabase(), s.tickTtlSeconds());
+            LOG.info("Replaying {} for {} as {}{}; Redis {}:{} db {}, tick TTL {} s", s.replay().replayFile(), s.symbols(), streams,
+                    s.replay().binanceEnabled() ? " beside the live feed" : " in place of Binance", s.redis().host(), s.redis().port(),
+                    s.redis().database(), s.redis().tickTtlSeconds());
         }
     }
 
@@ -175,7 +174,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
             LatestTickStore store = latestTickStore(context);
             FreshnessTracker tracker = freshness(context);
             for (VenueFeed f : feeds(context).values()) {
-                f.attach(context, tracker::lastUpdates, tracker::agesMillis, q::activeAlerts, store::sequenceResets,
+                String id = f.venue().id();
+                f.attach(context, tracker::lastUpdates, tracker::agesMillis, q::activeAlerts, () -> store.sequenceResets(id),
                         store::heldSymbols);
             }
             if (QualityRoutes.alertsConfigured(context)) {
@@ -298,9 +298,9 @@ public class MarketDataConfiguration implements CamelConfiguration {
     /** Every raw frame of the live venue to record.file, when set (replayable with replay.file); else null. */
     public synchronized dev.marketdata.feed.FrameRecorder frameRecorder(CamelContext camelContext) {
         GatewaySettings s = settings(camelContext);
-        if (recorder == null && s.recordFile() != null) {
-            recorder = new dev.marketdata.feed.FrameRecorder(java.nio.file.Path.of(s.recordFile()),
-                    s.recordMaxMegabytes() * 1024L * 1024L, s.recordFiles());
+        if (recorder == null && s.replay().recordFile() != null) {
+            recorder = new dev.marketdata.feed.FrameRecorder(java.nio.file.Path.of(s.replay().recordFile()),
+                    s.replay().recordMaxMegabytes() * 1024L * 1024L, s.replay().recordFiles());
         }
         return recorder;
     }
@@ -321,10 +321,10 @@ public class MarketDataConfiguration implements CamelConfiguration {
     public synchronized EmbeddedRedisLauncher embeddedRedis(CamelContext camelContext) {
         if (embeddedRedis == null) {
             GatewaySettings s = settings(camelContext);
-            embeddedRedis = new EmbeddedRedisLauncher(s.redisHost(), s.redisPort());
-            if (s.redisEmbedded() && s.redisUsername().isEmpty() && s.redisPassword().isEmpty()) {
+            embeddedRedis = new EmbeddedRedisLauncher(s.redis().host(), s.redis().port());
+            if (s.redis().embedded() && s.redis().username().isEmpty() && s.redis().password().isEmpty()) {
                 embeddedRedis.startIfAbsent();
-            } else if (s.redisEmbedded()) {
+            } else if (s.redis().embedded()) {
                 // Credentials point at a secured Redis: an embedded one without them would only take its port.
                 LOG.info("redis.embedded is on, but Redis credentials are set: no embedded Redis is started");
             }
@@ -337,26 +337,26 @@ public class MarketDataConfiguration implements CamelConfiguration {
         if (connectionFactory == null) {
             GatewaySettings s = settings(camelContext);
             embeddedRedis(camelContext);
-            RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(s.redisHost(), s.redisPort());
-            server.setDatabase(s.redisDatabase());
-            if (!s.redisUsername().isEmpty()) {
-                server.setUsername(s.redisUsername());
+            RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(s.redis().host(), s.redis().port());
+            server.setDatabase(s.redis().database());
+            if (!s.redis().username().isEmpty()) {
+                server.setUsername(s.redis().username());
             }
-            if (!s.redisPassword().isEmpty()) {
-                server.setPassword(s.redisPassword());
+            if (!s.redis().password().isEmpty()) {
+                server.setPassword(s.redis().password());
             }
             JedisPoolConfig pool = new JedisPoolConfig();
             pool.setMaxTotal(32);
             pool.setMaxIdle(32);
-            pool.setMaxWait(Duration.ofMillis(s.redisTimeoutMs()));
+            pool.setMaxWait(Duration.ofMillis(s.redis().timeoutMs()));
             // After a Redis restart the idle connections are dead: test them every second and drop those.
             pool.setTestWhileIdle(true);
             pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
             pool.setNumTestsPerEvictionRun(-1);
             JedisClientConfiguration.JedisClientConfigurationBuilder builder = JedisClientConfiguration.builder()
-                    .connectTimeout(Duration.ofMillis(s.redisTimeoutMs()))
-                    .readTimeout(Duration.ofMillis(s.redisTimeoutMs()));
-            if (s.redisSsl()) {
+                    .connectTimeout(Duration.ofMillis(s.redis().timeoutMs()))
+                    .readTimeout(Duration.ofMillis(s.redis().timeoutMs()));
+            if (s.redis().ssl()) {
                 // TLS with the JVM's trust store (javax.net.ssl.trustStore for a private CA).
                 builder.useSsl();
             }
@@ -383,8 +383,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
         if (store == null) {
             GatewaySettings s = settings(camelContext);
             store = new LatestTickStore(redisTemplate(camelContext), s.followedKeys(),
-                    new LatestTickStore.Options(s.tickTtlSeconds(), s.sequenceResetAfterMillis(), s.shutdownFlushMillis(),
-                            s.legacyKeys()),
+                    new LatestTickStore.Options(s.redis().tickTtlSeconds(), s.redis().sequenceResetAfterMillis(), s.redis().shutdownFlushMillis(),
+                            s.redis().legacyKeys()),
                     ingestMetrics(camelContext), freshness(camelContext), CLOCK);
         }
         return store;
@@ -392,17 +392,17 @@ public class MarketDataConfiguration implements CamelConfiguration {
 
     @BindToRegistry(TickValidator.BEAN)
     public TickValidator tickValidator(CamelContext camelContext) {
-        return new TickValidator(settings(camelContext).followedKeys(), settings(camelContext).maxSkewMillis());
+        return new TickValidator(settings(camelContext).followedKeys(), settings(camelContext).quality().maxSkewMillis());
     }
 
     @BindToRegistry(QualityMonitor.BEAN)
     public synchronized QualityMonitor qualityMonitor(CamelContext camelContext) {
         if (quality == null) {
             GatewaySettings s = settings(camelContext);
-            quality = new QualityMonitor(freshness(camelContext), meterRegistry(camelContext), s.staleSeconds() * 1000L,
-                    s.maxJumpPercent(), s.maxSkewMillis(),
-                    s.rejectPriceJumps() ? QualityMonitor.JumpAction.REJECT : QualityMonitor.JumpAction.FLAG,
-                    s.alertClearAfterMillis(), s.sequenceResetAfterMillis(), CLOCK);
+            quality = new QualityMonitor(freshness(camelContext), meterRegistry(camelContext), s.quality().staleSeconds() * 1000L,
+                    s.quality().maxJumpPercent(), s.quality().maxSkewMillis(),
+                    s.quality().rejectPriceJumps() ? QualityMonitor.JumpAction.REJECT : QualityMonitor.JumpAction.FLAG,
+                    s.quality().alertClearAfterMillis(), s.redis().sequenceResetAfterMillis(), CLOCK);
         }
         return quality;
     }
@@ -421,20 +421,20 @@ public class MarketDataConfiguration implements CamelConfiguration {
         // A stored tick older (or further ahead) than a key lives, with the allowed clock skew, was not written
         // by a gateway with this TTL.
         reader = new TickerReader(latestTickStore(camelContext), s.instruments(), CLOCK, apiMetrics(camelContext),
-                ingestMetrics(camelContext), new StoredTickCheck.Limits(s.tickTtlSeconds() * 1000L + s.maxSkewMillis(),
-                        s.maxSkewMillis()));
+                ingestMetrics(camelContext), new StoredTickCheck.Limits(s.redis().tickTtlSeconds() * 1000L + s.quality().maxSkewMillis(),
+                        s.quality().maxSkewMillis()));
         return reader;
     }
 
     @BindToRegistry(dev.marketdata.api.BestPrice.BEAN)
     public dev.marketdata.api.BestPrice bestPrice(CamelContext camelContext) {
         return new dev.marketdata.api.BestPrice(tickerReader(camelContext), apiResponses(camelContext),
-                settings(camelContext).staleSeconds() * 1000L);
+                settings(camelContext).quality().staleSeconds() * 1000L);
     }
 
     @BindToRegistry(MockTickerEnricher.BEAN)
     public MockTickerEnricher mockTickerEnricher(CamelContext camelContext) {
-        return new MockTickerEnricher(settings(camelContext).mockPrices(), settings(camelContext).instruments(),
+        return new MockTickerEnricher(settings(camelContext).api().mockPrices(), settings(camelContext).instruments(),
                 apiMetrics(camelContext));
     }
 
@@ -457,7 +457,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             GatewaySettings s = settings(camelContext);
             List<HealthCheck> checks = new java.util.ArrayList<>();
             checks.add(new GatewayHealthChecks.Redis(redisTemplate(camelContext), ingestMetrics(camelContext)));
-            checks.add(new GatewayHealthChecks.Freshness(freshness(camelContext), s.staleSeconds() * 1000L,
+            checks.add(new GatewayHealthChecks.Freshness(freshness(camelContext), s.quality().staleSeconds() * 1000L,
                     latestTickStore(camelContext)));
             for (FeedSettings f : s.feeds()) {
                 checks.add(new GatewayHealthChecks.Feed(feeds(camelContext).get(f.venue()), f.timing().idleMillis(), CLOCK));

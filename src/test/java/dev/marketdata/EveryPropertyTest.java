@@ -24,6 +24,7 @@ class EveryPropertyTest {
                 Arguments.of("binance.symbols", "BTC/USDT", "'BTC/USDT' is not BASE-QUOTE or BASE-QUOTE-PERP (letters and digits, for example BTC-USDT) or BTCUSDT"),
                 Arguments.of("binance.symbols", "BTC-USDT-PERP", "'BTC-USDT-PERP': binance serves no perpetuals here, only spot (BASE-QUOTE)"),
                 Arguments.of("binance.symbols", "BTCUSDT,btc-usdt", "'BTCUSDT' and 'BTC-USDT' are the same instrument (BTCUSDT); name it once"),
+                Arguments.of("binance.symbols", "ABCDEFGHIJKLMNO-USDTUSDTUSDT", "'ABCDEFGHIJKLMNO-USDTUSDTUSDT': binance names it ABCDEFGHIJKLMNOUSDTUSDTUSDT, longer than its 20 letters and digits"),
                 Arguments.of("exchanges", "binance,kraken", "'kraken' is not one of binance, okx, bybit, coinbase, htx"),
                 Arguments.of("exchanges", "okx,OKX", "names okx twice"),
                 Arguments.of("exchanges", ",", "lists no exchange (one or more of binance, okx, bybit, coinbase, htx)"),
@@ -73,8 +74,10 @@ class EveryPropertyTest {
                 Arguments.of("htx.streams", "depth", "'depth' is not one of bbo, ticker"),
                 Arguments.of("bybit.streams", ",", "lists no stream"),
                 Arguments.of("bybit.idle-timeout", "30", "must be between 100ms and 1h (a number alone means milliseconds: write 30s for 30 seconds)"),
-                Arguments.of("coinbase.reconnect.max-delay", "1ms", "must not be below coinbase.reconnect.initial-delay (1000ms)"),
-                Arguments.of("mock.price.BTC-USDT", "0", "must be a positive decimal"));
+                Arguments.of("coinbase.reconnect.max-delay", "1ms", "must not be below feed.reconnect.initial-delay (1s)"),
+                Arguments.of("mock.price.BTC-USDT", "0", "must be a positive decimal"),
+                Arguments.of("okx.ws.url", "ws://127.0.0.1:99999/ws", "has port 99999; a port is 1-65535"),
+                Arguments.of("htx.ws.url", "wss://user@api.huobi.pro/ws", "must not carry credentials (user:password@): the venues' public streams take none"));
     }
 
     /** With every venue enabled, each venue's block is checked as Binance's is. */

@@ -136,8 +136,11 @@ class FiveVenuesIT {
                 }
             });
             try (Jedis redis = TestRedis.client()) {
-                // Binance's original key, written beside the venue key while redis.legacy-keys is on.
-                assertEquals(redis.get("tick:latest:binance:BTC-USDT"), redis.get("tick:latest:BTCUSDT"));
+                // Binance's original key, written beside the venue key while redis.legacy-keys is on, as the original
+                // contract names the tick (and guarded on its own, tick:seq:BTCUSDT).
+                assertEquals(redis.get("tick:latest:binance:BTC-USDT").replace("{\"symbol\":\"BTC-USDT\"", "{\"symbol\":\"BTCUSDT\""),
+                        redis.get("tick:latest:BTCUSDT"));
+                assertEquals(true, redis.exists("tick:seq:BTCUSDT"));
                 JsonNode okxTick = JSON.readTree(redis.get("tick:latest:okx:BTC-USDT"));
                 assertEquals(okxNewest.get("ts").asLong(), okxTick.get("event_time").asLong());
                 assertEquals("BTC-USDT", okxTick.get("native_symbol").asText());
@@ -153,6 +156,15 @@ class FiveVenuesIT {
                 assertTrue(socks.tunnels().stream().anyMatch(t -> t.endsWith(":" + port)), port + " in " + socks.tunnels());
             }
 
+            // Every venue's live entries, and the consolidated best, follow the published OpenAPI document.
+            JsonNode api = gateway.getJson("/api/v1/openapi.json");
+            dev.marketdata.api.OpenApiIT.Validator validator = new dev.marketdata.api.OpenApiIT.Validator(api);
+            assertEquals(List.of(), validator.errors(dev.marketdata.api.OpenApiIT.schemaOf(api, "/api/v1/tickers", 200),
+                    gateway.getJson("/api/v1/tickers")));
+            assertEquals(List.of(), validator.errors(dev.marketdata.api.OpenApiIT.schemaOf(api, "/api/v1/best/{symbol}", 200),
+                    gateway.getJson("/api/v1/best/BTC-USDT")));
+            assertEquals(List.of(), validator.errors(dev.marketdata.api.OpenApiIT.schemaOf(api, "/api/v1/health", 200),
+                    gateway.getJson("/api/v1/health")));
             JsonNode all = gateway.getJson("/api/v1/tickers").get("data");
             assertEquals(List.of("binance", "binance", "okx", "bybit", "coinbase", "coinbase", "htx"), texts(all, "exchange"));
             for (JsonNode entry : all) {

@@ -24,13 +24,13 @@ class GatewaySettingsTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         GatewaySettings s = settings(Map.of(), Map.of());
-        assertEquals("wss://stream.binance.com:9443/stream", s.wsUrl());
+        assertEquals("wss://stream.binance.com:9443/stream", s.binance().url());
         assertEquals(List.of("BTCUSDT", "ETHUSDT", "SOLUSDT"), s.symbols());
         assertEquals(List.of(StreamKind.BOOK_TICKER), s.streams());
-        assertEquals(List.of(ProxySpec.DIRECT), s.proxies());
-        assertEquals("localhost", s.redisHost());
-        assertEquals(6379, s.redisPort());
-        assertEquals(60, s.tickTtlSeconds());
+        assertEquals(List.of(ProxySpec.DIRECT), s.binance().proxies());
+        assertEquals("localhost", s.redis().host());
+        assertEquals(6379, s.redis().port());
+        assertEquals(60, s.redis().tickTtlSeconds());
         assertEquals("btcusdt@bookTicker/ethusdt@bookTicker/solusdt@bookTicker", s.streamNames());
     }
 
@@ -40,33 +40,33 @@ class GatewaySettingsTest {
                 "mock.price.ETHBTC", "0.05"), Map.of());
         assertEquals(List.of("BTCUSDT", "ETHBTC"), s.symbols());
         assertEquals("btcusdt@bookTicker/btcusdt@miniTicker/ethbtc@bookTicker/ethbtc@miniTicker", s.streamNames());
-        assertEquals(Map.of("ETHBTC", new BigDecimal("0.05")), s.mockPrices());
+        assertEquals(Map.of("ETHBTC", new BigDecimal("0.05")), s.api().mockPrices());
     }
 
     @Test
     void proxiesAreParsedInOrderAndNeverShowTheirPassword() {
         GatewaySettings s = settings(Map.of("binance.proxies",
                 "socks5://dev:p%40ss@10.0.0.1:1080, http://proxy.local:3128, socks4://10.0.0.2:1081, direct"), Map.of());
-        assertEquals(4, s.proxies().size());
-        ProxySpec first = s.proxies().get(0);
+        assertEquals(4, s.binance().proxies().size());
+        ProxySpec first = s.binance().proxies().get(0);
         assertEquals(ProxySpec.Type.SOCKS5, first.type());
         assertEquals("dev", first.username());
         assertEquals("p@ss", first.password());
         assertEquals("socks5://dev:***@10.0.0.1:1080", first.toString());
-        assertEquals("http://proxy.local:3128", s.proxies().get(1).toString());
-        assertEquals(ProxySpec.Type.SOCKS4, s.proxies().get(2).type());
-        assertEquals(ProxySpec.DIRECT, s.proxies().get(3));
+        assertEquals("http://proxy.local:3128", s.binance().proxies().get(1).toString());
+        assertEquals(ProxySpec.Type.SOCKS4, s.binance().proxies().get(2).type());
+        assertEquals(ProxySpec.DIRECT, s.binance().proxies().get(3));
     }
 
     /** The global proxies serve every venue; binance.proxies, when set, is Binance's own and wins for it. */
     @Test
     void theGlobalProxiesServeBinanceUnlessItHasItsOwn() {
-        assertEquals("socks5://gw:1080", settings(Map.of("proxies", "socks5://gw:1080"), Map.of()).proxies().get(0).toString());
+        assertEquals("socks5://gw:1080", settings(Map.of("proxies", "socks5://gw:1080"), Map.of()).binance().proxies().get(0).toString());
         assertEquals("http://own:3128", settings(Map.of("proxies", "socks5://gw:1080", "binance.proxies", "http://own:3128"),
-                Map.of()).proxies().get(0).toString());
+                Map.of()).binance().proxies().get(0).toString());
         // Over the environment's ALL_PROXY too.
         assertEquals("socks5://gw:1080", settings(Map.of("proxies", "socks5://gw:1080"), Map.of("ALL_PROXY", "socks5://env:1"))
-                .proxies().get(0).toString());
+                .binance().proxies().get(0).toString());
         // Its errors name it, and hide its passwords.
         assertEquals("Invalid proxies: 'ftp://u:***@h:1' has scheme 'ftp'; use socks5://, socks4://, http:// or direct",
                 message(Map.of("proxies", "ftp://u:topsecret@h:1")));
@@ -78,10 +78,10 @@ class GatewaySettingsTest {
     void theEnvironmentProxyIsUsedWhenNoneIsConfigured() {
         Map<String, String> env = new HashMap<>();
         env.put("HTTPS_PROXY", "http://corp:3128");
-        assertEquals("http://corp:3128", settings(Map.of(), env).proxies().get(0).toString());
+        assertEquals("http://corp:3128", settings(Map.of(), env).binance().proxies().get(0).toString());
         env.put("ALL_PROXY", "socks5://gw:1080");
-        assertEquals("socks5://gw:1080", settings(Map.of(), env).proxies().get(0).toString());
-        assertEquals("direct", settings(Map.of("binance.proxies", "direct"), env).proxies().get(0).toString());
+        assertEquals("socks5://gw:1080", settings(Map.of(), env).binance().proxies().get(0).toString());
+        assertEquals("direct", settings(Map.of("binance.proxies", "direct"), env).binance().proxies().get(0).toString());
     }
 
     @Test
@@ -116,9 +116,9 @@ class GatewaySettingsTest {
         Path proxies = Files.writeString(dir.resolve("proxies"), "# primary\nsocks5://dev:p4ss@10.0.0.1:1080\n\n  direct  \n");
         GatewaySettings s = settings(Map.of("redis.password-file", password.toString(),
                 "binance.proxies-file", proxies.toString()), Map.of());
-        assertEquals("s3 cret", s.redisPassword());
-        assertEquals("[socks5://dev:***@10.0.0.1:1080, direct]", s.proxies().toString());
-        assertEquals("p4ss", s.proxies().get(0).password());
+        assertEquals("s3 cret", s.redis().password());
+        assertEquals("[socks5://dev:***@10.0.0.1:1080, direct]", s.binance().proxies().toString());
+        assertEquals("p4ss", s.binance().proxies().get(0).password());
         assertEquals("Invalid redis.password-file '" + password + "': is set as well as redis.password; set one of them",
                 message(Map.of("redis.password-file", password.toString(), "redis.password", "x")));
         assertEquals("Invalid binance.proxies-file '" + dir.resolve("missing") + "': cannot be read (NoSuchFileException)",
@@ -130,9 +130,9 @@ class GatewaySettingsTest {
     @Test
     void newBoundsAreChecked() {
         GatewaySettings s = settings(Map.of(), Map.of());
-        assertEquals(5_000, s.sequenceResetAfterMillis());
-        assertEquals(5_000, s.shutdownFlushMillis());
-        assertEquals(60_000, s.alertClearAfterMillis());
+        assertEquals(5_000, s.redis().sequenceResetAfterMillis());
+        assertEquals(5_000, s.redis().shutdownFlushMillis());
+        assertEquals(60_000, s.quality().alertClearAfterMillis());
         // Any number of symbols: 3,000 symbols times 3 kinds are fine; the consumer splits them.
         StringBuilder many = new StringBuilder();
         for (int i = 0; i < 3_000; i++) {
@@ -188,10 +188,10 @@ class GatewaySettingsTest {
         assertEquals(10_000L, s.feed(dev.marketdata.model.Venue.OKX).timing().idleMillis());
         assertEquals(45_000L, s.feed(dev.marketdata.model.Venue.BYBIT).timing().idleMillis());
         // One Binance-form price serves the instrument on every venue; the quote USD is another instrument.
-        assertEquals(new java.math.BigDecimal("50000"), s.mockPrices().get("okx:BTC-USDT"));
-        assertEquals(new java.math.BigDecimal("50000"), s.mockPrices().get("binance:BTC-USDT"));
-        assertEquals(null, s.mockPrices().get("coinbase:BTC-USD"));
-        assertEquals(null, s.mockPrices().get("okx:BTC-USDT-PERP"));
+        assertEquals(new java.math.BigDecimal("50000"), s.api().mockPrices().get("okx:BTC-USDT"));
+        assertEquals(new java.math.BigDecimal("50000"), s.api().mockPrices().get("binance:BTC-USDT"));
+        assertEquals(null, s.api().mockPrices().get("coinbase:BTC-USD"));
+        assertEquals(null, s.api().mockPrices().get("okx:BTC-USDT-PERP"));
     }
 
     private static Map<String, String> props(String... pairs) {
@@ -200,5 +200,19 @@ class GatewaySettingsTest {
             out.put(pairs[i], pairs[i + 1]);
         }
         return out;
+    }
+
+    /** A venue not among the exchanges is not read; the shared lifecycle settings are named as given. */
+    @Test
+    void onlyTheEnabledVenuesAreReadAndSharedSettingsNamedAsGiven() {
+        GatewaySettings okxOnly = settings(props("exchanges", "okx", "binance.symbols", "BTC-USDT-PERP",
+                "binance.proxies", "ftp://x:1", "binance.max-url-length", "abc"), Map.of());
+        assertEquals(null, okxOnly.binance());
+        assertEquals(List.of("okx:BTC-USDT", "okx:ETH-USDT"), okxOnly.followedKeys());
+        assertEquals(List.of(), okxOnly.symbols());
+        assertEquals("Invalid feed.reconnect.max-delay '5s': must not be below feed.reconnect.initial-delay (10s)",
+                message(props("exchanges", "okx", "feed.reconnect.initial-delay", "10s", "feed.reconnect.max-delay", "5s")));
+        assertEquals("Invalid okx.reconnect.max-delay '5s': must not be below feed.reconnect.initial-delay (10s)",
+                message(props("exchanges", "okx", "feed.reconnect.initial-delay", "10s", "okx.reconnect.max-delay", "5s")));
     }
 }

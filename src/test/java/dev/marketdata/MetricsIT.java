@@ -31,7 +31,7 @@ class MetricsIT {
             "aggTrade", "trade", "kline", "avgPrice", "rollingWindow", "control", "other");
 
     /** The gateway's own series besides the one tick-age series per symbol (the README's cardinality figure). */
-    private static final int GATEWAY_SERIES = 167;
+    private static final int GATEWAY_SERIES = 177;
     private static List<String> frames;
     private static Map<String, JsonNode> newest;
     private static List<String> symbols;
@@ -86,7 +86,7 @@ class MetricsIT {
         for (String operation : List.of("write", "read", "health")) {
             assertEquals(0.0, atStart.value("marketdata_redis_errors_total", "operation", operation));
         }
-        for (String endpoint : List.of("tickers", "ticker", "health")) {
+        for (String endpoint : List.of("tickers", "ticker", "best", "health", "openapi")) {
             for (String status : List.of("200", "400", "404", "500", "503")) {
                 assertEquals(true, atStart.value("marketdata_rest_requests_total", "endpoint", endpoint, "status", status) != null);
             }

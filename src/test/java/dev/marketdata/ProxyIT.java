@@ -52,6 +52,9 @@ class ProxyIT {
             assertEquals(0, http.authFailures());
             try (Jedis redis = TestRedis.client()) {
                 assertTrue(redis.get("tick:latest:ETHUSDT").contains("\"update_id\":400900217"));
+                // A symbol configured in Binance's form is written to its venue key too.
+                assertEquals(redis.get("tick:latest:ETHUSDT").replace("{\"symbol\":\"ETHUSDT\"", "{\"symbol\":\"ETH-USDT\""),
+                        redis.get("tick:latest:binance:ETH-USDT"));
             }
         }
     }

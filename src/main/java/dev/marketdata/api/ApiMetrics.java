@@ -15,7 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class ApiMetrics {
 
     public static final String BEAN = "apiMetrics";
-    static final List<String> ENDPOINTS = List.of("tickers", "ticker", "health");
+    static final List<String> ENDPOINTS = List.of("tickers", "ticker", "best", "health", "openapi");
     static final List<Integer> STATUSES = List.of(200, 400, 404, 500, 503);
     static final List<String> MOCK_REASONS = List.of("cache_miss", "invalid_value", "redis_unavailable");
     static final List<String> INVALID_PROBLEMS = List.of("malformed", "wrong_symbol", "implausible", "expired", "future");

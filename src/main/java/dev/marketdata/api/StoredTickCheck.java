@@ -39,7 +39,8 @@ public final class StoredTickCheck {
     private static final Pattern SIGNED_DECIMAL = Pattern.compile("-?(0|[1-9]\\d{0,29})(\\.\\d{1,30})?");
     private static final Pattern ASSET = Pattern.compile("[A-Z0-9]{0,20}");
     /** A venue's own name of an instrument: {@code BTCUSDT}, {@code BTC-USDT-SWAP}, {@code btcusdt}. */
-    private static final Pattern NATIVE_SYMBOL = Pattern.compile("[A-Za-z0-9]{1,20}(-[A-Za-z0-9]{1,20}){0,2}");
+    /** As {@link Instrument#NORMALIZED} allows: 15 characters of base and 15 of quote, joined or not. */
+    private static final Pattern NATIVE_SYMBOL = Pattern.compile("[A-Za-z0-9]{1,30}(-[A-Za-z0-9]{1,15}){0,2}");
 
     private enum Type { TEXT, DECIMAL, OPTIONAL_DECIMAL, SIGNED_DECIMAL, OPTIONAL_INTEGER, INTEGER }
 
@@ -243,6 +244,9 @@ public final class StoredTickCheck {
         }
         if (present < 3) {
             return "some of exchange, market and native_symbol are missing";
+        }
+        if (!values.get("source").equals(values.get("exchange"))) {
+            return "'source' is not the tick's exchange";
         }
         if (!(values.get("exchange") instanceof String exchange) || !MarketTick.EXCHANGES.contains(exchange)) {
             return "unknown exchange";

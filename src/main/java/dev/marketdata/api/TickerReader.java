@@ -45,7 +45,7 @@ public class TickerReader {
     private final LongSupplier clock;
     /** Binance's form, or BASE-QUOTE[-PERP]; checked before any case folding. */
     private static final Pattern RAW_SYMBOL = Pattern.compile("[A-Za-z0-9]{2,20}|[A-Za-z0-9]{1,15}-[A-Za-z0-9]{1,15}(-[Pp][Ee][Rr][Pp])?");
-    private static final Pattern EXCHANGE_ID = Pattern.compile("[a-z]{1,20}");
+    private static final Pattern EXCHANGE_ID = Pattern.compile("[A-Za-z]{1,20}");
     private final RateLimitedLog redisLog = new RateLimitedLog(LOG, 10_000);
     private final RateLimitedLog invalidLog = new RateLimitedLog(LOG, 60_000);
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
@@ -103,7 +103,8 @@ public class TickerReader {
 
     /**
      * The normalized name a requested symbol stands for: itself when in BASE-QUOTE form; for Binance's form, the
-     * name of the configured Binance instrument it is (so BTCUSDT asks for BTC-USDT on every venue).
+     * name of the configured Binance instrument it is, else the split by the known quote assets (so BTCUSDT asks
+     * for BTC-USDT on every venue).
      */
     private String normalized(String symbol) {
         if (symbol.indexOf('-') >= 0) {
@@ -114,7 +115,9 @@ public class TickerReader {
                 return i.normalized();
             }
         }
-        throw new ApiException(404, "UNKNOWN_SYMBOL", "symbol " + symbol + " is not configured on this gateway");
+        // Binance not enabled (or not carrying it): BTCUSDT still names BTC-USDT by the known quote assets.
+        String[] assets = dev.marketdata.model.SymbolAssets.split(symbol);
+        return assets[1].isEmpty() ? symbol : assets[0] + "-" + assets[1];
     }
 
     /**
@@ -136,15 +139,25 @@ public class TickerReader {
             if (exchange != null) {
                 throw new ApiException(400, "INVALID_EXCHANGE", "exchange is given more than once");
             }
-            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            String value = eq < 0 ? "" : decoded(pair.substring(eq + 1));
             List<String> enabled = instruments.stream().map(i -> i.venue().id()).distinct().toList();
-            if (!EXCHANGE_ID.matcher(value).matches() || !enabled.contains(value)) {
+            // Checked in ASCII before case folding, as symbols are.
+            if (value == null || !EXCHANGE_ID.matcher(value).matches() || !enabled.contains(value.toLowerCase(Locale.ROOT))) {
                 throw new ApiException(400, "INVALID_EXCHANGE", "exchange must be one of " + String.join(", ", enabled)
                         + ", got '" + shown(value) + "'");
             }
-            exchange = value;
+            exchange = value.toLowerCase(Locale.ROOT);
         }
         return exchange;
+    }
+
+    /** A query value as sent, percent-decoded; null when its escapes do not decode. */
+    private static String decoded(String raw) {
+        try {
+            return java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** The API takes no query parameters: an unknown one is a client error, not something to ignore. */

@@ -99,8 +99,17 @@ public abstract class JsonFrameMapper implements VenueMapper {
     protected static MarketTick ticker(Instrument i, BigDecimal last, BigDecimal bid, BigDecimal bidQty, BigDecimal ask,
             BigDecimal askQty, BigDecimal open, BigDecimal high, BigDecimal low, BigDecimal volume,
             BigDecimal quoteVolume, BigDecimal change, BigDecimal changePercent, long eventTime, long receivedAt) {
+        return sequencedTicker(i, last, bid, bidQty, ask, askQty, open, high, low, volume, quoteVolume, change,
+                changePercent, null, eventTime, receivedAt);
+    }
+
+    /** A ticker with the venue's own sequence of it, finer than its event time (see {@link Venue#tickerSequence}). */
+    protected static MarketTick sequencedTicker(Instrument i, BigDecimal last, BigDecimal bid, BigDecimal bidQty,
+            BigDecimal ask, BigDecimal askQty, BigDecimal open, BigDecimal high, BigDecimal low, BigDecimal volume,
+            BigDecimal quoteVolume, BigDecimal change, BigDecimal changePercent, Long sequence, long eventTime,
+            long receivedAt) {
         return new MarketTick(i.symbol(), i.venue().id(), i.nativeSymbol(), i.market(), i.base(), i.quote(),
                 StreamKind.TICKER, last, bid, bidQty, ask, askQty, open, high, low, volume, quoteVolume, change,
-                changePercent, null, eventTime, receivedAt, i.venue().id());
+                changePercent, sequence, eventTime, receivedAt, i.venue().id());
     }
 }

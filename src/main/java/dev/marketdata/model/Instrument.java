@@ -37,7 +37,12 @@ public record Instrument(Venue venue, String symbol, String nativeSymbol, String
             }
             String base = m.group(1);
             String quote = m.group(2);
-            return new Instrument(venue, upper, venue.nativeSymbol(base, quote, market), base, quote, market);
+            String nativeSymbol = venue.nativeSymbol(base, quote, market);
+            if (venue == Venue.BINANCE && !BINANCE_NATIVE.matcher(nativeSymbol).matches()) {
+                throw new IllegalArgumentException("'" + configured + "': binance names it " + nativeSymbol
+                        + ", longer than its 20 letters and digits");
+            }
+            return new Instrument(venue, upper, nativeSymbol, base, quote, market);
         }
         if (venue == Venue.BINANCE && BINANCE_NATIVE.matcher(upper).matches()) {
             String[] assets = SymbolAssets.split(upper);

@@ -56,7 +56,8 @@ public record MarketTick(
             Venue venue = Venue.of(exchange);
             return venue == null ? updateId : venue.bookSequence(updateId, eventTime);
         }
-        return eventTime;
+        Venue venue = Venue.of(exchange);
+        return venue == null ? eventTime : venue.tickerSequence(updateId, eventTime);
     }
 
     /**

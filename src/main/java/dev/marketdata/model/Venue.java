@@ -58,6 +58,14 @@ public enum Venue {
         return updateId;
     }
 
+    /**
+     * The order of a ticker: its event time, except where the venue gives a finer one. Coinbase's is the message
+     * timestamp in nanoseconds ({@code update_id}), since its {@code sequence_num} counts per connection.
+     */
+    public long tickerSequence(Long sequence, long eventTime) {
+        return this == COINBASE && sequence != null ? sequence : eventTime;
+    }
+
     /** The venue of an exchange id, or null. */
     public static Venue of(String id) {
         for (Venue venue : values()) {

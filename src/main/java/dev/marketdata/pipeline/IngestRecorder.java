@@ -43,7 +43,10 @@ public class IngestRecorder {
         FrameOutcome.Rejected rejected = (FrameOutcome.Rejected) outcome;
         metrics.frameReceived(rejected.kind());
         metrics.rejected(rejected.reason());
-        rejectLog.warn(rejected.reason().tag(), "Rejected frame ({}): {}", rejected.reason().tag(), rejected.detail());
+        // The route the frame came in on names its venue: okx-ingest, binance-ingest, replay.
+        String from = exchange == null || exchange.getFromRouteId() == null ? "a" : exchange.getFromRouteId().replace("-ingest", "");
+        rejectLog.warn(from + rejected.reason().tag(), "Rejected {} frame ({}): {}", from, rejected.reason().tag(),
+                rejected.detail());
         return null;
     }
 }

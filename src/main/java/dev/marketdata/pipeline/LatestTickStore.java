@@ -1,6 +1,5 @@
 package dev.marketdata.pipeline;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -9,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -24,12 +22,11 @@ import org.apache.camel.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.connection.ReturnType;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Keeps the newest tick per symbol in Redis under {@code tick:latest:{SYMBOL}} as plain JSON with a TTL.
+ * The conflating writer: keeps the newest tick per followed key ({@code exchange:SYMBOL}) in Redis as plain JSON
+ * with a TTL, through {@link RedisTicks}, the one class that knows the Redis layout.
  *
  * <p>Frames can arrive out of order (two connections overlap during a switch, several gateways write one
  * Redis), so the newer-than guard runs inside Redis: a Lua script ({@link NewestWins}) keeps per symbol and
@@ -54,14 +51,13 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 public class LatestTickStore implements Service {
 
     public static final String BEAN = "latestTickStore";
-    public static final String KEY_PREFIX = "tick:latest:";
-    public static final String SEQ_PREFIX = "tick:seq:";
+    public static final String KEY_PREFIX = RedisTicks.KEY_PREFIX;
+    public static final String SEQ_PREFIX = RedisTicks.SEQ_PREFIX;
     /** Identifies the data set: created by the first gateway, adopted by every other, never expires. */
-    public static final String EPOCH_KEY = "tick:epoch";
+    public static final String EPOCH_KEY = RedisTicks.EPOCH_KEY;
     /** Exchange property: {@link System#nanoTime()} when the frame arrived at the WebSocket consumer. */
     public static final String RECEIVED_NANOS = dev.marketdata.feed.OutcomeDispatch.RECEIVED_NANOS;
     private static final Logger LOG = LoggerFactory.getLogger(LatestTickStore.class);
-    private static final byte[] SCRIPT_BYTES = NewestWins.SCRIPT.getBytes(StandardCharsets.UTF_8);
     /** A hold shorter than this is ordinary out-of-order delivery, not worth showing as a held symbol. */
     private static final long HOLD_SHOWN_AFTER_MILLIS = 1_000;
 
@@ -95,13 +91,14 @@ public class LatestTickStore implements Service {
     private record Hold(long since, long lastRefusedAt, long refused, Long heldBy) {
     }
 
-    private final StringRedisTemplate redis;
+    private final RedisTicks redis;
     private final Set<String> symbols;
     private final Options options;
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final Map<String, Written> pending = new ConcurrentHashMap<>();
     private final Map<String, Written> lastWritten = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.LongAdder> resetsByExchange = new ConcurrentHashMap<>();
     private final IngestMetrics metrics;
     private final FreshnessTracker freshness;
     private final LongSupplier clock;
@@ -119,7 +116,7 @@ public class LatestTickStore implements Service {
 
     public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, Options options, IngestMetrics metrics,
             FreshnessTracker freshness, LongSupplier clock) {
-        this.redis = redis;
+        this.redis = new RedisTicks(redis, options.legacyKeys());
         this.symbols = Set.copyOf(symbols);
         this.options = options;
         this.metrics = metrics;
@@ -128,7 +125,7 @@ public class LatestTickStore implements Service {
     }
 
     public static String key(String symbol) {
-        return KEY_PREFIX + symbol;
+        return RedisTicks.key(symbol);
     }
 
     public Result store(MarketTick tick) {
@@ -261,35 +258,20 @@ public class LatestTickStore implements Service {
         long now = clock.getAsLong();
         List<Map.Entry<String, Written>> live = new ArrayList<>(batch.size());
         List<String> json = new ArrayList<>(batch.size());
-        List<Integer> ttls = new ArrayList<>(batch.size());
+        List<RedisTicks.Write> writes = new ArrayList<>(batch.size());
         for (Map.Entry<String, Written> e : batch) {
-            int left = options.ttlSeconds() - (int) ((now - e.getValue().at()) / 1000);
+            Written w = e.getValue();
+            int left = options.ttlSeconds() - (int) ((now - w.at()) / 1000);
             if (left > 0) {
                 live.add(e);
-                json.add(e.getValue().json() != null ? e.getValue().json() : TickJson.write(e.getValue().tick()));
-                ttls.add(left);
+                String text = w.json() != null ? w.json() : TickJson.write(w.tick());
+                json.add(text);
+                writes.add(new RedisTicks.Write(w.tick(), text, left, resetAfter(w.reset())));
             }
         }
-        byte[] resetAfter = bytes(Long.toString(options.resetAfterMillis()));
-        byte[] resetNow = bytes("0");
-        byte[] nowArg = bytes(Long.toString(now));
-        List<Object> results;
+        List<NewestWins.Verdict> results;
         try {
-            results = redis.executePipelined((RedisCallback<Object>) connection -> {
-                for (int i = 0; i < live.size(); i++) {
-                    MarketTick tick = live.get(i).getValue().tick();
-                    String legacy = legacyKey(tick);
-                    byte[][] keys = legacy == null
-                            ? new byte[][] { bytes(KEY_PREFIX + tick.key()), bytes(SEQ_PREFIX + tick.key()) }
-                            : new byte[][] { bytes(KEY_PREFIX + tick.key()), bytes(SEQ_PREFIX + tick.key()), bytes(KEY_PREFIX + legacy) };
-                    connection.scriptingCommands().eval(SCRIPT_BYTES, ReturnType.INTEGER, keys.length, concat(keys,
-                            bytes(tick.stream().configName()), bytes(Long.toString(tick.sequence())),
-                            bytes(json.get(i)), bytes(Integer.toString(ttls.get(i))),
-                            bytes(Long.toString(tick.receivedAt())), live.get(i).getValue().reset() ? resetNow : resetAfter,
-                            nowArg));
-                }
-                return null;
-            });
+            results = redis.write(writes, now);
         } catch (RuntimeException e) {
             // Spring translates most Redis failures, but a broken pooled connection can surface untranslated.
             batch.forEach(this::putBack);
@@ -304,7 +286,7 @@ public class LatestTickStore implements Service {
             if (w.receivedNanos() != 0) {
                 metrics.ingestLatency(ackNanos - w.receivedNanos());
             }
-            NewestWins.Verdict verdict = NewestWins.Verdict.ofCode((Long) results.get(i));
+            NewestWins.Verdict verdict = results.get(i);
             if (verdict.stores()) {
                 guards.put(guardKey, new Guard(tick.sequence(), tick.receivedAt()));
                 lastWritten.merge(guardKey, new Written(tick, json.get(i), w.at(), 0, false),
@@ -329,6 +311,7 @@ public class LatestTickStore implements Service {
     }
 
     private void sequenceReset(MarketTick tick, NewestWins.Verdict verdict, Hold hold) {
+        resetsByExchange.computeIfAbsent(tick.exchange(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
         metrics.sequenceReset(verdict == NewestWins.Verdict.RESET ? IngestMetrics.RESET_REGRESSION
                 : IngestMetrics.RESET_UNREADABLE_GUARD);
         String refused = hold == null ? "" : "; " + hold.refused() + " lower-sequence tick(s) had been refused for "
@@ -341,26 +324,6 @@ public class LatestTickStore implements Service {
             resetLog.warn("unreadable", "{} {}: Redis held a newer-than guard no gateway writes (foreign or damaged "
                     + "data); replaced it, stored {}{}", tick.key(), tick.stream().configName(), tick.sequence(), refused);
         }
-    }
-
-    /**
-     * The original contract's key of a Binance tick whose instrument is configured as {@code BTC-USDT}
-     * ({@code BTCUSDT}), while {@code redis.legacy-keys} is on; null for every other tick.
-     */
-    private String legacyKey(MarketTick tick) {
-        return options.legacyKeys() && MarketTick.SOURCE_BINANCE.equals(tick.exchange()) && tick.key().indexOf(':') >= 0
-                ? tick.nativeSymbol() : null;
-    }
-
-    private static byte[][] concat(byte[][] keys, byte[]... args) {
-        byte[][] out = new byte[keys.length + args.length][];
-        System.arraycopy(keys, 0, out, 0, keys.length);
-        System.arraycopy(args, 0, out, keys.length, args.length);
-        return out;
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -395,24 +358,13 @@ public class LatestTickStore implements Service {
 
     /** Creates the epoch if Redis has none, and takes whatever Redis then holds as this gateway's. */
     String adoptEpoch() {
-        readEpoch();
-        redis.opsForValue().setIfAbsent(EPOCH_KEY, UUID.randomUUID().toString());
-        String value = redis.opsForValue().get(EPOCH_KEY);
+        String value = redis.adoptEpoch();
         epoch = value;
         return value;
     }
 
-    /**
-     * The epoch's value; a key of another type there is foreign data and is removed (it would fail every
-     * read, and Redis would look down for good), reported as what was found.
-     */
     private String readEpoch() {
-        String type = redis.type(EPOCH_KEY).code();
-        if (!"none".equals(type) && !"string".equals(type)) {
-            redis.delete(EPOCH_KEY);
-            return "a " + type + " key";
-        }
-        return redis.opsForValue().get(EPOCH_KEY);
+        return redis.readEpoch();
     }
 
     private void reseed(String known, String found, String adopted) {
@@ -472,6 +424,12 @@ public class LatestTickStore implements Service {
     }
 
     /** Sequence resets and replaced guards so far. */
+    /** Sequence resets and replaced guards so far of one venue's ticks. */
+    public long sequenceResets(String exchange) {
+        java.util.concurrent.atomic.LongAdder count = resetsByExchange.get(exchange);
+        return count == null ? 0 : count.sum();
+    }
+
     public long sequenceResets() {
         return (long) metrics.sequenceResetCount();
     }
@@ -507,18 +465,10 @@ public class LatestTickStore implements Service {
         return best == null ? null : best.json() != null ? best.json() : TickJson.write(best.tick());
     }
 
-    /** The stored JSON for each symbol, in order, null where Redis has none; one round trip (MGET). */
+    /** The stored JSON for each followed key, in order, null where Redis has none; one round trip (MGET). */
     public List<String> readAll(List<String> wanted) {
-        List<String> keys = new ArrayList<>(wanted.size());
-        for (String symbol : wanted) {
-            requireFollowed(symbol);
-            keys.add(key(symbol));
-        }
-        List<String> values = redis.opsForValue().multiGet(keys);
-        if (values == null) {
-            throw new IllegalStateException("Redis MGET returned nothing");
-        }
-        return values;
+        wanted.forEach(this::requireFollowed);
+        return redis.readAll(wanted);
     }
 
     /**

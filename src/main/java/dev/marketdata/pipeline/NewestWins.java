@@ -56,7 +56,7 @@ public final class NewestWins {
     }
 
     /**
-     * KEYS: latest, guard, and optionally a second latest key written alongside (Binance's original key). ARGV: stream kind, sequence, json, ttl seconds, received at (ms), reset-after (ms),
+     * KEYS: latest, guard. ARGV: stream kind, sequence, json, ttl seconds, received at (ms), reset-after (ms),
      * now (ms, the writer's clock). The guard hash keeps per stream kind the sequence and, under
      * {@code <kind>@}, the receive time of the stored tick. Sequences are compared as decimal strings (length
      * first), so values beyond 2^53 are exact in Lua too. Returns the {@link Verdict} code.
@@ -96,9 +96,6 @@ public final class NewestWins {
               end
             end
             redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
-            if #KEYS > 2 then
-              redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
-            end
             redis.call('HSET', KEYS[2], ARGV[1], ARGV[2], ARGV[1] .. '@', ARGV[5])
             redis.call('EXPIRE', KEYS[2], ARGV[4])
             return verdict

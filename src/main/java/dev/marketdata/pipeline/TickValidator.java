@@ -64,8 +64,17 @@ public class TickValidator {
         if (tick.eventTime() != null && tick.eventTime() - tick.receivedAt() > maxFutureMillis) {
             return RejectReason.FUTURE_EVENT_TIME;
         }
-        if (tick.eventTime() != null && tick.eventTime() < 0 || tick.updateId() != null && tick.updateId() < 0) {
+        // The rules a stored value is checked against when read back (StoredTickCheck): a tick breaking one would be
+        // stored and then never served.
+        if (tick.eventTime() != null && tick.eventTime() <= 0 || tick.updateId() != null && tick.updateId() < 0) {
             return RejectReason.BAD_NUMBER;
+        }
+        if (tick.low24h() != null && tick.high24h() != null && tick.low24h().compareTo(tick.high24h()) > 0) {
+            return RejectReason.BAD_NUMBER;
+        }
+        if (tick.stream() == dev.marketdata.model.StreamKind.BOOK_TICKER ? tick.bid() == null || tick.ask() == null
+                || tick.bidQty() == null || tick.askQty() == null || tick.updateId() == null : tick.eventTime() == null) {
+            return RejectReason.MISSING_FIELD;
         }
         for (BigDecimal value : new BigDecimal[] { tick.price(), tick.bid(), tick.bidQty(), tick.ask(), tick.askQty(),
                 tick.open24h(), tick.high24h(), tick.low24h(), tick.volume24h(), tick.quoteVolume24h(),

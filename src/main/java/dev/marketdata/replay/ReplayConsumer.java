@@ -49,7 +49,10 @@ public class ReplayConsumer extends DefaultConsumer {
             player.join(10_000);
             player = null;
         }
-        getEndpoint().getComponent().feed().replaying(null);
+        // Binance's feed exists only when Binance is among the exchanges; the replay route is then never started.
+        if (getEndpoint().getComponent().feed() != null) {
+            getEndpoint().getComponent().feed().replaying(null);
+        }
         super.doStop();
     }
 

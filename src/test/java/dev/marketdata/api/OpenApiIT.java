@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * for their path and status: every required field there, no field it does not know, every value of its type,
  * pattern and enumeration.
  */
-class OpenApiIT {
+public class OpenApiIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -124,7 +124,8 @@ class OpenApiIT {
         return body;
     }
 
-    private static JsonNode schemaOf(JsonNode api, String apiPath, int status) {
+    /** The schema the document gives for a path's answer with that status. */
+    public static JsonNode schemaOf(JsonNode api, String apiPath, int status) {
         JsonNode schema = api.get("paths").get(apiPath).get("get").get("responses").get(String.valueOf(status))
                 .get("content").get("application/json").get("schema");
         assertTrue(schema != null, apiPath + " " + status + " has no schema");
@@ -138,14 +139,14 @@ class OpenApiIT {
     }
 
     /** The OpenAPI 3.0 schema rules the document uses: $ref, type, nullable, required, properties, items, enum, pattern, minimum. */
-    static final class Validator {
+    public static final class Validator {
         final JsonNode api;
 
-        Validator(JsonNode api) {
+        public Validator(JsonNode api) {
             this.api = api;
         }
 
-        JsonNode resolve(JsonNode schema) {
+        public JsonNode resolve(JsonNode schema) {
             while (schema.has("$ref")) {
                 String ref = schema.get("$ref").asText();
                 schema = api.get("components").get("schemas").get(ref.substring(ref.lastIndexOf('/') + 1));
@@ -153,7 +154,7 @@ class OpenApiIT {
             return schema;
         }
 
-        List<String> errors(JsonNode schema, JsonNode value) {
+        public List<String> errors(JsonNode schema, JsonNode value) {
             List<String> errors = new ArrayList<>();
             check(resolve(schema), value, "$", errors);
             return errors;

@@ -81,6 +81,28 @@ class TickValidatorTest {
         assertEquals("BTCUSDT", book("BTCUSDT", "1", "1", "2", "1").key());
     }
 
+    /** What the stored-value check would refuse when read back is refused here, before it is ever stored. */
+    @Test
+    void whatTheStoredValueCheckRefusesNeverGetsStored() {
+        TickValidator validator = new TickValidator(List.of("BTCUSDT"), 5_000);
+        assertEquals(null, validator.check(withEventTime(1, 2)));
+        assertEquals(RejectReason.BAD_NUMBER, validator.check(withEventTime(0, 2)));
+        MarketTick t = withEventTime(1, 2);
+        MarketTick lowAboveHigh = new MarketTick(t.symbol(), t.exchange(), t.nativeSymbol(), t.market(), t.baseAsset(),
+                t.quoteAsset(), t.stream(), t.price(), null, null, null, null, t.open24h(), new BigDecimal("100"),
+                new BigDecimal("200"), t.volume24h(), t.quoteVolume24h(), t.priceChange24h(), null, null, 1L, 2L, "binance");
+        assertEquals(RejectReason.BAD_NUMBER, validator.check(lowAboveHigh));
+        MarketTick noEventTime = new MarketTick(t.symbol(), t.exchange(), t.nativeSymbol(), t.market(), t.baseAsset(),
+                t.quoteAsset(), t.stream(), t.price(), null, null, null, null, null, null, null, null, null, null, null,
+                null, null, 2L, "binance");
+        assertEquals(RejectReason.MISSING_FIELD, validator.check(noEventTime));
+        MarketTick b = book("BTCUSDT", "1", "1", "2", "1");
+        MarketTick noUpdateId = new MarketTick(b.symbol(), b.exchange(), b.nativeSymbol(), b.market(), b.baseAsset(),
+                b.quoteAsset(), b.stream(), b.price(), b.bid(), b.bidQty(), b.ask(), null, null, null, null, null, null, null,
+                null, null, null, 1L, "binance");
+        assertEquals(RejectReason.MISSING_FIELD, validator.check(noUpdateId));
+    }
+
     private static MarketTick withEventTime(long eventTime, long receivedAt) {
         BigDecimal p = new BigDecimal("100");
         return new MarketTick("BTCUSDT", "binance", "BTCUSDT", Market.SPOT, "BTC", "USDT", StreamKind.MINI_TICKER, p, null, null, null, null, p, p, p,

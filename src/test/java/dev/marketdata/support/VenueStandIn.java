@@ -95,6 +95,12 @@ public final class VenueStandIn implements AutoCloseable {
                 if (text.equals(keepAliveText)) {
                     client.lastKeepAlive = System.currentTimeMillis();
                 }
+                // Answered as the venues answer them: OKX with the text pong, Bybit with its pong reply.
+                if (text.equals("ping")) {
+                    ws.writeTextMessage("pong");
+                } else if (text.equals("{\"op\":\"ping\"}")) {
+                    ws.writeTextMessage("{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"stand-in\",\"op\":\"ping\"}");
+                }
                 if (text.equals("{\"pong\":" + client.pingOutstanding + "}")) {
                     client.pingOutstanding = -1;
                 }

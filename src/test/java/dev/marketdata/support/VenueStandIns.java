@@ -53,8 +53,10 @@ public final class VenueStandIns {
                 + " -Dokx.ws.url=" + okxServer.url("/ws/v5/public") + " -Dokx.symbols=BTC-USDT -Dokx.streams=tickers"
                 + " -Dbybit.ws.url=" + bybitServer.url("/v5/public") + " -Dbybit.symbols=BTC-USDT"
                 + " -Dcoinbase.ws.url=" + coinbaseServer.url("") + " -Dhtx.ws.url=" + htxServer.url("/ws")
-                + " -Dhtx.symbols=BTC-USDT -Dtick.ttl.seconds=600 -Dquality.stale.seconds=600 -jar target/market-data.jar");
-        System.out.println("Each venue sends its frames once a connection subscribes. Ctrl-C stops the stand-ins.");
+                + " -Dhtx.symbols=BTC-USDT -Dtick.ttl.seconds=600 -Dquality.stale.seconds=600 -Dfeed.idle-timeout=10m"
+                + " -jar target/market-data.jar");
+        System.out.println("Each venue sends its frames once, when a connection subscribes, and then only answers"
+                + " keep-alives (hence the long idle timeout). Ctrl-C stops the stand-ins.");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -20,10 +20,11 @@ public class TickerEntry {
     private static final String DECIMAL = "^(0|[1-9][0-9]{0,29})(\\.[0-9]{1,30})?$";
     private static final String SIGNED_DECIMAL = "^-?(0|[1-9][0-9]{0,29})(\\.[0-9]{1,30})?$";
 
-    @Schema(description = "The symbol as configured (Binance: its own form, BTCUSDT)", example = "BTCUSDT")
+    @Schema(description = "The symbol as configured: normalized (BTC-USDT, BTC-USDT-PERP), or Binance's own form where"
+            + " binance.symbols names it so (BTCUSDT)", example = "BTC-USDT")
     public String symbol;
     @Schema(description = "The venue the tick came from; for a mock entry, the venue it stands in for", example = "binance",
-            allowableValues = { "binance" })
+            allowableValues = { "binance", "okx", "bybit", "coinbase", "htx" })
     public String exchange;
     @JsonProperty("native_symbol")
     @Schema(description = "The venue's own name of the instrument", example = "BTCUSDT")
@@ -82,7 +83,8 @@ public class TickerEntry {
     @JsonProperty("received_at")
     @Schema(description = "When the gateway received the tick, ms since the epoch; null for a mock entry", nullable = true)
     public Long receivedAt;
-    @Schema(description = "binance for a tick, mock for a made-up entry", allowableValues = { "binance", "mock" })
+    @Schema(description = "The venue's id for a tick (the same as exchange), mock for a made-up entry",
+            allowableValues = { "binance", "okx", "bybit", "coinbase", "htx", "mock" })
     public String source;
     @JsonProperty("age_ms")
     @Schema(description = "How long ago the tick was received (0 when its receive time is ahead of this gateway's"

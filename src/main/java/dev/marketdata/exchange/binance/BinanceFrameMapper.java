@@ -7,7 +7,6 @@ import java.util.function.LongSupplier;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.marketdata.GatewaySettings;
 import dev.marketdata.exchange.VenueJson;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
@@ -38,6 +37,8 @@ public class BinanceFrameMapper {
 
     /** Binance frames are small (well under 1 KB); anything this large is not one of them. */
     static final int MAX_FRAME_CHARS = 64 * 1024;
+    /** A Binance symbol: 2-20 upper-case letters and digits. */
+    private static final java.util.regex.Pattern SYMBOL = java.util.regex.Pattern.compile("[A-Z0-9]{2,20}");
 
     public FrameOutcome map(String frame) {
         return mapReceivedAt(frame, clock.getAsLong());
@@ -107,7 +108,7 @@ public class BinanceFrameMapper {
         }
         try {
             String symbol = VenueJson.text(data, "s");
-            if (!GatewaySettings.SYMBOL.matcher(symbol).matches()) {
+            if (!SYMBOL.matcher(symbol).matches()) {
                 return new FrameOutcome.Rejected(kind.configName(), RejectReason.BAD_SYMBOL, "symbol is not 2-20 upper-case letters and digits");
             }
             // The stream a frame came on names its symbol and kind: a payload of another symbol or event type

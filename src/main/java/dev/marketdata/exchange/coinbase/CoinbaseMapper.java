@@ -37,7 +37,11 @@ public final class CoinbaseMapper extends JsonFrameMapper {
         if (!channel.equals(TICKER)) {
             return ignore(channel.equals("heartbeats") || channel.equals("subscriptions") ? CONTROL : OTHER);
         }
-        long eventTime = millis(VenueJson.text(root, "timestamp"));
+        Instant at = instant(VenueJson.text(root, "timestamp"));
+        long eventTime = at.toEpochMilli();
+        // Coinbase stamps a message to the microsecond or finer: two ticks of one product in the same millisecond
+        // are ordered by it, not taken for duplicates.
+        long nanos = Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
         JsonNode events = root.get("events");
         if (events == null || !events.isArray()) {
             return reject(TICKER, RejectReason.MISSING_FIELD, "'events' is not a list");
@@ -57,13 +61,13 @@ public final class CoinbaseMapper extends JsonFrameMapper {
                 continue;
             }
             for (JsonNode item : tickers) {
-                outcomes.add(one(item, eventTime, receivedAt));
+                outcomes.add(one(item, nanos, eventTime, receivedAt));
             }
         }
         return outcomes.isEmpty() ? ignore(TICKER) : outcomes;
     }
 
-    private FrameOutcome one(JsonNode item, long eventTime, long receivedAt) {
+    private FrameOutcome one(JsonNode item, long nanos, long eventTime, long receivedAt) {
         try {
             if (!item.isObject()) {
                 return new FrameOutcome.Rejected(TICKER, RejectReason.MISSING_FIELD, "a ticker is not an object");
@@ -73,22 +77,25 @@ public final class CoinbaseMapper extends JsonFrameMapper {
             if (instrument == null) {
                 return unknown(TICKER, product);
             }
-            return new FrameOutcome.Accepted(ticker(instrument, VenueJson.decimal(item, "price"),
+            return new FrameOutcome.Accepted(sequencedTicker(instrument, VenueJson.decimal(item, "price"),
                     VenueJson.optionalDecimal(item, "best_bid"), VenueJson.optionalDecimal(item, "best_bid_quantity"),
                     VenueJson.optionalDecimal(item, "best_ask"), VenueJson.optionalDecimal(item, "best_ask_quantity"),
                     null, VenueJson.optionalDecimal(item, "high_24_h"), VenueJson.optionalDecimal(item, "low_24_h"),
                     VenueJson.optionalDecimal(item, "volume_24_h"), null, null,
-                    VenueJson.optionalSignedDecimal(item, "price_percent_chg_24_h"), eventTime, receivedAt));
+                    VenueJson.optionalSignedDecimal(item, "price_percent_chg_24_h"), nanos, eventTime, receivedAt));
         } catch (VenueJson.FieldException e) {
             return new FrameOutcome.Rejected(TICKER, e.missing() ? RejectReason.MISSING_FIELD : RejectReason.BAD_NUMBER,
                     e.getMessage());
         }
     }
 
-    /** RFC 3339 with up to nanoseconds, {@code 2026-08-09T21:05:48.229198328Z}, to epoch milliseconds. */
-    private static long millis(String timestamp) throws VenueJson.FieldException {
+    /** RFC 3339 with up to nanoseconds, {@code 2026-08-09T21:05:48.229198328Z}. */
+    private static Instant instant(String timestamp) throws VenueJson.FieldException {
         try {
-            return Instant.parse(timestamp).toEpochMilli();
+            Instant at = Instant.parse(timestamp);
+            at.toEpochMilli();
+            Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L);
+            return at;
         } catch (DateTimeParseException | ArithmeticException e) {
             throw new VenueJson.FieldException("'timestamp' is not an RFC 3339 time", false);
         }

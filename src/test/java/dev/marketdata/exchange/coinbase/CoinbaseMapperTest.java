@@ -84,6 +84,23 @@ class CoinbaseMapperTest {
                 "{\"channel\":\"level2\",\"timestamp\":\"2026-08-09T21:05:48Z\",\"events\":[]}", 1L));
     }
 
+    /** Coinbase stamps to the nanosecond: two ticks in one millisecond are ordered, not taken for duplicates. */
+    @Test
+    void ticksInOneMillisecondAreOrderedByTheirNanoseconds() {
+        String first = "{\"channel\":\"ticker\",\"timestamp\":\"2026-08-09T21:05:48.229198328Z\",\"sequence_num\":6,\"events\":["
+                + "{\"type\":\"update\",\"tickers\":[" + item("BTC-USD", "65086.18") + "]}]}";
+        MarketTick a = assertInstanceOf(FrameOutcome.Accepted.class, mapper.map(first, 1L).get(0)).tick();
+        MarketTick b = assertInstanceOf(FrameOutcome.Accepted.class, mapper.map(first.replace("229198328", "229198329"), 1L).get(0)).tick();
+        assertEquals(a.eventTime(), b.eventTime());
+        assertEquals(1786309548229198328L, a.sequence());
+        assertEquals(1786309548229198329L, b.sequence());
+        assertEquals(1786309548229198328L, a.updateId());
+        // A timestamp to the second only is a whole second of nanoseconds.
+        MarketTick coarse = assertInstanceOf(FrameOutcome.Accepted.class,
+                mapper.map(first.replace(".229198328Z", "Z"), 1L).get(0)).tick();
+        assertEquals(1786309548000000000L, coarse.sequence());
+    }
+
     private static String item(String product, String price) {
         return "{\"type\":\"ticker\",\"product_id\":\"" + product + "\",\"price\":\"" + price + "\",\"volume_24_h\":\"1\","
                 + "\"low_24_h\":\"1\",\"high_24_h\":\"99999\",\"price_percent_chg_24_h\":\"-0.5\",\"best_bid\":\"" + price

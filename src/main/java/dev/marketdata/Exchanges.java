@@ -1,4 +1,4 @@
-package dev.marketdata.exchange;
+package dev.marketdata;
 
 import dev.marketdata.exchange.binance.BinanceProtocol;
 import dev.marketdata.exchange.bybit.BybitProtocol;
@@ -9,7 +9,10 @@ import dev.marketdata.feed.ExchangeProtocol;
 import dev.marketdata.feed.MarketStreamEndpoint;
 import dev.marketdata.model.Venue;
 
-/** The protocol of each venue the gateway knows: the one place a new venue's package is named. */
+/**
+ * The protocol of each venue the gateway knows: the one place a new venue's package is named (here, with the
+ * wiring, so that the venue packages and their shared readers in {@code exchange} form no cycle).
+ */
 public final class Exchanges {
 
     private Exchanges() {

@@ -1,0 +1,156 @@
+package dev.marketdata.pipeline;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.MarketTick;
+import dev.marketdata.model.Venue;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * The Redis layout, and the only class that knows it: {@code tick:latest:{key}} holds a tick's JSON with a TTL
+ * (a Binance tick also under its second key, see {@link #mirror}),
+ * {@code tick:seq:{key}} the newer-than guard ({@link NewestWins}, per stream kind), {@code tick:epoch} the id of
+ * the data set. Writes go through the guard's Lua script, pipelined; reads are one {@code MGET}. Keys are built
+ * only from followed keys ({@link MarketTick#key()}): the caller checks that.
+ */
+public final class RedisTicks {
+
+    public static final String KEY_PREFIX = "tick:latest:";
+    public static final String SEQ_PREFIX = "tick:seq:";
+    /** Identifies the data set: created by the first gateway, adopted by every other, never expires. */
+    public static final String EPOCH_KEY = "tick:epoch";
+    private static final byte[] SCRIPT = NewestWins.SCRIPT.getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * One guarded write: the tick, its JSON, the TTL it has left, and how long a lower sequence is refused
+     * (0: the venue said its sequence starts again at this tick).
+     */
+    public record Write(MarketTick tick, String json, int ttlSeconds, long resetAfterMillis) {
+    }
+
+    private final StringRedisTemplate redis;
+    private final boolean legacyKeys;
+
+    /**
+     * @param legacyKeys {@code redis.legacy-keys}: a Binance tick of an instrument configured as {@code BTC-USDT}
+     *                   is also written to {@code tick:latest:BTCUSDT}, the original contract's key
+     */
+    public RedisTicks(StringRedisTemplate redis, boolean legacyKeys) {
+        this.redis = redis;
+        this.legacyKeys = legacyKeys;
+    }
+
+    public static String key(String followedKey) {
+        return KEY_PREFIX + followedKey;
+    }
+
+    /**
+     * Sends the writes in one pipelined round trip, each through the newer-than script, and returns each one's
+     * {@link NewestWins.Verdict} in order. Throws when Redis does not answer.
+     */
+    public List<NewestWins.Verdict> write(List<Write> writes, long now) {
+        byte[] nowArg = bytes(Long.toString(now));
+        // A Binance tick's second key is a write of its own, through its own guard, of the tick as that key's
+        // symbol names it: a gateway following that key (configured the other way) reads it as its own.
+        List<MarketTick> mirrors = new ArrayList<>(writes.size());
+        for (Write w : writes) {
+            mirrors.add(mirror(w.tick()));
+        }
+        List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
+            for (int i = 0; i < writes.size(); i++) {
+                Write w = writes.get(i);
+                eval(connection, w.tick(), w.json(), w, nowArg);
+                if (mirrors.get(i) != null) {
+                    eval(connection, mirrors.get(i), TickJson.write(mirrors.get(i)), w, nowArg);
+                }
+            }
+            return null;
+        });
+        List<NewestWins.Verdict> verdicts = new ArrayList<>(writes.size());
+        int at = 0;
+        for (int i = 0; i < writes.size(); i++) {
+            verdicts.add(NewestWins.Verdict.ofCode((Long) results.get(at)));
+            at += mirrors.get(i) == null ? 1 : 2;
+        }
+        return verdicts;
+    }
+
+    private static void eval(org.springframework.data.redis.connection.RedisConnection connection, MarketTick tick, String json,
+            Write w, byte[] nowArg) {
+        connection.scriptingCommands().eval(SCRIPT, ReturnType.INTEGER, 2, bytes(KEY_PREFIX + tick.key()),
+                bytes(SEQ_PREFIX + tick.key()), bytes(tick.stream().configName()), bytes(Long.toString(tick.sequence())),
+                bytes(json), bytes(Integer.toString(w.ttlSeconds())), bytes(Long.toString(tick.receivedAt())),
+                bytes(Long.toString(w.resetAfterMillis())), nowArg);
+    }
+
+    /** The stored JSON of each key, in order, null where Redis has none; one round trip (MGET). */
+    public List<String> readAll(List<String> followedKeys) {
+        List<String> keys = new ArrayList<>(followedKeys.size());
+        for (String key : followedKeys) {
+            keys.add(KEY_PREFIX + key);
+        }
+        List<String> values = redis.opsForValue().multiGet(keys);
+        if (values == null) {
+            throw new IllegalStateException("Redis MGET returned nothing");
+        }
+        return values;
+    }
+
+    /** Creates the epoch if Redis has none, and returns whatever Redis then holds. */
+    public String adoptEpoch() {
+        readEpoch();
+        redis.opsForValue().setIfAbsent(EPOCH_KEY, UUID.randomUUID().toString());
+        return redis.opsForValue().get(EPOCH_KEY);
+    }
+
+    /**
+     * The epoch's value; a key of another type there is foreign data and is removed (it would fail every
+     * read, and Redis would look down for good), reported as what was found.
+     */
+    public String readEpoch() {
+        String type = redis.type(EPOCH_KEY).code();
+        if (!"none".equals(type) && !"string".equals(type)) {
+            redis.delete(EPOCH_KEY);
+            return "a " + type + " key";
+        }
+        return redis.opsForValue().get(EPOCH_KEY);
+    }
+
+    /**
+     * The second key a Binance tick is written to, as that key's symbol names it, so that both the original
+     * contract's key and the venue key exist whichever way a symbol is configured: for {@code BTC-USDT} (followed
+     * as {@code binance:BTC-USDT}), the tick named {@code BTCUSDT} at {@code tick:latest:BTCUSDT} while
+     * {@code redis.legacy-keys} is on; for {@code BTCUSDT} (followed under the original key), the tick named
+     * {@code BTC-USDT} at {@code tick:latest:binance:BTC-USDT}, when its quote asset is known. Null for every
+     * other tick.
+     */
+    private MarketTick mirror(MarketTick tick) {
+        if (!MarketTick.SOURCE_BINANCE.equals(tick.exchange())) {
+            return null;
+        }
+        String symbol;
+        if (tick.key().indexOf(':') >= 0) {
+            if (!legacyKeys) {
+                return null;
+            }
+            symbol = tick.nativeSymbol();
+        } else {
+            if (tick.quoteAsset() == null || tick.quoteAsset().isEmpty()) {
+                return null;
+            }
+            symbol = tick.baseAsset() + "-" + tick.quoteAsset();
+        }
+        return tick.as(new Instrument(Venue.BINANCE, symbol, tick.nativeSymbol(), tick.baseAsset(), tick.quoteAsset(),
+                tick.market()));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
