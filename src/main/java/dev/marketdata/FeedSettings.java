@@ -103,7 +103,9 @@ public record FeedSettings(Venue venue, String url, List<Instrument> instruments
             return "must not carry credentials (user:password@): the venues' public streams take none";
         }
         if (uri.getHost() == null) {
-            return "has no host name or address";
+            return uri.getRawAuthority() != null && uri.getRawAuthority().matches(".*:\\d+")
+                    ? "has port " + uri.getRawAuthority().replaceAll(".*:", "") + "; a port is 1-65535"
+                    : "has no host name or address";
         }
         if (uri.getPort() > 65535 || uri.getPort() == 0) {
             return "has port " + uri.getPort() + "; a port is 1-65535";

@@ -57,7 +57,14 @@ public record GatewaySettings(List<FeedSettings> feeds, FeedSettings binance, Re
         // reads them among the JVM's arguments and system properties. The global proxies serve every venue; a
         // venue's own (binance.proxies, as before there were other venues) win for it.
         String globalProxies = secret(property, "proxies", "proxies-file", true);
-        // A venue not enabled is not read: its settings cannot stop start-up.
+        // A venue not enabled is not read: its settings cannot stop start-up. Only switching its route on by hand
+        // (<id>.enabled=true) without listing it is refused, as its route could not run.
+        for (Venue venue : Venue.values()) {
+            String on = property.apply(venue.id() + ".enabled");
+            if (!venues.contains(venue) && on != null && on.trim().equalsIgnoreCase("true")) {
+                throw invalid(venue.id() + ".enabled", on, venue.id() + " is not among the exchanges; list it in exchanges");
+            }
+        }
         List<FeedSettings> feeds = new ArrayList<>();
         FeedSettings binance = null;
         for (Venue venue : venues) {

@@ -25,6 +25,7 @@ class EveryPropertyTest {
                 Arguments.of("binance.symbols", "BTC-USDT-PERP", "'BTC-USDT-PERP': binance serves no perpetuals here, only spot (BASE-QUOTE)"),
                 Arguments.of("binance.symbols", "BTCUSDT,btc-usdt", "'BTCUSDT' and 'BTC-USDT' are the same instrument (BTCUSDT); name it once"),
                 Arguments.of("binance.symbols", "ABCDEFGHIJKLMNO-USDTUSDTUSDT", "'ABCDEFGHIJKLMNO-USDTUSDTUSDT': binance names it ABCDEFGHIJKLMNOUSDTUSDTUSDT, longer than its 20 letters and digits"),
+                Arguments.of("okx.enabled", "TRUE", "okx is not among the exchanges; list it in exchanges"),
                 Arguments.of("exchanges", "binance,kraken", "'kraken' is not one of binance, okx, bybit, coinbase, htx"),
                 Arguments.of("exchanges", "okx,OKX", "names okx twice"),
                 Arguments.of("exchanges", ",", "lists no exchange (one or more of binance, okx, bybit, coinbase, htx)"),

@@ -78,6 +78,29 @@ class FiveVenuesIT {
         }
     }
 
+    /**
+     * A venue not among the exchanges is not read: its bad settings (even those its stopped route binds) neither
+     * stop start-up nor show; and the API's odd but harmless queries and methods get their documented answers.
+     */
+    @Test
+    void aVenueNotListedIsNotReadAndTheQueriesHoldUp() throws Exception {
+        try (RunningGateway gateway = RunningGateway.start(Map.of("exchanges", "okx", "okx.ws.url", "ws://127.0.0.1:1/ws",
+                "binance.ws.url", "http://not-a-websocket", "binance.max-url-length", "abc",
+                "binance.max-streams-per-connection", "0", "binance.symbols", "BTC-USDT-PERP", "htx.ws.url", ""))) {
+            assertEquals(List.of("okx", "okx"), texts(gateway.getJson("/api/v1/tickers?exchange=okx&").get("data"), "exchange"));
+            assertEquals(List.of("okx", "okx"), texts(gateway.getJson("/api/v1/tickers?%65xchange=OKX").get("data"), "exchange"));
+            // Binance's form names BTC-USDT without Binance too.
+            assertEquals(List.of("okx"), texts(gateway.getJson("/api/v1/tickers/BTCUSDT").get("data"), "exchange"));
+            java.net.http.HttpResponse<String> post = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.port() + "/api/v1/best/BTC-USDT"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, post.statusCode());
+            assertEquals("GET", post.headers().firstValue("Allow").orElse(""));
+            assertEquals(List.of("okx"), fieldNames(gateway.getJson("/api/v1/health").get("data").get("feeds")));
+        }
+    }
+
     @Test
     @EnabledIf(value = "dev.marketdata.support.VenueRecordings#available", disabledReason = VenueRecordings.MISSING)
     void allFiveThroughOneSocksProxyIntoOneRedis() throws Exception {

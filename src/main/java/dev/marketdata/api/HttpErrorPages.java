@@ -22,7 +22,7 @@ public final class HttpErrorPages {
     private static final Logger LOG = LoggerFactory.getLogger(HttpErrorPages.class);
     private static final String TICKER_PATH = "/api/v1/tickers/";
     private static final java.util.regex.Pattern API_PATH =
-            java.util.regex.Pattern.compile("/api/v1/(tickers(/[^/]+)?|health|openapi\\.json)/?");
+            java.util.regex.Pattern.compile("/api/v1/(tickers(/[^/]+)?|best/[^/]+|health|openapi\\.json)/?");
 
     private HttpErrorPages() {
     }

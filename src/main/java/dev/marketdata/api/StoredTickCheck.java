@@ -236,6 +236,9 @@ public final class StoredTickCheck {
                 + (values.containsKey("native_symbol") ? 1 : 0);
         if (present == 0) {
             // Written before there were venues: a Binance spot tick.
+            if (!MarketTick.SOURCE_BINANCE.equals(values.get("source"))) {
+                return "'source' is not binance in a tick without venue fields";
+            }
             try {
                 return assetsProblem(values, instrument(Venue.BINANCE, (String) values.get("symbol"), key));
             } catch (IllegalArgumentException | ClassCastException e) {

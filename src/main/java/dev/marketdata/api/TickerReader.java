@@ -129,10 +129,13 @@ public class TickerReader {
             return null;
         }
         String exchange = null;
-        for (String pair : query.split("&", -1)) {
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
             int eq = pair.indexOf('=');
-            String name = eq < 0 ? pair : pair.substring(0, eq);
-            if (!name.equals("exchange")) {
+            String name = decoded(eq < 0 ? pair : pair.substring(0, eq));
+            if (!"exchange".equals(name)) {
                 throw new ApiException(400, "UNKNOWN_PARAMETER", "the only query parameter taken here is exchange, got '"
                         + shown(name) + "'");
             }

@@ -97,6 +97,10 @@ public class MarketStreamEndpoint extends DefaultEndpoint {
     }
 
     public void setUrl(String url) {
+        if (configured == null) {
+            // A venue not among the exchanges: its route is never started, its settings are not read.
+            return;
+        }
         // Camel may collapse the "//" after the scheme.
         String fixed = url.trim().replaceFirst("^(?i)(wss?):/*", "$1://");
         if (!fixed.matches("(?i)wss?://[^/?#\\s]+(/[^#\\s]*)?")) {
@@ -129,23 +133,39 @@ public class MarketStreamEndpoint extends DefaultEndpoint {
         return streams;
     }
 
-    public void setMaxStreamsPerConnection(int max) {
-        if (max < 1 || max > MAX_STREAMS_PER_CONNECTION) {
+    /** Taken as text and read only for an enabled venue: a disabled venue's route must not fail on its settings. */
+    public void setMaxStreamsPerConnection(String max) {
+        if (configured == null) {
+            return;
+        }
+        int n = whole("maxStreamsPerConnection", max);
+        if (n < 1 || n > MAX_STREAMS_PER_CONNECTION) {
             throw new IllegalArgumentException("maxStreamsPerConnection must be 1-" + MAX_STREAMS_PER_CONNECTION);
         }
-        this.maxStreamsPerConnection = max;
+        this.maxStreamsPerConnection = n;
     }
 
-    public int getMaxStreamsPerConnection() {
+    int maxStreamsPerConnection() {
         return maxStreamsPerConnection;
     }
 
-    public void setMaxUrlLength(int max) {
-        this.maxUrlLength = max;
+    public void setMaxUrlLength(String max) {
+        if (configured == null) {
+            return;
+        }
+        this.maxUrlLength = whole("maxUrlLength", max);
     }
 
-    public int getMaxUrlLength() {
+    int maxUrlLength() {
         return maxUrlLength;
+    }
+
+    private static int whole(String option, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a whole number, got '" + value + "'");
+        }
     }
 
     /** The instruments to follow: the endpoint's symbols, else the venue's configured ones. */

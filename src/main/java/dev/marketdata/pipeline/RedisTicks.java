@@ -136,7 +136,10 @@ public final class RedisTicks {
         }
         String symbol;
         if (tick.key().indexOf(':') >= 0) {
-            if (!legacyKeys) {
+            // The original key's readers take its assets from the split by the known quote assets: a symbol whose
+            // configured assets split otherwise (an unknown quote) would not read as theirs, so it gets none.
+            String[] split = dev.marketdata.model.SymbolAssets.split(tick.nativeSymbol());
+            if (!legacyKeys || !split[0].equals(tick.baseAsset()) || !split[1].equals(tick.quoteAsset())) {
                 return null;
             }
             symbol = tick.nativeSymbol();

@@ -7,6 +7,7 @@ import java.util.Set;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.RejectReason;
+import dev.marketdata.model.TickRules;
 
 /**
  * The business rules a tick must pass before it may be stored: a symbol we follow, positive prices,
@@ -19,9 +20,9 @@ public class TickValidator {
     public static final String BEAN = "tickValidator";
 
     /** No asset trades above this; a larger price is a corrupt frame, not a market move. */
-    public static final BigDecimal MAX_PRICE = new BigDecimal("1000000000000");
+    public static final BigDecimal MAX_PRICE = TickRules.MAX_PRICE;
     /** Digits a stored decimal may have before, and after, the point. */
-    public static final int MAX_DIGITS = 30;
+    public static final int MAX_DIGITS = TickRules.MAX_DIGITS;
 
     private final Set<String> symbols;
     private final long maxFutureMillis;
@@ -33,9 +34,10 @@ public class TickValidator {
 
     public FrameOutcome validate(FrameOutcome outcome) {
         if (outcome instanceof FrameOutcome.Accepted accepted) {
-            RejectReason reason = check(accepted.tick());
-            if (reason != null) {
-                return new FrameOutcome.Rejected(accepted.tick().stream().configName(), reason, accepted.tick().key());
+            TickRules.Problem problem = problem(accepted.tick());
+            if (problem != null) {
+                return new FrameOutcome.Rejected(accepted.tick().stream().configName(), problem.reason(),
+                        accepted.tick().key() + ": " + problem.detail());
             }
         }
         return outcome;
@@ -43,71 +45,18 @@ public class TickValidator {
 
     /** Null when the tick is valid, else the first rule it breaks. */
     public RejectReason check(MarketTick tick) {
+        TickRules.Problem problem = problem(tick);
+        return problem == null ? null : problem.reason();
+    }
+
+    private TickRules.Problem problem(MarketTick tick) {
         if (!symbols.contains(tick.key())) {
-            return RejectReason.UNKNOWN_SYMBOL;
-        }
-        if (!positive(tick.price()) || !positiveOrAbsent(tick.bid()) || !positiveOrAbsent(tick.ask())
-                || !positiveOrAbsent(tick.open24h()) || !positiveOrAbsent(tick.high24h())
-                || !positiveOrAbsent(tick.low24h())) {
-            return RejectReason.NON_POSITIVE_PRICE;
-        }
-        if (tooLarge(tick.price()) || tooLarge(tick.bid()) || tooLarge(tick.ask())) {
-            return RejectReason.PRICE_OUT_OF_RANGE;
-        }
-        if (negative(tick.bidQty()) || negative(tick.askQty()) || negative(tick.volume24h())
-                || negative(tick.quoteVolume24h())) {
-            return RejectReason.NEGATIVE_QUANTITY;
-        }
-        if (tick.bid() != null && tick.ask() != null && tick.bid().compareTo(tick.ask()) > 0) {
-            return RejectReason.CROSSED_BOOK;
+            return new TickRules.Problem(RejectReason.UNKNOWN_SYMBOL, "not a followed symbol");
         }
         if (tick.eventTime() != null && tick.eventTime() - tick.receivedAt() > maxFutureMillis) {
-            return RejectReason.FUTURE_EVENT_TIME;
+            return new TickRules.Problem(RejectReason.FUTURE_EVENT_TIME, "an event time " + (tick.eventTime() - tick.receivedAt())
+                    + " ms after its receive time");
         }
-        // The rules a stored value is checked against when read back (StoredTickCheck): a tick breaking one would be
-        // stored and then never served.
-        if (tick.eventTime() != null && tick.eventTime() <= 0 || tick.updateId() != null && tick.updateId() < 0) {
-            return RejectReason.BAD_NUMBER;
-        }
-        if (tick.low24h() != null && tick.high24h() != null && tick.low24h().compareTo(tick.high24h()) > 0) {
-            return RejectReason.BAD_NUMBER;
-        }
-        if (tick.stream() == dev.marketdata.model.StreamKind.BOOK_TICKER ? tick.bid() == null || tick.ask() == null
-                || tick.bidQty() == null || tick.askQty() == null || tick.updateId() == null : tick.eventTime() == null) {
-            return RejectReason.MISSING_FIELD;
-        }
-        for (BigDecimal value : new BigDecimal[] { tick.price(), tick.bid(), tick.bidQty(), tick.ask(), tick.askQty(),
-                tick.open24h(), tick.high24h(), tick.low24h(), tick.volume24h(), tick.quoteVolume24h(),
-                tick.priceChange24h(), tick.priceChangePercent24h() }) {
-            if (!storable(value)) {
-                return RejectReason.BAD_NUMBER;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * At most 30 digits before and 30 after the point, the form a stored tick is checked against when read
-     * back: a value beyond it (a venue's 1E-40, the mid of two prices with 30 decimals) would be stored and then
-     * never served.
-     */
-    private static boolean storable(BigDecimal value) {
-        return value == null || value.scale() <= MAX_DIGITS && value.precision() - value.scale() <= MAX_DIGITS;
-    }
-
-    private static boolean positive(BigDecimal value) {
-        return value != null && value.signum() > 0;
-    }
-
-    private static boolean positiveOrAbsent(BigDecimal value) {
-        return value == null || value.signum() > 0;
-    }
-
-    private static boolean tooLarge(BigDecimal value) {
-        return value != null && value.compareTo(MAX_PRICE) > 0;
-    }
-
-    private static boolean negative(BigDecimal value) {
-        return value != null && value.signum() < 0;
+        return TickRules.problem(tick);
     }
 }

@@ -76,14 +76,18 @@ class TickerReaderIT {
                 legacy.replace("{\"symbol\":\"BTCUSDT\",", venue.replace("\"native_symbol\":\"BTCUSDT\"", "\"native_symbol\":\"ETHUSDT\"")),
                 legacy.replace("{\"symbol\":\"BTCUSDT\",", venue.replace("\"market\":\"spot\"", "\"market\":\"perp\"")),
                 legacy.replace("{\"symbol\":\"BTCUSDT\",", "{\"symbol\":\"BTCUSDT\",\"market\":\"perp\","),
-                legacy.replace("\"base_asset\":\"BTC\"", "\"base_asset\":\"\""));
+                legacy.replace("\"base_asset\":\"BTC\"", "\"base_asset\":\"\""),
+                // Another venue's source, with the venue fields or without them (a tick of before there were venues
+                // is Binance's).
+                legacy.replace("{\"symbol\":\"BTCUSDT\",", venue).replace("\"source\":\"binance\"", "\"source\":\"okx\""),
+                legacy.replace("\"source\":\"binance\"", "\"source\":\"okx\""));
         for (String value : refused) {
             try (Jedis redis = TestRedis.client()) {
                 redis.set("tick:latest:BTCUSDT", value);
             }
             assertEquals(List.of("BTCUSDT"), reader.readOne("BTCUSDT", null).missing(), value);
         }
-        assertEquals(5.0, metrics.invalidValueCount("malformed"));
+        assertEquals(7.0, metrics.invalidValueCount("malformed"));
         // The same tick with its venue fields in agreement is served.
         try (Jedis redis = TestRedis.client()) {
             redis.set("tick:latest:BTCUSDT", legacy.replace("{\"symbol\":\"BTCUSDT\",", venue));

@@ -53,7 +53,7 @@ class TickValidatorTest {
     @Test
     void aRejectedTickBecomesARejectionWithItsStreamKind() {
         FrameOutcome out = validator.validate(new FrameOutcome.Accepted(book("BTCUSDT", "100.30", "1", "100.20", "2")));
-        assertEquals(new FrameOutcome.Rejected("bookTicker", RejectReason.CROSSED_BOOK, "BTCUSDT"), out);
+        assertEquals(new FrameOutcome.Rejected("bookTicker", RejectReason.CROSSED_BOOK, "BTCUSDT: bid 100.30 above ask 100.20"), out);
         FrameOutcome ignored = new FrameOutcome.Ignored("depth");
         assertEquals(ignored, validator.validate(ignored));
     }

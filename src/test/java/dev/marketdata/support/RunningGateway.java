@@ -60,6 +60,11 @@ public final class RunningGateway implements AutoCloseable {
         return gateway;
     }
 
+    /** The REST port. */
+    public int port() {
+        return httpPort;
+    }
+
     public CamelContext context() {
         return main.getCamelContext();
     }

@@ -15,6 +15,7 @@ import dev.marketdata.exchange.VenueJson;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.Market;
 import dev.marketdata.model.RejectReason;
+import dev.marketdata.model.TickRules;
 
 /**
  * Bybit v5 public topics of one endpoint ({@code /spot} or {@code /linear}, as the symbol {@code BTCUSDT} is on
@@ -102,7 +103,13 @@ public final class BybitMapper extends JsonFrameMapper {
             return new FrameOutcome.Rejected(TICKERS, RejectReason.MISSING_FIELD, "'type' is neither snapshot nor delta");
         }
         FrameOutcome outcome = whole(instrument, merged, ts, receivedAt);
-        if (outcome instanceof FrameOutcome.Accepted) {
+        if (outcome instanceof FrameOutcome.Accepted accepted) {
+            // The pipeline's venue-neutral rules too (a 24h low above the high, ...): a merged tick it would refuse
+            // is refused here, and the state stays as it was.
+            TickRules.Problem problem = TickRules.problem(accepted.tick());
+            if (problem != null) {
+                return new FrameOutcome.Rejected(TICKERS, problem.reason(), "the delta makes " + problem.detail());
+            }
             tickers.put(symbol, merged);
         }
         return outcome;

@@ -173,6 +173,14 @@ class BybitMapperTest {
         MarketTick after = accepted(linear.map(bad.replace("\"bid1Price\":\"abc\"", "\"lastPrice\":\"65115.00\""), 1L));
         assertEquals("65115.00", after.price().toPlainString());
         assertEquals("65114.20", after.bid().toPlainString());
+        // Found by a breaker: a delta the pipeline would refuse (a bid above the ask, a 24h low above the high) is
+        // refused here, and the state stays as it was for the next delta.
+        assertEquals(RejectReason.CROSSED_BOOK, rejected(linear.map(bad.replace("\"bid1Price\":\"abc\"", "\"bid1Price\":\"70000\""), 1L)));
+        assertEquals(RejectReason.BAD_NUMBER, rejected(linear.map(bad.replace("\"bid1Price\":\"abc\"",
+                "\"highPrice24h\":\"100\",\"lowPrice24h\":\"200\""), 1L)));
+        MarketTick next = accepted(linear.map(bad.replace("\"bid1Price\":\"abc\"", "\"lastPrice\":\"65116.00\""), 1L));
+        assertEquals("65114.20", next.bid().toPlainString());
+        assertEquals(null, next.low24h());
         assertEquals(RejectReason.STREAM_MISMATCH, rejected(linear.map(snapshot.replace("\"symbol\":\"BTCUSDT\"",
                 "\"symbol\":\"ETHUSDT\""), 1L)));
         assertEquals(RejectReason.UNKNOWN_SYMBOL, rejected(linear.map(snapshot.replace("BTCUSDT", "XRPUSDT"), 1L)));
