@@ -66,6 +66,10 @@ final class StartupChecks {
             redis.execute(connection -> connection.ping(), true);
             redis.execute((RedisCallback<Object>) connection -> connection.scriptingCommands().eval(PERMISSION_PROBE,
                     ReturnType.INTEGER, 2, bytes("tick:latest:_startup_probe_"), bytes("tick:seq:_startup_probe_")));
+            // The writer loads its script once and names it by its SHA-1 after that.
+            redis.execute((RedisCallback<Object>) connection -> connection.scriptingCommands().evalSha(
+                    connection.scriptingCommands().scriptLoad(PERMISSION_PROBE), ReturnType.INTEGER, 2,
+                    bytes("tick:latest:_startup_probe_"), bytes("tick:seq:_startup_probe_")));
         } catch (RuntimeException e) {
             Failures.Refusal refusal = Failures.redisRefusal(e);
             if (refusal != null) {

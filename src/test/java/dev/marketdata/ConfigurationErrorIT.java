@@ -72,7 +72,7 @@ class ConfigurationErrorIT {
                     "-Dredis.port=" + redisPort, "-Dcamel.server.port=0");
             assertStopsWith("market-data: not started: Invalid redis.username: the Redis user may not run a command the "
                     + "gateway needs (NOPERM this user has no permissions to run the 'eval' command or its subcommand); "
-                    + "grant it PING, GET, SET, MGET, DEL, TYPE, EVAL, HSET, HMGET and EXPIRE on tick:*",
+                    + "grant it PING, GET, SET, MGET, DEL, TYPE, EVAL, EVALSHA, SCRIPT LOAD, HSET, HMGET and EXPIRE on tick:*",
                     "-Dredis.port=" + redisPort, "-Dredis.username=reader", "-Dredis.password=r3ader-pw",
                     "-Dcamel.server.port=0");
         } finally {

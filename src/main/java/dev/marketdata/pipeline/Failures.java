@@ -32,7 +32,7 @@ public final class Failures {
     }
 
     /** What the gateway runs in Redis, for an ACL that allows it: {@code +@read +@write +@scripting} cover it. */
-    public static final String REQUIRED_COMMANDS = "PING, GET, SET, MGET, DEL, TYPE, EVAL, HSET, HMGET and EXPIRE";
+    public static final String REQUIRED_COMMANDS = "PING, GET, SET, MGET, DEL, TYPE, EVAL, EVALSHA, SCRIPT LOAD, HSET, HMGET and EXPIRE";
 
     /** Redis's refusal in the cause chain ({@code WRONGPASS}, {@code NOAUTH}, {@code NOPERM}, ...), else null. */
     public static Refusal redisRefusal(Throwable error) {

@@ -26,6 +26,8 @@ public final class RedisTicks {
     /** Identifies the data set: created by the first gateway, adopted by every other, never expires. */
     public static final String EPOCH_KEY = "tick:epoch";
     private static final byte[] SCRIPT = NewestWins.SCRIPT.getBytes(StandardCharsets.UTF_8);
+    /** The script is sent once (SCRIPT LOAD) and then named by its SHA-1: 40 bytes a write instead of 1.5 KB. */
+    private static final byte[] SCRIPT_SHA = bytes(sha1(NewestWins.SCRIPT));
 
     /**
      * One guarded write: the tick, its JSON, the TTL it has left, and how long a lower sequence is refused
@@ -36,6 +38,8 @@ public final class RedisTicks {
 
     private final StringRedisTemplate redis;
     private final boolean legacyKeys;
+    /** Whether this process has loaded the script into the Redis it writes to; a restarted Redis has not. */
+    private volatile boolean scriptLoaded;
 
     /**
      * @param legacyKeys {@code redis.legacy-keys}: a Binance tick of an instrument configured as {@code BTC-USDT}
@@ -62,16 +66,21 @@ public final class RedisTicks {
         for (Write w : writes) {
             mirrors.add(mirror(w.tick()));
         }
-        List<Object> results = redis.executePipelined((RedisCallback<Object>) connection -> {
-            for (int i = 0; i < writes.size(); i++) {
-                Write w = writes.get(i);
-                eval(connection, w.tick(), w.json(), w, nowArg);
-                if (mirrors.get(i) != null) {
-                    eval(connection, mirrors.get(i), TickJson.write(mirrors.get(i)), w, nowArg);
-                }
+        List<String> mirrorJson = new ArrayList<>(writes.size());
+        for (MarketTick mirror : mirrors) {
+            mirrorJson.add(mirror == null ? null : TickJson.write(mirror));
+        }
+        List<Object> results;
+        try {
+            results = pipeline(writes, mirrors, mirrorJson, nowArg);
+        } catch (RuntimeException e) {
+            if (!noScript(e)) {
+                throw e;
             }
-            return null;
-        });
+            // Redis lost its scripts (a restart, a failover, SCRIPT FLUSH): the NOSCRIPT replies wrote nothing.
+            scriptLoaded = false;
+            results = pipeline(writes, mirrors, mirrorJson, nowArg);
+        }
         List<NewestWins.Verdict> verdicts = new ArrayList<>(writes.size());
         int at = 0;
         for (int i = 0; i < writes.size(); i++) {
@@ -81,9 +90,44 @@ public final class RedisTicks {
         return verdicts;
     }
 
+    private List<Object> pipeline(List<Write> writes, List<MarketTick> mirrors, List<String> mirrorJson, byte[] nowArg) {
+        if (!scriptLoaded) {
+            redis.execute((RedisCallback<String>) connection -> connection.scriptingCommands().scriptLoad(SCRIPT));
+            scriptLoaded = true;
+        }
+        return redis.executePipelined((RedisCallback<Object>) connection -> {
+            for (int i = 0; i < writes.size(); i++) {
+                Write w = writes.get(i);
+                eval(connection, w.tick(), w.json(), w, nowArg);
+                if (mirrors.get(i) != null) {
+                    eval(connection, mirrors.get(i), mirrorJson.get(i), w, nowArg);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static boolean noScript(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String sha1(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void eval(org.springframework.data.redis.connection.RedisConnection connection, MarketTick tick, String json,
             Write w, byte[] nowArg) {
-        connection.scriptingCommands().eval(SCRIPT, ReturnType.INTEGER, 2, bytes(KEY_PREFIX + tick.key()),
+        connection.scriptingCommands().evalSha(SCRIPT_SHA, ReturnType.INTEGER, 2, bytes(KEY_PREFIX + tick.key()),
                 bytes(SEQ_PREFIX + tick.key()), bytes(tick.stream().configName()), bytes(Long.toString(tick.sequence())),
                 bytes(json), bytes(Integer.toString(w.ttlSeconds())), bytes(Long.toString(tick.receivedAt())),
                 bytes(Long.toString(w.resetAfterMillis())), nowArg);

@@ -64,6 +64,30 @@ class LatestTickStoreIT {
         factory.destroy();
     }
 
+    /** The script goes once and is then named by its SHA-1; a Redis that lost it (restart, SCRIPT FLUSH) gets it again. */
+    @Test
+    void aRedisThatLostTheScriptIsGivenItAgain() throws Exception {
+        processA.store(book("BTCUSDT", 10, "100.5"));
+        processA.flush();
+        try (Jedis redis = TestRedis.client()) {
+            redis.scriptFlush();
+        }
+        processA.store(book("BTCUSDT", 11, "100.6"));
+        processA.flush();
+        assertEquals(2.0, metricsA.storedCount("BTCUSDT"));
+        try (Jedis redis = TestRedis.client()) {
+            assertEquals("100.6", TickJson.mapper().readTree(redis.get("tick:latest:BTCUSDT")).get("bid").textValue());
+            // The guard still holds: an older tick after the reload is refused.
+            redis.scriptFlush();
+        }
+        processA.store(book("BTCUSDT", 9, "99"));
+        processA.flush();
+        processB.store(book("BTCUSDT", 9, "99"));
+        processB.flush();
+        assertEquals(2.0, metricsA.storedCount("BTCUSDT"));
+        assertEquals(0.0, metricsB.storedCount("BTCUSDT"));
+    }
+
     @Test
     void storesPlainJsonWithTheTtl() throws Exception {
         processA.store(book("BTCUSDT", 10, "100.5"));
