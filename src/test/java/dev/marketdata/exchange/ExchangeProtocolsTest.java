@@ -122,6 +122,30 @@ class ExchangeProtocolsTest {
         JsonNode mapped = TickJson.mapper().valueToTree(htx.mapper(TickJson.newMapper(), specs.get(0), Set.of("bbo"))
                 .map(htx.text(bomb), 1L).get(0));
         assertEquals("OVERSIZED_FRAME", mapped.get("reason").asText());
+        // Inflated with one reused inflater per thread: a frame cut short, a wrong CRC or length in the trailer, or
+        // a broken header is not text; a header with a file name (RFC 1952's FNAME) is read past.
+        byte[] ping = gzip("{\"ping\":1492420473027}");
+        assertNull(htx.text(java.util.Arrays.copyOf(ping, ping.length - 3)));
+        byte[] badCrc = ping.clone();
+        badCrc[badCrc.length - 8] ^= 1;
+        assertNull(htx.text(badCrc));
+        byte[] badLength = ping.clone();
+        badLength[badLength.length - 4] ^= 1;
+        assertNull(htx.text(badLength));
+        byte[] badMethod = ping.clone();
+        badMethod[2] = 7;
+        assertNull(htx.text(badMethod));
+        byte[] named = new byte[ping.length + 4];
+        System.arraycopy(ping, 0, named, 0, 10);
+        named[3] = 8;
+        System.arraycopy("a.j\0".getBytes(StandardCharsets.ISO_8859_1), 0, named, 10, 4);
+        System.arraycopy(ping, 10, named, 14, ping.length - 10);
+        assertEquals("{\"ping\":1492420473027}", htx.text(named));
+        // Frame after frame on one thread, the reused inflater starts afresh each time.
+        for (int i = 0; i < 3; i++) {
+            assertEquals("{\"ping\":" + i + "}", htx.text(gzip("{\"ping\":" + i + "}")));
+            assertNull(htx.text(java.util.Arrays.copyOf(ping, 20)));
+        }
     }
 
     @Test

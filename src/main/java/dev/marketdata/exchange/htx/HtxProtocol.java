@@ -1,8 +1,5 @@
 package dev.marketdata.exchange.htx;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,7 +7,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
+import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marketdata.model.Instrument;
@@ -73,19 +72,88 @@ public final class HtxProtocol implements ExchangeProtocol {
         if (!(body instanceof byte[] bytes)) {
             return null;
         }
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-            // Inflate no more than one byte past the largest frame the mapper takes: a small hostile frame that
-            // inflates to gigabytes costs this much and is then rejected as oversized.
-            byte[] inflated = in.readNBytes(JsonFrameMapper.MAX_FRAME_CHARS + 1);
-            if (inflated.length > JsonFrameMapper.MAX_FRAME_CHARS) {
-                // Over the limit in bytes: one character per byte, so that the mapper sees it over the limit in
-                // characters too (as UTF-8, multi-byte text would shrink below it and pass).
-                return new String(inflated, StandardCharsets.ISO_8859_1);
-            }
-            return new String(inflated, StandardCharsets.UTF_8);
-        } catch (IOException e) {
+        return gunzip(bytes);
+    }
+
+    // One inflater and one output buffer per thread (a connection's frames arrive on its event loop), reset for
+    // each frame: a GZIPInputStream per frame allocated and freed a native inflater every time, most of the cost.
+    private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(() -> new Inflater(true));
+    private static final ThreadLocal<byte[]> INFLATED = ThreadLocal.withInitial(() -> new byte[JsonFrameMapper.MAX_FRAME_CHARS + 1]);
+
+    /**
+     * One gzip member inflated, no more than one byte past the largest frame the mapper takes: a small hostile
+     * frame that inflates to gigabytes costs this much and is then rejected as oversized. Null when it is not
+     * gzip, is cut short, or fails its CRC.
+     */
+    static String gunzip(byte[] bytes) {
+        int start = headerLength(bytes);
+        if (start < 0) {
             return null;
         }
+        Inflater inflater = INFLATER.get();
+        byte[] out = INFLATED.get();
+        inflater.reset();
+        inflater.setInput(bytes, start, bytes.length - start);
+        int n = 0;
+        int stalls = 0;
+        try {
+            while (n < out.length && !inflater.finished()) {
+                int k = inflater.inflate(out, n, out.length - n);
+                if (k == 0 && (inflater.needsInput() || inflater.needsDictionary() || ++stalls > 3)) {
+                    break;
+                }
+                n += k;
+            }
+        } catch (DataFormatException e) {
+            return null;
+        }
+        if (n > JsonFrameMapper.MAX_FRAME_CHARS) {
+            // Over the limit in bytes: one character per byte, so that the mapper sees it over the limit in
+            // characters too (as UTF-8, multi-byte text would shrink below it and pass).
+            return new String(out, 0, n, StandardCharsets.ISO_8859_1);
+        }
+        if (!inflater.finished() || inflater.getRemaining() < 8) {
+            return null;
+        }
+        // The trailer: CRC-32 and length of what was inflated, little-endian.
+        int trailer = bytes.length - inflater.getRemaining();
+        CRC32 crc = new CRC32();
+        crc.update(out, 0, n);
+        if (littleEndian(bytes, trailer) != (int) crc.getValue() || littleEndian(bytes, trailer + 4) != n) {
+            return null;
+        }
+        return new String(out, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /** The length of a gzip member's header (RFC 1952), or -1 when the bytes do not start with one. */
+    private static int headerLength(byte[] b) {
+        if (b.length < 18 || (b[0] & 0xff) != 0x1f || (b[1] & 0xff) != 0x8b || b[2] != 8) {
+            return -1;
+        }
+        int flags = b[3] & 0xff;
+        int pos = 10;
+        if ((flags & 4) != 0) {
+            if (pos + 2 > b.length) {
+                return -1;
+            }
+            pos += 2 + ((b[pos] & 0xff) | (b[pos + 1] & 0xff) << 8);
+        }
+        for (int flag : new int[] { 8, 16 }) {
+            if ((flags & flag) != 0) {
+                while (pos < b.length && b[pos] != 0) {
+                    pos++;
+                }
+                pos++;
+            }
+        }
+        if ((flags & 2) != 0) {
+            pos += 2;
+        }
+        return pos < b.length ? pos : -1;
+    }
+
+    private static int littleEndian(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 
     @Override
