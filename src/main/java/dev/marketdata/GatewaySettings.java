@@ -17,7 +17,6 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import dev.marketdata.feed.ConnectionTiming;
 import dev.marketdata.feed.MarketStreamEndpoint;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.MarketTick;
