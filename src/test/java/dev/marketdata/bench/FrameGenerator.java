@@ -37,6 +37,8 @@ final class FrameGenerator implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private volatile ServerWebSocket client;
     private volatile long ratePerSecond = -1; // -1 stopped, 0 as fast as possible
+    /** With a burst: the count of frames sent at which sending stops; -1 for none. */
+    private volatile long limit = -1;
     private long timer = -1;
     private int next;
 
@@ -78,6 +80,17 @@ final class FrameGenerator implements AutoCloseable {
         return lastU[symbol];
     }
 
+    /** Sends exactly {@code frames} more frames as fast as the client reads, then stops. */
+    void burst(long frames) {
+        limit = sent.get() + frames;
+        start(0);
+    }
+
+    /** Whether a burst has sent all its frames. */
+    boolean burstSent() {
+        return limit >= 0 && sent.get() >= limit;
+    }
+
     /** 0: as fast as the client reads; otherwise frames per second. */
     void start(long rate) {
         ratePerSecond = rate;
@@ -93,6 +106,7 @@ final class FrameGenerator implements AutoCloseable {
 
     void stop() throws Exception {
         ratePerSecond = -1;
+        limit = -1;
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
         vertx.runOnContext(v -> {
             vertx.cancelTimer(timer);
@@ -107,7 +121,12 @@ final class FrameGenerator implements AutoCloseable {
             return;
         }
         while (!ws.writeQueueFull() && ratePerSecond == 0) {
-            sendSome(64);
+            long left = limit < 0 ? 64 : Math.min(64, limit - sent.get());
+            if (left <= 0) {
+                ratePerSecond = -1;
+                return;
+            }
+            sendSome((int) left);
         }
         if (ratePerSecond == 0) {
             ws.drainHandler(v -> pump());
