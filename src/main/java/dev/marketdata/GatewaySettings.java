@@ -36,7 +36,6 @@ import dev.marketdata.model.StreamKind;
 public record GatewaySettings(List<FeedSettings> feeds, FeedSettings binance, RedisSettings redis,
         QualitySettings quality, ApiSettings api, ReplaySettings replay) {
 
-    public static final Pattern SYMBOL = Pattern.compile("[A-Z0-9]{2,20}");
     /** Binance allows at most this many streams on one connection. */
     public static final int MAX_STREAMS_PER_CONNECTION = MarketStreamEndpoint.MAX_STREAMS_PER_CONNECTION;
     /** See {@link MarketStreamEndpoint#DEFAULT_MAX_URL_LENGTH}. */

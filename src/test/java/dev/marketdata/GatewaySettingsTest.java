@@ -212,6 +212,9 @@ class GatewaySettingsTest {
         assertEquals(List.of(), okxOnly.symbols());
         assertEquals("Invalid feed.reconnect.max-delay '5s': must not be below feed.reconnect.initial-delay (10s)",
                 message(props("exchanges", "okx", "feed.reconnect.initial-delay", "10s", "feed.reconnect.max-delay", "5s")));
+        // Credentials in a venue URL are refused, the password never shown.
+        assertEquals("Invalid okx.ws.url 'wss://u:***@ws.okx.com/ws': must not carry credentials (user:password@): the"
+                + " venues' public streams take none", message(props("exchanges", "okx", "okx.ws.url", "wss://u:topsecret@ws.okx.com/ws")));
         assertEquals("Invalid okx.reconnect.max-delay '5s': must not be below feed.reconnect.initial-delay (10s)",
                 message(props("exchanges", "okx", "feed.reconnect.initial-delay", "10s", "okx.reconnect.max-delay", "5s")));
     }

@@ -125,10 +125,6 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
         return venue;
     }
 
-    /** The route that ingests this venue's frames: {@code <id>-ingest}. */
-    public String ingestRoute() {
-        return ingestRoute;
-    }
 
     /** Wires what the feed reports on but does not own; called once the beans exist. */
     public void attach(CamelContext context, Supplier<Map<String, Long>> lastUpdates, Supplier<Map<String, Long>> ages,

@@ -67,8 +67,8 @@ public final class RedisTicks {
             mirrors.add(mirror(w.tick()));
         }
         List<String> mirrorJson = new ArrayList<>(writes.size());
-        for (MarketTick mirror : mirrors) {
-            mirrorJson.add(mirror == null ? null : TickJson.write(mirror));
+        for (int i = 0; i < writes.size(); i++) {
+            mirrorJson.add(mirrors.get(i) == null ? null : renamed(writes.get(i), mirrors.get(i)));
         }
         List<Object> results;
         try {
@@ -105,6 +105,17 @@ public final class RedisTicks {
             }
             return null;
         });
+    }
+
+    /**
+     * The mirror's JSON: the written JSON with its leading symbol swapped (a tick's JSON starts with its symbol,
+     * letters, digits and '-' only), so the hot path does not write the tick again; else written afresh.
+     */
+    private static String renamed(Write w, MarketTick mirror) {
+        String prefix = "{\"symbol\":\"" + w.tick().symbol() + "\"";
+        return w.json().startsWith(prefix)
+                ? "{\"symbol\":\"" + mirror.symbol() + "\"" + w.json().substring(prefix.length())
+                : TickJson.write(mirror);
     }
 
     private static boolean noScript(Throwable e) {

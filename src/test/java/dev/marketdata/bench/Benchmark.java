@@ -338,23 +338,17 @@ public final class Benchmark {
     }
 
     /**
-     * Seconds from the first frame of a burst to the moment Redis holds the final tick of every symbol, polled every
-     * 10 ms once the whole burst has been sent; NaN when it does not get there within two minutes.
+     * Seconds from the first frame of a burst to the moment Redis holds the final tick of every symbol (checked every
+     * 20 ms, see {@link #await}, once the whole burst has been sent); NaN when it does not get there in two minutes.
      */
     private double burst(FrameGenerator generator, List<String> symbols) throws Exception {
         long t0 = System.nanoTime();
         generator.burst(burstFrames());
-        long deadline = t0 + 120_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (generator.burstSent() && redisHoldsNewest(generator, symbols)) {
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                generator.stop();
-                return seconds;
-            }
-            Thread.sleep(10);
-        }
+        boolean consistent = await("Redis holds every final tick of the burst", 120,
+                () -> generator.burstSent() && redisHoldsNewest(generator, symbols));
+        double seconds = (System.nanoTime() - t0) / 1e9;
         generator.stop();
-        return Double.NaN;
+        return consistent ? seconds : Double.NaN;
     }
 
     private boolean redisHoldsNewest(FrameGenerator generator, List<String> symbols) {

@@ -113,10 +113,6 @@ public final class BinanceProtocol implements ExchangeProtocol {
     /** Binance allows 300 new connections per 5 minutes per IP; kept under it (see {@link ConnectLimiter}). */
     @Override
     public ConnectLimiter connectLimiter() {
-        return newConnectLimiter();
-    }
-
-    static ConnectLimiter newConnectLimiter() {
         return new ConnectLimiter(ConnectLimiter.DEFAULT_LIMIT, ConnectLimiter.WINDOW_MILLIS, System::currentTimeMillis);
     }
 
