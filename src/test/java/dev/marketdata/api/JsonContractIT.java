@@ -48,6 +48,11 @@ class JsonContractIT {
             }
             assertEquals("bookTicker", live.get(0).get("stream").asText());
             assertEquals("miniTicker", live.get(1).get("stream").asText());
+            // A live tick without a book (a miniTicker) is left out of the consolidated best, and says why.
+            JsonNode best = gateway.getJson("/api/v1/best/BBBUSDT").get("data");
+            assertEquals("null", best.get("bid").toString());
+            assertEquals("no_book", best.at("/excluded/0/reason").asText());
+            assertEquals("AAAUSDT", gateway.getJson("/api/v1/best/AAAUSDT").at("/data/bid/symbol").asText());
             assertEquals("cache_miss", live.get(2).get("mock_reason").asText());
             JsonNode health = gateway.getJson("/api/v1/health");
             assertEquals(List.of("success", "data", "timestamp"), fields(health));
