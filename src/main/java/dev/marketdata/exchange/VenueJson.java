@@ -3,7 +3,6 @@ package dev.marketdata.exchange;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -15,8 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class VenueJson {
 
-    private static final Pattern PLAIN_DECIMAL = Pattern.compile("\\d{1,30}(\\.\\d{1,30})?");
-    private static final Pattern SIGNED_DECIMAL = Pattern.compile("-?\\d{1,30}(\\.\\d{1,30})?");
     /** No price or quantity needs more digits than this; a longer number is not one. */
     private static final int MAX_DIGITS = 60;
 
@@ -37,10 +34,45 @@ public final class VenueJson {
         }
     }
 
+    /**
+     * Whether the text is a plain decimal: 1 to 30 ASCII digits, optionally a point and 1 to 30 more, a leading
+     * '-' only when signed. A scan rather than a regular expression: every price and quantity of every frame
+     * passes here.
+     */
+    /** Whether the text is a non-negative plain decimal, as {@link #decimal} takes it. */
+    public static boolean isPlainDecimal(String text) {
+        return isDecimal(text, false);
+    }
+
+    static boolean isDecimal(String text, boolean signed) {
+        int at = signed && !text.isEmpty() && text.charAt(0) == '-' ? 1 : 0;
+        int whole = digits(text, at);
+        if (whole < 1 || whole > 30) {
+            return false;
+        }
+        at += whole;
+        if (at == text.length()) {
+            return true;
+        }
+        if (text.charAt(at) != '.') {
+            return false;
+        }
+        int fraction = digits(text, at + 1);
+        return fraction >= 1 && fraction <= 30 && at + 1 + fraction == text.length();
+    }
+
+    private static int digits(String text, int from) {
+        int at = from;
+        while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+            at++;
+        }
+        return at - from;
+    }
+
     /** A non-negative plain decimal string. */
     public static BigDecimal decimal(JsonNode data, String field) throws FieldException {
         JsonNode node = present(data, field);
-        if (!node.isTextual() || !PLAIN_DECIMAL.matcher(node.textValue()).matches()) {
+        if (!node.isTextual() || !isDecimal(node.textValue(), false)) {
             throw new FieldException("'" + field + "' is not a plain decimal string", false);
         }
         return new BigDecimal(node.textValue());
@@ -64,7 +96,7 @@ public final class VenueJson {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (!node.isTextual() || !SIGNED_DECIMAL.matcher(node.textValue()).matches()) {
+        if (!node.isTextual() || !isDecimal(node.textValue(), true)) {
             throw new FieldException("'" + field + "' is not a decimal string", false);
         }
         return new BigDecimal(node.textValue());
@@ -140,7 +172,7 @@ public final class VenueJson {
             BigDecimal[] pair = new BigDecimal[2];
             for (int i = 0; i < 2; i++) {
                 JsonNode value = level.get(i);
-                if (!value.isTextual() || !PLAIN_DECIMAL.matcher(value.textValue()).matches()) {
+                if (!value.isTextual() || !isDecimal(value.textValue(), false)) {
                     throw new FieldException("'" + side + "' has a level that is not plain decimal strings", false);
                 }
                 pair[i] = new BigDecimal(value.textValue());

@@ -2,6 +2,7 @@ package dev.marketdata.feed;
 
 import java.util.List;
 
+import dev.marketdata.model.FrameBatch;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.RejectReason;
 import org.apache.camel.Exchange;
@@ -9,12 +10,12 @@ import org.apache.camel.support.DefaultConsumer;
 
 /**
  * How a venue consumer hands a frame to its route: the connection's mapper turns it into outcomes (a binary
- * frame the protocol could not decode is rejected here, whatever the venue), and each outcome is one
- * exchange, carrying when the frame was received for the store's latency meter.
+ * frame the protocol could not decode is rejected here, whatever the venue), and a {@link FrameBatch} of them
+ * (with when each frame was received, for the store's latency meter) is one exchange.
  */
 public final class OutcomeDispatch {
 
-    /** The exchange property with {@link System#nanoTime()} at the frame's arrival. */
+    /** The exchange property with {@link System#nanoTime()} at the frame's arrival, for a body of one outcome. */
     public static final String RECEIVED_NANOS = "marketdata.receivedNanos";
 
     private OutcomeDispatch() {
@@ -29,26 +30,31 @@ public final class OutcomeDispatch {
                 "binary frame of " + (body instanceof byte[] bytes ? bytes.length : -1) + " bytes"));
     }
 
-    /**
-     * Runs the consumer's route once per outcome. A failure is the consumer's exception handler's to log; it
-     * never stops the other outcomes or the connection.
-     */
+    /** Runs the consumer's route once for one frame's outcomes (a replayed frame). */
     public static void dispatch(DefaultConsumer consumer, List<FrameOutcome> outcomes, long receivedNanos, String what) {
-        for (FrameOutcome outcome : outcomes) {
-            Exchange exchange = consumer.createExchange(false);
-            try {
-                exchange.setProperty(RECEIVED_NANOS, receivedNanos);
-                exchange.getMessage().setBody(outcome);
-                consumer.getProcessor().process(exchange);
-                if (exchange.getException() != null) {
-                    consumer.getExceptionHandler().handleException("Error processing " + what, exchange,
-                            exchange.getException());
-                }
-            } catch (Exception e) {
-                consumer.getExceptionHandler().handleException("Error processing " + what, exchange, e);
-            } finally {
-                consumer.releaseExchange(exchange, false);
+        dispatch(consumer, FrameBatch.of(outcomes, receivedNanos), what);
+    }
+
+    /**
+     * Runs the consumer's route once for a batch of outcomes. A failure is the consumer's exception handler's to
+     * log; it never stops the connection.
+     */
+    public static void dispatch(DefaultConsumer consumer, FrameBatch batch, String what) {
+        if (batch.size() == 0) {
+            return;
+        }
+        Exchange exchange = consumer.createExchange(false);
+        try {
+            exchange.getMessage().setBody(batch);
+            consumer.getProcessor().process(exchange);
+            if (exchange.getException() != null) {
+                consumer.getExceptionHandler().handleException("Error processing " + what, exchange,
+                        exchange.getException());
             }
+        } catch (Exception e) {
+            consumer.getExceptionHandler().handleException("Error processing " + what, exchange, e);
+        } finally {
+            consumer.releaseExchange(exchange, false);
         }
     }
 }

@@ -22,14 +22,17 @@ public enum Venue {
     HTX(EnumSet.of(Market.SPOT));
 
     private final Set<Market> markets;
+    /** Computed once: every tick asks for it (its sequence, its key), hundreds of thousands a second. */
+    private final String id;
 
     Venue(Set<Market> markets) {
         this.markets = markets;
+        this.id = name().toLowerCase(Locale.ROOT);
     }
 
     /** The exchange id of configuration keys, metric tags, Redis keys and the API: {@code okx}. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return id;
     }
 
     public boolean serves(Market market) {
@@ -67,9 +70,11 @@ public enum Venue {
     }
 
     /** The venue of an exchange id, or null. */
+    private static final Venue[] VALUES = values();
+
     public static Venue of(String id) {
-        for (Venue venue : values()) {
-            if (venue.id().equals(id)) {
+        for (Venue venue : VALUES) {
+            if (venue.id.equals(id)) {
                 return venue;
             }
         }

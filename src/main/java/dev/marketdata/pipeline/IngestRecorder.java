@@ -1,8 +1,8 @@
 package dev.marketdata.pipeline;
 
 import dev.marketdata.feed.RateLimitedLog;
+import dev.marketdata.model.FrameBatch;
 import dev.marketdata.model.FrameOutcome;
-import dev.marketdata.model.MarketTick;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,30 +23,33 @@ public class IngestRecorder {
         this.metrics = metrics;
     }
 
-    /** The exchange property telling the store that the venue reset its sequence at this tick. */
-    public static final String SEQUENCE_RESET = "marketdata.sequenceReset";
+    /** The pipeline's step: counts each outcome of the batch and keeps only the ticks to store. */
+    public FrameBatch recordAll(FrameBatch batch, Exchange exchange) {
+        String from = from(exchange);
+        return batch.apply((outcome, nanos) -> record(outcome, from) ? outcome : null, StepFailures.LOG_AND_DROP);
+    }
 
-    /** The tick to store, or null when the frame was ignored or rejected. */
-    public MarketTick record(FrameOutcome outcome, Exchange exchange) {
+    /** The route the frame came in on names its venue: okx-ingest, binance-ingest, replay. */
+    private static String from(Exchange exchange) {
+        return exchange == null || exchange.getFromRouteId() == null ? "a" : exchange.getFromRouteId().replace("-ingest", "");
+    }
+
+    /** Counts the outcome; true when it is a tick to store. */
+    private boolean record(FrameOutcome outcome, String from) {
         if (outcome instanceof FrameOutcome.Accepted accepted) {
             metrics.frameReceived(accepted.tick().stream().configName());
-            if (accepted.sequenceReset() && exchange != null) {
-                exchange.setProperty(SEQUENCE_RESET, Boolean.TRUE);
-            }
-            return accepted.tick();
+            return true;
         }
         if (outcome instanceof FrameOutcome.Ignored ignored) {
             metrics.frameReceived(ignored.kind());
             metrics.ignored(ignored.kind());
-            return null;
+            return false;
         }
         FrameOutcome.Rejected rejected = (FrameOutcome.Rejected) outcome;
         metrics.frameReceived(rejected.kind());
         metrics.rejected(rejected.reason());
-        // The route the frame came in on names its venue: okx-ingest, binance-ingest, replay.
-        String from = exchange == null || exchange.getFromRouteId() == null ? "a" : exchange.getFromRouteId().replace("-ingest", "");
         rejectLog.warn(from + rejected.reason().tag(), "Rejected {} frame ({}): {}", from, rejected.reason().tag(),
                 rejected.detail());
-        return null;
+        return false;
     }
 }

@@ -15,9 +15,10 @@ import java.util.function.LongSupplier;
 
 import dev.marketdata.feed.RateLimitedLog;
 import dev.marketdata.feed.ReconnectBackoff;
+import dev.marketdata.model.FrameBatch;
+import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
-import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +56,6 @@ public class LatestTickStore implements Service {
     public static final String SEQ_PREFIX = RedisTicks.SEQ_PREFIX;
     /** Identifies the data set: created by the first gateway, adopted by every other, never expires. */
     public static final String EPOCH_KEY = RedisTicks.EPOCH_KEY;
-    /** Exchange property: {@link System#nanoTime()} when the frame arrived at the WebSocket consumer. */
-    public static final String RECEIVED_NANOS = dev.marketdata.feed.OutcomeDispatch.RECEIVED_NANOS;
     private static final Logger LOG = LoggerFactory.getLogger(LatestTickStore.class);
     /** A hold shorter than this is ordinary out-of-order delivery, not worth showing as a held symbol. */
     private static final long HOLD_SHOWN_AFTER_MILLIS = 1_000;
@@ -138,17 +137,18 @@ public class LatestTickStore implements Service {
     }
 
     /**
-     * The pipeline's step: queues the tick for the writer, unless it is not newer than what this process
-     * already wrote.
-     *
-     * @param receivedNanos {@link System#nanoTime()} when the frame arrived, for the ingest latency timer;
-     *                      null when unknown
-     * @param sequenceReset true when the venue said its sequence starts again at this tick (Bybit's u=1): a
-     *                      lower sequence is then stored at once as a reset, rather than after the reset bound
+     * The pipeline's step: queues each tick of the batch for the writer, unless it is not newer than what this
+     * process already wrote. The batch gives when each frame arrived, for the ingest latency timer; a tick the
+     * venue marks as a sequence reset (Bybit's u=1) is stored at once even with a lower sequence, rather than
+     * after the reset bound.
      */
-    public Result ingest(MarketTick tick, @ExchangeProperty(RECEIVED_NANOS) Long receivedNanos,
-            @ExchangeProperty(IngestRecorder.SEQUENCE_RESET) Boolean sequenceReset) {
-        return store(tick, receivedNanos, Boolean.TRUE.equals(sequenceReset));
+    public FrameBatch ingestAll(FrameBatch batch) {
+        return batch.apply((outcome, nanos) -> {
+            if (outcome instanceof FrameOutcome.Accepted accepted) {
+                store(accepted.tick(), nanos == 0 ? null : nanos, accepted.sequenceReset());
+            }
+            return outcome;
+        }, StepFailures.LOG_AND_DROP);
     }
 
     private Result store(MarketTick tick, Long receivedNanos, boolean reset) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
+import dev.marketdata.model.FrameBatch;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.RejectReason;
@@ -41,11 +42,15 @@ public class QualityMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(QualityMonitor.class);
     private static final int SHOWN_SYMBOLS = 5;
 
+    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+
     public enum Kind {
         STALE, PRICE_JUMP, LOCKED_BOOK, CROSSED_BOOK, ZERO_QUANTITY, CLOCK_SKEW;
 
+        private final String tag = name().toLowerCase(Locale.ROOT);
+
         public String tag() {
-            return name().toLowerCase(Locale.ROOT);
+            return tag;
         }
     }
 
@@ -126,6 +131,11 @@ public class QualityMonitor {
      * and jumps are configured to reject. A rejected jump still becomes the new reference, so a market
      * that really moved is accepted from its next tick on.
      */
+    /** The pipeline's step: each outcome of the batch, inspected. */
+    public FrameBatch inspectAll(FrameBatch batch) {
+        return batch.apply((outcome, nanos) -> inspect(outcome), StepFailures.LOG_AND_DROP);
+    }
+
     public FrameOutcome inspect(FrameOutcome outcome) {
         if (outcome instanceof FrameOutcome.Accepted accepted) {
             return inspectTick(accepted);
@@ -148,9 +158,11 @@ public class QualityMonitor {
                 return accepted;
             }
             if (previous != null && previous.price().signum() > 0) {
-                BigDecimal movePercent = tick.price().subtract(previous.price()).abs()
-                        .multiply(BigDecimal.valueOf(100)).divide(previous.price(), MathContext.DECIMAL64);
-                if (movePercent.compareTo(maxJumpPercent) > 0) {
+                // |move| x 100 > max% x previous, exact and without a division on every tick; the percentage
+                // itself only for the alert's text.
+                BigDecimal move = tick.price().subtract(previous.price()).abs();
+                if (move.multiply(HUNDRED).compareTo(maxJumpPercent.multiply(previous.price())) > 0) {
+                    BigDecimal movePercent = move.multiply(HUNDRED).divide(previous.price(), MathContext.DECIMAL64);
                     jumped = true;
                     jumpDetail = "price moved " + movePercent.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString()
                             + "% from " + previous.price().toPlainString() + " to " + tick.price().toPlainString();
@@ -273,6 +285,10 @@ public class QualityMonitor {
 
     /** Raises an alert when its condition starts; notes when it stops, for {@link #check()} to clear it later. */
     private void update(Kind kind, String symbol, boolean condition, String detail) {
+        if (!condition && active.isEmpty()) {
+            // The usual case, nothing raised anywhere: nothing to clear, and no key to build.
+            return;
+        }
         String key = key(kind, symbol);
         if (condition) {
             Active alert = active.get(key);

@@ -1,9 +1,13 @@
 package dev.marketdata.pipeline;
 
-import dev.marketdata.feed.RateLimitedLog;
+import java.util.List;
+
+import dev.marketdata.feed.OutcomeDispatch;
+import dev.marketdata.model.FrameBatch;
+import dev.marketdata.model.FrameOutcome;
+import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The tick pipeline, which knows no venue: a frame's outcome, as the venue's mapper made it (in the feed's
@@ -13,28 +17,42 @@ import org.slf4j.LoggerFactory;
 public class TickPipelineRoutes extends RouteBuilder {
 
     public static final String ENTRY = "direct:tick-pipeline";
-    private static final Logger LOG = LoggerFactory.getLogger(TickPipelineRoutes.class);
-    private final RateLimitedLog failureLog = new RateLimitedLog(LOG, 10_000);
+    /** Whether the batch still holds a tick to store once the steps before the store had their say. */
+    private static final Predicate HAS_TICKS = exchange -> exchange.getMessage().getBody(FrameBatch.class).hasTicks();
 
     @Override
     public void configure() {
+        getContext().getTypeConverterRegistry().addTypeConverter(FrameBatch.class, FrameOutcome.class,
+                new org.apache.camel.support.TypeConverterSupport() {
+                    @Override
+                    public <T> T convertTo(Class<T> type, Exchange exchange, Object value) {
+                        return type.cast(FrameBatch.of(List.of((FrameOutcome) value), receivedNanos(exchange)));
+                    }
+                });
         onException(Exception.class)
                 .handled(true)
                 .process(exchange -> {
                     Throwable cause = exchange.getProperty(org.apache.camel.Exchange.EXCEPTION_CAUGHT, Throwable.class);
-                    failureLog.warn("pipeline", "Tick pipeline failed for one frame: {}", Failures.describe(cause));
+                    StepFailures.log(cause);
                 });
 
         from(ENTRY).routeId("tick-pipeline")
-                .bean(TickValidator.BEAN, "validate")
-                .bean(QualityMonitor.BEAN, "inspect")
-                .bean(IngestRecorder.BEAN, "record")
-                .filter(body().isNotNull())
-                    .bean(LatestTickStore.BEAN, "ingest")
+                // A single outcome (a test's, a replayed frame's) is a batch of one.
+                .convertBodyTo(FrameBatch.class)
+                .bean(TickValidator.BEAN, "validateAll")
+                .bean(QualityMonitor.BEAN, "inspectAll")
+                .bean(IngestRecorder.BEAN, "recordAll")
+                .filter(HAS_TICKS)
+                    .bean(LatestTickStore.BEAN, "ingestAll")
                 .end();
 
         from("timer:redis-reconcile?delay={{redis.reconcile-interval}}&period={{redis.reconcile-interval}}")
                 .routeId("redis-reconcile")
                 .bean(LatestTickStore.BEAN, "reconcile");
+    }
+
+    private static long receivedNanos(Exchange exchange) {
+        Long nanos = exchange == null ? null : exchange.getProperty(OutcomeDispatch.RECEIVED_NANOS, Long.class);
+        return nanos == null ? 0 : nanos;
     }
 }

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.Set;
 
+import dev.marketdata.model.FrameBatch;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.RejectReason;
@@ -30,6 +31,11 @@ public class TickValidator {
     public TickValidator(Collection<String> symbols, long maxFutureMillis) {
         this.symbols = Set.copyOf(symbols);
         this.maxFutureMillis = maxFutureMillis;
+    }
+
+    /** The pipeline's step: each outcome of the batch, validated. */
+    public FrameBatch validateAll(FrameBatch batch) {
+        return batch.apply((outcome, nanos) -> validate(outcome), StepFailures.LOG_AND_DROP);
     }
 
     public FrameOutcome validate(FrameOutcome outcome) {

@@ -28,17 +28,32 @@ public class BinanceFrameMapper {
     private final LongSupplier clock;
     private final BookTickerMapper bookTickerMapper = new BookTickerMapper();
     private final TickerMapper tickerMapper = new TickerMapper();
+    /** Null when bookTicker is not subscribed. */
+    private final BookTickerFastPath fastPath;
 
     public BinanceFrameMapper(ObjectMapper json, Set<StreamKind> wanted, LongSupplier clock) {
         this.json = json;
         this.wanted = Set.copyOf(wanted);
         this.clock = clock;
+        this.fastPath = wanted.contains(StreamKind.BOOK_TICKER) ? new BookTickerFastPath(json.getFactory(), bookTickerMapper) : null;
+    }
+
+    /** Whether the text is a Binance symbol: 2-20 upper-case letters and digits. */
+    static boolean isSymbol(String text) {
+        if (text == null || text.length() < 2 || text.length() > 20) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Binance frames are small (well under 1 KB); anything this large is not one of them. */
     static final int MAX_FRAME_CHARS = 64 * 1024;
-    /** A Binance symbol: 2-20 upper-case letters and digits. */
-    private static final java.util.regex.Pattern SYMBOL = java.util.regex.Pattern.compile("[A-Z0-9]{2,20}");
 
     public FrameOutcome map(String frame) {
         return mapReceivedAt(frame, clock.getAsLong());
@@ -53,6 +68,17 @@ public class BinanceFrameMapper {
             return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.OVERSIZED_FRAME,
                     "frame of " + frame.length() + " characters");
         }
+        if (fastPath != null) {
+            MarketTick tick = fastPath.tryMap(frame, receivedAt);
+            if (tick != null) {
+                return new FrameOutcome.Accepted(tick);
+            }
+        }
+        return mapTree(frame, receivedAt);
+    }
+
+    /** Every frame the fast path did not take: read as a tree, each rule checked with its own rejection. */
+    FrameOutcome mapTree(String frame, long receivedAt) {
         JsonNode root;
         try {
             root = json.readTree(frame);
@@ -108,7 +134,7 @@ public class BinanceFrameMapper {
         }
         try {
             String symbol = VenueJson.text(data, "s");
-            if (!SYMBOL.matcher(symbol).matches()) {
+            if (!isSymbol(symbol)) {
                 return new FrameOutcome.Rejected(kind.configName(), RejectReason.BAD_SYMBOL, "symbol is not 2-20 upper-case letters and digits");
             }
             // The stream a frame came on names its symbol and kind: a payload of another symbol or event type

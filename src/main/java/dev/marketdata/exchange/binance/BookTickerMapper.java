@@ -23,6 +23,12 @@ public class BookTickerMapper {
         BigDecimal ask = VenueJson.decimal(data, "a");
         BigDecimal askQty = VenueJson.decimal(data, "A");
         Long eventTime = VenueJson.optionalInteger(data, "E");
+        return tick(symbol, updateId, bid, bidQty, ask, askQty, eventTime, receivedAt);
+    }
+
+    /** The tick of checked values (the tree path's and {@link BookTickerFastPath}'s). */
+    MarketTick tick(String symbol, long updateId, BigDecimal bid, BigDecimal bidQty, BigDecimal ask, BigDecimal askQty,
+            Long eventTime, long receivedAt) {
         String[] assets = dev.marketdata.model.SymbolAssets.split(symbol);
         // Halving a decimal always terminates, so the mid stays exact.
         BigDecimal mid = bid.add(ask).divide(TWO);
