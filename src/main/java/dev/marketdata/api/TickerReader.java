@@ -1,5 +1,6 @@
 package dev.marketdata.api;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +42,10 @@ public class TickerReader {
     /** Every followed instrument, in configured order (venue by venue, as {@code exchanges} lists them). */
     private final List<Instrument> instruments;
     private final List<String> keys;
+    /** The followed instruments of each normalized name, in configured order. */
+    private final Map<String, List<Instrument>> byNormalized;
+    /** A configured Binance symbol (BTCUSDT) to its normalized name. */
+    private final Map<String, String> binanceNormalized;
     private final LongSupplier clock;
     /** Binance's form, or BASE-QUOTE[-PERP]; checked before any case folding. */
     private static final Pattern RAW_SYMBOL = Pattern.compile("[A-Za-z0-9]{2,20}|[A-Za-z0-9]{1,15}-[A-Za-z0-9]{1,15}(-[Pp][Ee][Rr][Pp])?");
@@ -59,6 +64,18 @@ public class TickerReader {
         this.ingestMetrics = ingestMetrics;
         this.instruments = List.copyOf(instruments);
         this.keys = instruments.stream().map(Instrument::key).toList();
+        // Built once: every /tickers/{symbol} and /best/{symbol} request looks its symbol up here.
+        Map<String, List<Instrument>> byName = new java.util.LinkedHashMap<>();
+        Map<String, String> binanceNames = new java.util.HashMap<>();
+        for (Instrument i : this.instruments) {
+            byName.computeIfAbsent(i.normalized(), k -> new ArrayList<>()).add(i);
+            if (i.venue() == Venue.BINANCE) {
+                binanceNames.putIfAbsent(i.nativeSymbol(), i.normalized());
+            }
+        }
+        byName.replaceAll((name, list) -> List.copyOf(list));
+        this.byNormalized = Map.copyOf(byName);
+        this.binanceNormalized = Map.copyOf(binanceNames);
         this.clock = clock;
         this.storedLimits = storedLimits;
     }
@@ -82,8 +99,12 @@ public class TickerReader {
     /** The followed keys of a requested symbol (and venue), or the API error saying why there are none. */
     List<String> keysOf(String raw, String exchange) {
         String normalized = normalized(checkSymbol(raw));
-        List<String> wanted = select(i -> i.normalized().equals(normalized)
-                && (exchange == null || i.venue().id().equals(exchange)));
+        List<String> wanted = new ArrayList<>(2);
+        for (Instrument i : byNormalized.getOrDefault(normalized, List.of())) {
+            if (exchange == null || i.venue().id().equals(exchange)) {
+                wanted.add(i.key());
+            }
+        }
         if (wanted.isEmpty()) {
             throw new ApiException(404, "UNKNOWN_SYMBOL", "symbol " + normalized + " is not configured on this gateway"
                     + (exchange == null ? "" : " for " + exchange));
@@ -109,10 +130,9 @@ public class TickerReader {
         if (symbol.indexOf('-') >= 0) {
             return symbol;
         }
-        for (Instrument i : instruments) {
-            if (i.venue() == Venue.BINANCE && i.nativeSymbol().equals(symbol)) {
-                return i.normalized();
-            }
+        String binance = binanceNormalized.get(symbol);
+        if (binance != null) {
+            return binance;
         }
         // Binance not enabled (or not carrying it): BTCUSDT still names BTC-USDT by the known quote assets.
         String[] assets = dev.marketdata.model.SymbolAssets.split(symbol);

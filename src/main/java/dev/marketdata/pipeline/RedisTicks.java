@@ -103,8 +103,8 @@ public final class RedisTicks {
             redis.execute((RedisCallback<String>) connection -> connection.scriptingCommands().scriptLoad(SCRIPT));
             scriptLoaded = true;
         }
-        return redis.execute((RedisCallback<List<Object>>) connection -> {
-            Pipeline pipeline = ((Jedis) connection.getNativeConnection()).pipelined();
+        return onJedis(jedis -> {
+            Pipeline pipeline = jedis.pipelined();
             for (int i = 0; i < writes.size(); i++) {
                 Write w = writes.get(i);
                 eval(pipeline, w.tick(), w.json(), w, nowArg);
@@ -119,7 +119,23 @@ public final class RedisTicks {
                 }
             }
             return replies;
-        }, true);
+        });
+    }
+
+    /**
+     * Runs the work on a pooled Jedis connection of the template's factory, as Spring's template would but without
+     * its per-call connection proxy; a Jedis exception comes out translated, as the template's own commands do.
+     */
+    private <T> T onJedis(java.util.function.Function<Jedis, T> work) {
+        try {
+            return redis.execute((RedisCallback<T>) connection -> work.apply((Jedis) connection.getNativeConnection()), true);
+        } catch (RedisSystemException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            RuntimeException translated = redis.getConnectionFactory() == null ? null
+                    : redis.getConnectionFactory().translateExceptionIfPossible(e);
+            throw translated != null ? translated : e;
+        }
     }
 
     /**
@@ -160,11 +176,14 @@ public final class RedisTicks {
 
     /** The stored JSON of each key, in order, null where Redis has none; one round trip (MGET). */
     public List<String> readAll(List<String> followedKeys) {
-        List<String> keys = new ArrayList<>(followedKeys.size());
-        for (String key : followedKeys) {
-            keys.add(KEY_PREFIX + key);
+        if (followedKeys.isEmpty()) {
+            return List.of();
         }
-        List<String> values = redis.opsForValue().multiGet(keys);
+        String[] keys = new String[followedKeys.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = KEY_PREFIX + followedKeys.get(i);
+        }
+        List<String> values = onJedis(jedis -> jedis.mget(keys));
         if (values == null) {
             throw new IllegalStateException("Redis MGET returned nothing");
         }

@@ -192,6 +192,44 @@ public final class Benchmark {
             }
             System.out.printf(Locale.ROOT, "baseline 2 ingest: %.0f frames/s, %.0f ticks/s written%n", baseFps, baseTps);
 
+            // --- the same ingest row on another venue: OKX bbo-tbt, gateway then baseline 2 ---
+            phase("OKX bbo-tbt ingest, the gateway then baseline 2", 2 * seconds(3 + 20, 3));
+            List<String> instIds = symbols.stream().map(s -> s.replace("USDT", "-USDT")).toList();
+            double okxFps;
+            double okxBaseFps;
+            try (FrameGenerator generator = FrameGenerator.okx(instIds)) {
+                GatewayProcess gateway = GatewayProcess.startOkx(generator.url(), instIds, redisHost, redisPort, "okx");
+                await("the gateway connected to OKX", 30, generator::connected);
+                generator.start(0);
+                pause(seconds(3, 1));
+                PrometheusScrape before = gateway.scrape();
+                long t0 = System.nanoTime();
+                pause(seconds(20, 2));
+                PrometheusScrape after = gateway.scrape();
+                okxFps = (sum(after, "marketdata_frames_received_total") - sum(before, "marketdata_frames_received_total"))
+                        / ((System.nanoTime() - t0) / 1e9);
+                generator.stop();
+                long sent = generator.sent();
+                boolean all = await("the gateway received every OKX frame sent", 120, () -> sum(gateway.scrapeQuietly(),
+                        "marketdata_frames_received_total") >= sent);
+                boolean settledAll = await("every OKX tick settled", 60, () -> settled(gateway.scrapeQuietly()) >= sent);
+                failed |= !(all && settledAll);
+                gateway.stop();
+            }
+            try (FrameGenerator generator = FrameGenerator.okx(instIds);
+                    HandWrittenGateway baseline = new HandWrittenGateway(redisHost, redisPort, symbols)) {
+                baseline.connectOkx(generator.url(), instIds);
+                await("the baseline connected to OKX", 30, generator::connected);
+                generator.start(0);
+                pause(seconds(3, 1));
+                long f0 = baseline.frames();
+                long t0 = System.nanoTime();
+                pause(seconds(20, 2));
+                okxBaseFps = (baseline.frames() - f0) / ((System.nanoTime() - t0) / 1e9);
+                generator.stop();
+            }
+            System.out.printf(Locale.ROOT, "OKX bbo-tbt ingest: gateway %.0f frames/s, baseline 2 %.0f frames/s%n", okxFps, okxBaseFps);
+
             // --- REST: the gateway with 100 symbols, against the hand-written server ---
             List<String> hundred = symbols.subList(0, Math.min(100, symbols.size()));
             int restSeconds = seconds(10, 1);
@@ -230,6 +268,8 @@ public final class Benchmark {
             row("ingest, frames/s received (" + symbolCount + " symbols, as fast as read)", gatewayFps, baseFps,
                     "≥ 0.7× baseline 2 and ≥ 100,000", gatewayFps >= 0.7 * baseFps && gatewayFps >= 100_000);
             row("ingest, ticks/s written to Redis (rest conflated, newest wins)", gatewayTps, baseTps, "", true);
+            row("ingest OKX bbo-tbt, frames/s received (" + symbolCount + " instruments, as fast as read)", okxFps, okxBaseFps,
+                    "≥ 0.7× baseline 2", okxFps >= 0.7 * okxBaseFps);
             row("ingest vs Redis pipelined SET EX, sets/s (baseline 1)", gatewayTps, setsPerSecond, "", true);
             rows.add(String.format(Locale.ROOT, "| burst to consistency, %,d frames / %d symbols: first frame sent → Redis holds every "
                     + "final tick (s) | %.2f | %.2f | %.2f | ≤ 1.5× baseline 2 | %s |", burstFrames(), symbolCount, gatewayBurst,
@@ -493,6 +533,18 @@ public final class Benchmark {
 
         static GatewayProcess start(String wsUrl, List<String> symbols, String redisHost, int redisPort, String name)
                 throws Exception {
+            return start(List.of("-Dbinance.ws.url=" + wsUrl, "-Dbinance.symbols=" + String.join(",", symbols)),
+                    redisHost, redisPort, name);
+        }
+
+        /** The gateway following OKX's bbo-tbt of the instruments instead of Binance. */
+        static GatewayProcess startOkx(String wsUrl, List<String> instIds, String redisHost, int redisPort, String name)
+                throws Exception {
+            return start(List.of("-Dexchanges=okx", "-Dokx.ws.url=" + wsUrl, "-Dokx.symbols=" + String.join(",", instIds),
+                    "-Dokx.streams=bbo-tbt"), redisHost, redisPort, name);
+        }
+
+        private static GatewayProcess start(List<String> venue, String redisHost, int redisPort, String name) throws Exception {
             int port = freePort();
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xms256m", "-Xmx512m"));
@@ -500,8 +552,8 @@ public final class Benchmark {
             if (!extra.isBlank()) {
                 cmd.addAll(List.of(extra.replace("{name}", name).trim().split("\\s+")));
             }
+            cmd.addAll(venue);
             cmd.addAll(List.of(
-                    "-Dbinance.ws.url=" + wsUrl, "-Dbinance.symbols=" + String.join(",", symbols),
                     "-Dredis.host=" + redisHost, "-Dredis.port=" + redisPort, "-Dredis.embedded=false",
                     "-Dcamel.server.port=" + port, "-Dtick.ttl.seconds=600", "-Dquality.max-jump-percent=1000000",
                     "-jar", "target/market-data.jar"));

@@ -11,8 +11,11 @@ import io.vertx.core.http.ServerWebSocket;
 
 /**
  * The load generator: a Binance-compatible combined-stream WebSocket server on loopback sending bookTicker
- * frames of Binance's shape and size for N symbols, round-robin, each symbol's update id growing. It sends
- * either at a fixed rate or as fast as the client reads (it writes while the socket's queue has room).
+ * frames of Binance's shape and size for N symbols, round-robin, each symbol's update id growing; or, for
+ * {@link #okx}, an OKX v5 public endpoint pushing {@code bbo-tbt} of the same books (one update a push, its
+ * {@code seqId} growing, {@code ts} the send time; the subscribe requests are taken as sent, {@code ping}
+ * answered). It sends either at a fixed rate or as fast as the client reads (it writes while the socket's
+ * queue has room).
  */
 final class FrameGenerator implements AutoCloseable {
 
@@ -43,17 +46,39 @@ final class FrameGenerator implements AutoCloseable {
     private int next;
 
     FrameGenerator(List<String> symbols) throws Exception {
+        this(symbols, false);
+    }
+
+    /** An OKX stand-in pushing bbo-tbt for the instruments (OKX ids: {@code B000-USDT}). */
+    static FrameGenerator okx(List<String> instIds) throws Exception {
+        return new FrameGenerator(instIds, true);
+    }
+
+    private final boolean okx;
+
+    private FrameGenerator(List<String> symbols, boolean okx) throws Exception {
+        this.okx = okx;
         this.symbols = List.copyOf(symbols);
         this.prefix = new String[symbols.size()];
         this.suffix = new String[symbols.size()];
         this.lastU = new long[symbols.size()];
         for (int i = 0; i < symbols.size(); i++) {
-            prefix[i] = "{\"stream\":\"" + symbols.get(i).toLowerCase() + "@bookTicker\",\"data\":{\"u\":";
-            suffix[i] = ",\"s\":\"" + symbols.get(i) + "\",\"b\":\"";
+            if (okx) {
+                prefix[i] = "{\"arg\":{\"channel\":\"bbo-tbt\",\"instId\":\"" + symbols.get(i) + "\"},\"data\":[{\"asks\":[[\"";
+                suffix[i] = "\",\"40.66000000\",\"0\",\"13\"]],\"bids\":[[\"";
+            } else {
+                prefix[i] = "{\"stream\":\"" + symbols.get(i).toLowerCase() + "@bookTicker\",\"data\":{\"u\":";
+                suffix[i] = ",\"s\":\"" + symbols.get(i) + "\",\"b\":\"";
+            }
             lastU[i] = 400_900_000L + i * 1_000_000L;
         }
         server = vertx.createHttpServer().webSocketHandler(ws -> {
             client = ws;
+            ws.textMessageHandler(text -> {
+                if (okx && "ping".equals(text)) {
+                    ws.writeTextMessage("pong");
+                }
+            });
             ws.closeHandler(v -> {
                 if (client == ws) {
                     client = null;
@@ -138,13 +163,19 @@ final class FrameGenerator implements AutoCloseable {
         if (ws == null || ratePerSecond < 0) {
             return;
         }
+        long ts = System.currentTimeMillis();
         for (int k = 0; k < n; k++) {
             int i = next;
             next = (next + 1) % prefix.length;
             long u = ++lastU[i];
             int p = (int) (u % PRICES);
-            ws.writeTextMessage(prefix[i] + u + suffix[i] + BIDS[p] + "\",\"B\":\"31.21000000\",\"a\":\"" + ASKS[p]
-                    + "\",\"A\":\"40.66000000\"}}");
+            if (okx) {
+                ws.writeTextMessage(prefix[i] + ASKS[p] + suffix[i] + BIDS[p] + "\",\"31.21000000\",\"0\",\"12\"]],\"ts\":\""
+                        + ts + "\",\"seqId\":" + u + "}]}");
+            } else {
+                ws.writeTextMessage(prefix[i] + u + suffix[i] + BIDS[p] + "\",\"B\":\"31.21000000\",\"a\":\"" + ASKS[p]
+                        + "\",\"A\":\"40.66000000\"}}");
+            }
         }
         sent.addAndGet(n);
     }

@@ -46,6 +46,9 @@ final class HandWrittenGateway implements AutoCloseable {
     private final Thread writer;
     private HttpServer http;
 
+    /** OKX bbo-tbt instead of Binance bookTicker: the same work on the other venue's frames. */
+    private volatile boolean okx;
+
     HandWrittenGateway(String redisHost, int redisPort, List<String> symbols) {
         JedisPoolConfig config = new JedisPoolConfig();
         config.setMaxTotal(32);
@@ -70,6 +73,48 @@ final class HandWrittenGateway implements AutoCloseable {
                 .setPort(uri.getPort()).setURI(uri.getPath() + "?streams=" + streams))
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         ws.textMessageHandler(this::onFrame);
+    }
+
+    /** Connects to an OKX endpoint and subscribes to bbo-tbt of the instruments, as the gateway does. */
+    void connectOkx(String url, List<String> instIds) throws Exception {
+        okx = true;
+        java.net.URI uri = java.net.URI.create(url);
+        WebSocket ws = vertx.createHttpClient().webSocket(new WebSocketConnectOptions().setHost(uri.getHost())
+                .setPort(uri.getPort()).setURI(uri.getPath()))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        ws.textMessageHandler(this::onOkxFrame);
+        ws.writeTextMessage("{\"op\":\"subscribe\",\"args\":[" + String.join(",", instIds.stream()
+                .map(id -> "{\"channel\":\"bbo-tbt\",\"instId\":\"" + id + "\"}").toList()) + "]}");
+    }
+
+    private void onOkxFrame(String text) {
+        frames.incrementAndGet();
+        try {
+            JsonNode root = JSON.readTree(text);
+            String instId = root.get("arg").get("instId").textValue();
+            JsonNode data = root.get("data").get(0);
+            JsonNode bid = data.get("bids").get(0);
+            JsonNode ask = data.get("asks").get(0);
+            long ts = Long.parseLong(data.get("ts").textValue());
+            // The gateway's order of an OKX book top: event time first, then seqId within the millisecond.
+            long sequence = ts * 1_000_000L + Math.floorMod(data.get("seqId").longValue(), 1_000_000L);
+            long receivedAt = System.currentTimeMillis();
+            String[] assets = instId.split("-");
+            ObjectNode value = JSON.createObjectNode();
+            value.put("symbol", instId).put("exchange", "okx").put("native_symbol", instId).put("market", "spot")
+                    .put("base_asset", assets[0]).put("quote_asset", assets[1])
+                    .put("stream", "bookTicker").put("price", new java.math.BigDecimal(bid.get(0).textValue())
+                            .add(new java.math.BigDecimal(ask.get(0).textValue())).divide(java.math.BigDecimal.valueOf(2)).toPlainString())
+                    .put("bid", bid.get(0).textValue()).put("bid_qty", bid.get(1).textValue())
+                    .put("ask", ask.get(0).textValue()).put("ask_qty", ask.get(1).textValue())
+                    .put("update_id", data.get("seqId").longValue()).put("event_time", ts).put("received_at", receivedAt)
+                    .put("source", "okx");
+            Object[] tick = { sequence, JSON.writeValueAsString(value), receivedAt };
+            pending.merge("okx:" + instId, tick, (old, now) -> (long) now[0] > (long) old[0] ? now : old);
+            LockSupport.unpark(writer);
+        } catch (Exception e) {
+            // a bad frame: skipped
+        }
     }
 
     private void onFrame(String text) {
@@ -118,10 +163,12 @@ final class HandWrittenGateway implements AutoCloseable {
                     List<String> args = List.of("bookTicker", Long.toString((long) t[1]), (String) t[2], "600",
                             Long.toString((long) t[3]), "5000", now);
                     results.add(p.evalsha(scriptSha, List.of("tick:latest:" + t[0], "tick:seq:" + t[0]), args));
-                    // As the gateway does for a Binance symbol configured as BTCUSDT: the same tick under its venue
-                    // key too, through that key's own guard (no less work than the gateway is asked to do).
-                    String venueKey = "binance:" + ((String) t[0]).replace("USDT", "-USDT");
-                    p.evalsha(scriptSha, List.of("tick:latest:" + venueKey, "tick:seq:" + venueKey), args);
+                    if (!okx) {
+                        // As the gateway does for a Binance symbol configured as BTCUSDT: the same tick under its venue
+                        // key too, through that key's own guard (no less work than the gateway is asked to do).
+                        String venueKey = "binance:" + ((String) t[0]).replace("USDT", "-USDT");
+                        p.evalsha(scriptSha, List.of("tick:latest:" + venueKey, "tick:seq:" + venueKey), args);
+                    }
                 }
                 p.sync();
                 written.addAndGet(results.size());
