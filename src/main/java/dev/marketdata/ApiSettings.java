@@ -5,17 +5,22 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The REST API's and the operators' HTTP servers, and the reference prices of mock entries per followed key
- * ({@code camel.server.*}, {@code camel.management.*}, {@code mock.price.*}).
+ * The REST API's and the operators' HTTP servers, the threads they run on, and the reference prices of mock
+ * entries per followed key ({@code camel.server.*}, {@code camel.management.*}, {@code api.*},
+ * {@code mock.price.*}).
  */
 public record ApiSettings(String serverHost, int serverPort, String managementHost, int managementPort,
-        Map<String, BigDecimal> mockPrices) {
+        int eventLoops, int workerThreads, Map<String, BigDecimal> mockPrices) {
 
     static ApiSettings from(Function<String, String> property, Map<String, BigDecimal> mockPrices) {
         int serverPort = GatewaySettings.integer(property, "camel.server.port", 8081, 0, 65535);
         String serverHost = GatewaySettings.text(property, "camel.server.host", "0.0.0.0");
         int managementPort = GatewaySettings.integer(property, "camel.management.port", serverPort, 0, 65535);
         String managementHost = GatewaySettings.text(property, "camel.management.host", "0.0.0.0");
-        return new ApiSettings(serverHost, serverPort, managementHost, managementPort, Map.copyOf(mockPrices));
+        int cores = Runtime.getRuntime().availableProcessors();
+        int eventLoops = GatewaySettings.integer(property, "api.event-loops", cores, 1, 64);
+        int workerThreads = GatewaySettings.integer(property, "api.worker-threads", 2 * cores, 1, 256);
+        return new ApiSettings(serverHost, serverPort, managementHost, managementPort, eventLoops, workerThreads,
+                Map.copyOf(mockPrices));
     }
 }

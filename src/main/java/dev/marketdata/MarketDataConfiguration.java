@@ -37,6 +37,7 @@ import dev.marketdata.pipeline.QualityRoutes;
 import dev.marketdata.pipeline.TickJson;
 import dev.marketdata.pipeline.TickValidator;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.vertx.core.VertxOptions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -226,6 +227,18 @@ public class MarketDataConfiguration implements CamelConfiguration {
             settings = GatewaySettings.from(name -> properties.resolveProperty(name).orElse(null), System.getenv());
         }
         return settings;
+    }
+
+    /**
+     * The HTTP server's Vert.x threads (platform-http takes a {@code VertxOptions} bean): event loops for the
+     * connections, and workers for the routes, which wait on Redis for well under a millisecond. Vert.x's own
+     * default, 20 workers, only adds context switches on a small machine: on 2 cores, 4 served more requests
+     * (bench/run, issue #11).
+     */
+    @BindToRegistry("httpServerVertxOptions")
+    public VertxOptions httpServerVertxOptions(CamelContext camelContext) {
+        ApiSettings api = settings(camelContext).api();
+        return new VertxOptions().setEventLoopPoolSize(api.eventLoops()).setWorkerPoolSize(api.workerThreads());
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +39,10 @@ class HealthIT {
             assertEquals(200, gateway.status("/api/v1/health"));
             assertEquals(200, gateway.status("/observe/health/ready"));
             assertEquals(200, gateway.status("/observe/health/live"));
+            // The checks a probe runs: what serves, nothing per route (35 checks a probe before; issue #11).
+            List<String> checks = new ArrayList<>();
+            gateway.getJson("/observe/health?exposureLevel=full").get("checks").forEach(c -> checks.add(c.get("name").asText()));
+            assertEquals(List.of("context", "serving", "redis"), checks);
             try {
                 TestRedis.stop();
                 await("degraded", Duration.ofSeconds(20), () -> "degraded".equals(status(gateway)));

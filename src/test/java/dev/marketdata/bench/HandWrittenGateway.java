@@ -36,7 +36,9 @@ final class HandWrittenGateway implements AutoCloseable {
     private volatile String scriptSha;
 
 
-    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(16));
+    /** Tuned as the gateway's HTTP server is: two workers a core (more only switch contexts on a small machine). */
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1)
+            .setWorkerPoolSize(2 * Runtime.getRuntime().availableProcessors()));
     private final JedisPool pool;
     private final List<String> symbols;
     private final Map<String, Object[]> pending = new ConcurrentHashMap<>();
