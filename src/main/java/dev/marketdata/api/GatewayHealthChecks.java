@@ -70,16 +70,17 @@ public final class GatewayHealthChecks {
      * Redis answers PING. Reported (on /observe/health and /api/v1/health), not readiness: see {@link Serving}.
      * One PING answers every probe for {@link #PING_VALID_NANOS}: probes come from every load balancer and
      * dashboard at once, and need not each cost Redis a round trip (20,000 probes a second would be 20,000 PINGs).
+     * A Redis command failing anywhere in the gateway since (a write, a read) makes the next probe ask again.
      */
     public static class Redis extends Informational {
         static final long PING_VALID_NANOS = 250_000_000L;
         private final StringRedisTemplate redis;
         private final IngestMetrics metrics;
         private final java.util.function.LongSupplier nanoClock;
-        /** The last PING's verdict (null: PONG, else the error to report) and when it was asked. */
+        /** The last PING's verdict (null: PONG, else the error to report), when, and the gateway's Redis errors then. */
         private volatile Pinged last;
 
-        private record Pinged(String error, long atNanos) {
+        private record Pinged(String error, long atNanos, double errorsSeen) {
         }
 
         public Redis(StringRedisTemplate redis, IngestMetrics metrics) {
@@ -97,8 +98,9 @@ public final class GatewayHealthChecks {
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
             long now = nanoClock.getAsLong();
             Pinged known = last;
-            if (known == null || now - known.atNanos() >= PING_VALID_NANOS) {
-                known = new Pinged(ping(), now);
+            if (known == null || now - known.atNanos() >= PING_VALID_NANOS || metrics.redisErrorCount() != known.errorsSeen()) {
+                String error = ping();
+                known = new Pinged(error, now, metrics.redisErrorCount());
                 last = known;
             }
             if (known.error() == null) {

@@ -143,7 +143,8 @@ public final class VenueJson {
     /** A non-negative integer as a JSON number or a string of digits (OKX sends its {@code ts} as a string). */
     public static long integerOrDigits(JsonNode data, String field) throws FieldException {
         JsonNode node = present(data, field);
-        if (node.isTextual() && node.textValue().matches("\\d{1,18}")) {
+        if (node.isTextual() && !node.textValue().isEmpty() && node.textValue().length() <= 18
+                && digits(node.textValue(), 0) == node.textValue().length()) {
             return Long.parseLong(node.textValue());
         }
         return integer(data, field);

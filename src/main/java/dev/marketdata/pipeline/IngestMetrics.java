@@ -146,6 +146,15 @@ public class IngestMetrics {
         redisErrors.get(operation).increment();
     }
 
+    /** Redis commands that failed so far, whatever the gateway was doing. */
+    public double redisErrorCount() {
+        double total = 0;
+        for (Counter counter : redisErrors.values()) {
+            total += counter.count();
+        }
+        return total;
+    }
+
     public double framesReceivedCount() {
         return framesByKind.values().stream().mapToDouble(Counter::count).sum();
     }

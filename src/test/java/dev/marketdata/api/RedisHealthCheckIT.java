@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import redis.clients.jedis.Jedis;
 
-/** The Redis check asks Redis once per 250 ms, however many probes come, and sees a change after that. */
+/** The Redis check asks Redis once per 250 ms however many probes come, and at once after a Redis command failed. */
 class RedisHealthCheckIT {
 
     @Test
@@ -23,8 +23,8 @@ class RedisHealthCheckIT {
         StringRedisTemplate template = new StringRedisTemplate(TestRedis.connectionFactory());
         template.afterPropertiesSet();
         AtomicLong nanos = new AtomicLong(1_000_000_000L);
-        GatewayHealthChecks.Redis check = new GatewayHealthChecks.Redis(template,
-                new IngestMetrics(new SimpleMeterRegistry(), List.of("BTCUSDT")), nanos::get);
+        IngestMetrics metrics = new IngestMetrics(new SimpleMeterRegistry(), List.of("BTCUSDT"));
+        GatewayHealthChecks.Redis check = new GatewayHealthChecks.Redis(template, metrics, nanos::get);
         try (DefaultCamelContext context = new DefaultCamelContext(); Jedis redis = TestRedis.client()) {
             check.setCamelContext(context);
             redis.configResetStat();
@@ -38,6 +38,12 @@ class RedisHealthCheckIT {
             nanos.addAndGet(1);
             assertEquals(HealthCheck.State.UP, check.call().getState());
             assertEquals(2, pings(redis));
+            // A Redis command failing elsewhere in the gateway (the writer, a read): the next probe asks at once.
+            metrics.redisError("write");
+            assertEquals(HealthCheck.State.UP, check.call().getState());
+            assertEquals(3, pings(redis));
+            assertEquals(HealthCheck.State.UP, check.call().getState());
+            assertEquals(3, pings(redis));
         }
     }
 

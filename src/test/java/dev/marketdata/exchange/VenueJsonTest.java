@@ -23,4 +23,17 @@ class VenueJsonTest {
         assertEquals(plain, text.matches("\\d{1,30}(\\.\\d{1,30})?"));
         assertEquals(signed, text.matches("-?\\d{1,30}(\\.\\d{1,30})?"));
     }
+
+    @ParameterizedTest(name = "ts \"{0}\" reads as {1}")
+    @CsvSource(delimiter = '|', value = {
+        "1597026383085|1597026383085", "0|0", "999999999999999999|999999999999999999",
+        "''|-1", "1e5|-1", "-1|-1", "+1|-1", "1.0|-1", "1234567890123456789|-1", "١٢|-1", "' 1'|-1"})
+    void aTimestampAsAStringIsOneTo18AsciiDigits(String text, long expected) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode item = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("ts", text);
+        if (expected < 0) {
+            org.junit.jupiter.api.Assertions.assertThrows(VenueJson.FieldException.class, () -> VenueJson.integerOrDigits(item, "ts"));
+        } else {
+            assertEquals(expected, VenueJson.integerOrDigits(item, "ts"));
+        }
+    }
 }
