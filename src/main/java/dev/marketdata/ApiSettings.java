@@ -10,17 +10,15 @@ import java.util.function.Function;
  * {@code mock.price.*}).
  */
 public record ApiSettings(String serverHost, int serverPort, String managementHost, int managementPort,
-        int eventLoops, int workerThreads, Map<String, BigDecimal> mockPrices) {
+        int workerThreads, Map<String, BigDecimal> mockPrices) {
 
     static ApiSettings from(Function<String, String> property, Map<String, BigDecimal> mockPrices) {
         int serverPort = GatewaySettings.integer(property, "camel.server.port", 8081, 0, 65535);
         String serverHost = GatewaySettings.text(property, "camel.server.host", "0.0.0.0");
         int managementPort = GatewaySettings.integer(property, "camel.management.port", serverPort, 0, 65535);
         String managementHost = GatewaySettings.text(property, "camel.management.host", "0.0.0.0");
-        int cores = Runtime.getRuntime().availableProcessors();
-        int eventLoops = GatewaySettings.integer(property, "api.event-loops", cores, 1, 64);
-        int workerThreads = GatewaySettings.integer(property, "api.worker-threads", 2 * cores, 1, 256);
-        return new ApiSettings(serverHost, serverPort, managementHost, managementPort, eventLoops, workerThreads,
-                Map.copyOf(mockPrices));
+        int workerThreads = GatewaySettings.integer(property, "api.worker-threads",
+                2 * Runtime.getRuntime().availableProcessors(), 1, 256);
+        return new ApiSettings(serverHost, serverPort, managementHost, managementPort, workerThreads, Map.copyOf(mockPrices));
     }
 }

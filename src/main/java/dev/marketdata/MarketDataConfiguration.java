@@ -230,15 +230,14 @@ public class MarketDataConfiguration implements CamelConfiguration {
     }
 
     /**
-     * The HTTP server's Vert.x threads (platform-http takes a {@code VertxOptions} bean): event loops for the
-     * connections, and workers for the routes, which wait on Redis for well under a millisecond. Vert.x's own
-     * default, 20 workers, only adds context switches on a small machine: on 2 cores, 4 served more requests
-     * (bench/run, issue #11).
+     * The HTTP server's Vert.x workers (platform-http takes a {@code VertxOptions} bean), which run the API's
+     * routes; they wait on Redis for well under a millisecond. Vert.x's own default, 20, only adds context
+     * switches on a small machine: on 2 cores, 4 served more requests (bench/run, issue #11). The server itself
+     * runs on one event loop whatever the pool's size (one server instance), so that is left as it is.
      */
     @BindToRegistry("httpServerVertxOptions")
     public VertxOptions httpServerVertxOptions(CamelContext camelContext) {
-        ApiSettings api = settings(camelContext).api();
-        return new VertxOptions().setEventLoopPoolSize(api.eventLoops()).setWorkerPoolSize(api.workerThreads());
+        return new VertxOptions().setWorkerPoolSize(settings(camelContext).api().workerThreads());
     }
 
     /**
@@ -469,7 +468,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
         if (healthChecks == null) {
             GatewaySettings s = settings(camelContext);
             List<HealthCheck> checks = new java.util.ArrayList<>();
-            checks.add(new GatewayHealthChecks.Redis(redisTemplate(camelContext), ingestMetrics(camelContext)));
+            LatestTickStore store = latestTickStore(camelContext);
+            checks.add(new GatewayHealthChecks.Redis(redisTemplate(camelContext), ingestMetrics(camelContext), store::redisUp));
             checks.add(new GatewayHealthChecks.Freshness(freshness(camelContext), s.quality().staleSeconds() * 1000L,
                     latestTickStore(camelContext)));
             for (FeedSettings f : s.feeds()) {

@@ -58,7 +58,6 @@ class EveryPropertyTest {
                 Arguments.of("tick.sequence-reset-after", "2h", "must be between 0ms and 1h"),
                 Arguments.of("camel.server.port", "99999", "must be between 0 and 65535"),
                 Arguments.of("camel.management.port", "-1", "must be between 0 and 65535"),
-                Arguments.of("api.event-loops", "0", "must be between 1 and 64"),
                 Arguments.of("api.worker-threads", "many", "is not a whole number"),
                 Arguments.of("mock.price.BTCUSDT", "-5", "must be a positive decimal"),
                 Arguments.of("quality.stale.seconds", "0", "must be between 1 and 86400"),

@@ -70,56 +70,90 @@ public final class GatewayHealthChecks {
      * Redis answers PING. Reported (on /observe/health and /api/v1/health), not readiness: see {@link Serving}.
      * One PING answers every probe for {@link #PING_VALID_NANOS}: probes come from every load balancer and
      * dashboard at once, and need not each cost Redis a round trip (20,000 probes a second would be 20,000 PINGs).
-     * A Redis command failing anywhere in the gateway since (a write, a read) makes the next probe ask again.
+     * Only the first probe waits for its PING; after that a stale verdict is refreshed in the background while
+     * probes answer at once with the last one, so a Redis that hangs (no answer until {@code redis.timeout-ms})
+     * never holds up the probes, nor, through Camel's lock on the check, the HTTP workers and readiness. A Redis
+     * command failing anywhere in the gateway since the last PING asks again, and while the store finds Redis
+     * down the check says so at once.
      */
     public static class Redis extends Informational {
         static final long PING_VALID_NANOS = 250_000_000L;
         private final StringRedisTemplate redis;
         private final IngestMetrics metrics;
+        private final java.util.function.BooleanSupplier storeSeesRedis;
         private final java.util.function.LongSupplier nanoClock;
-        /** The last PING's verdict (null: PONG, else the error to report), when, and the gateway's Redis errors then. */
+        private final java.util.concurrent.atomic.AtomicBoolean pinging = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.ThreadPoolExecutor pinger;
+        /** The last PING's verdict (null: PONG, else the error to report), when it came, and the gateway's Redis errors then. */
         private volatile Pinged last;
 
         private record Pinged(String error, long atNanos, double errorsSeen) {
         }
 
-        public Redis(StringRedisTemplate redis, IngestMetrics metrics) {
-            this(redis, metrics, System::nanoTime);
+        public Redis(StringRedisTemplate redis, IngestMetrics metrics, java.util.function.BooleanSupplier storeSeesRedis) {
+            this(redis, metrics, storeSeesRedis, System::nanoTime);
         }
 
-        Redis(StringRedisTemplate redis, IngestMetrics metrics, java.util.function.LongSupplier nanoClock) {
+        Redis(StringRedisTemplate redis, IngestMetrics metrics, java.util.function.BooleanSupplier storeSeesRedis,
+                java.util.function.LongSupplier nanoClock) {
             super("redis");
             this.redis = redis;
             this.metrics = metrics;
+            this.storeSeesRedis = storeSeesRedis;
             this.nanoClock = nanoClock;
+            this.pinger = new java.util.concurrent.ThreadPoolExecutor(1, 1, 10, java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(), task -> {
+                        Thread thread = new Thread(task, "redis-health-ping");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+            this.pinger.allowCoreThreadTimeOut(true);
         }
 
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-            long now = nanoClock.getAsLong();
             Pinged known = last;
-            if (known == null || now - known.atNanos() >= PING_VALID_NANOS || metrics.redisErrorCount() != known.errorsSeen()) {
-                String error = ping();
-                known = new Pinged(error, now, metrics.redisErrorCount());
-                last = known;
+            if (known == null) {
+                known = ping();
+            } else if (nanoClock.getAsLong() - known.atNanos() >= PING_VALID_NANOS
+                    || metrics.redisErrorCount() != known.errorsSeen()) {
+                refreshInBackground();
             }
-            if (known.error() == null) {
-                builder.up();
-            } else {
+            if (known.error() != null) {
                 builder.detail("error", known.error()).down();
+            } else if (!storeSeesRedis.getAsBoolean()) {
+                builder.detail("error", "the gateway's Redis commands are failing (PING pending)").down();
+            } else {
+                builder.up();
             }
         }
 
-        /** Null when Redis answered PONG, else what went wrong. */
-        private String ping() {
+        private void refreshInBackground() {
+            if (pinging.compareAndSet(false, true)) {
+                pinger.execute(() -> {
+                    try {
+                        ping();
+                    } finally {
+                        pinging.set(false);
+                    }
+                });
+            }
+        }
+
+        /** Asks Redis, and keeps the verdict with the time it came (after a slow answer, not before it). */
+        private Pinged ping() {
+            String error;
             try {
                 String pong = redis.execute(connection -> connection.ping(), true);
-                return "PONG".equalsIgnoreCase(pong) ? null : "unexpected PING answer";
+                error = "PONG".equalsIgnoreCase(pong) ? null : "unexpected PING answer";
             } catch (RuntimeException e) {
                 metrics.redisError("health");
                 Failures.Refusal refusal = Failures.redisRefusal(e);
-                return refusal != null ? refusal.describe() : Failures.describe(e);
+                error = refusal != null ? refusal.describe() : Failures.describe(e);
             }
+            Pinged verdict = new Pinged(error, nanoClock.getAsLong(), metrics.redisErrorCount());
+            last = verdict;
+            return verdict;
         }
     }
 
