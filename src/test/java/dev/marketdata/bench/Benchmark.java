@@ -179,17 +179,9 @@ public final class Benchmark {
             try (FrameGenerator generator = new FrameGenerator(symbols);
                     HandWrittenGateway baseline = new HandWrittenGateway(redisHost, redisPort, symbols)) {
                 baseline.connect(generator.url(), streams);
-                await("the baseline connected", 30, generator::connected);
-                generator.start(0);
-                pause(seconds(3, 1));
-                long f0 = baseline.frames();
-                long w0 = baseline.written();
-                long t0 = System.nanoTime();
-                pause(seconds(20, 2));
-                double elapsed = (System.nanoTime() - t0) / 1e9;
-                baseFps = (baseline.frames() - f0) / elapsed;
-                baseTps = (baseline.written() - w0) / elapsed;
-                generator.stop();
+                double[] rates = baselineRates(generator, baseline, "the baseline connected");
+                baseFps = rates[0];
+                baseTps = rates[1];
                 baseBurst = burst(generator, symbols);
             }
             System.out.printf(Locale.ROOT, "baseline 2 ingest: %.0f frames/s, %.0f ticks/s written%n", baseFps, baseTps);
@@ -221,14 +213,7 @@ public final class Benchmark {
             try (FrameGenerator generator = FrameGenerator.okx(instIds);
                     HandWrittenGateway baseline = new HandWrittenGateway(redisHost, redisPort, symbols)) {
                 baseline.connectOkx(generator.url(), instIds);
-                await("the baseline connected to OKX", 30, generator::connected);
-                generator.start(0);
-                pause(seconds(3, 1));
-                long f0 = baseline.frames();
-                long t0 = System.nanoTime();
-                pause(seconds(20, 2));
-                okxBaseFps = (baseline.frames() - f0) / ((System.nanoTime() - t0) / 1e9);
-                generator.stop();
+                okxBaseFps = baselineRates(generator, baseline, "the baseline connected to OKX")[0];
             }
             System.out.printf(Locale.ROOT, "OKX bbo-tbt ingest: gateway %.0f frames/s, baseline 2 %.0f frames/s%n", okxFps, okxBaseFps);
 
@@ -381,6 +366,24 @@ public final class Benchmark {
     }
 
     /** Both paths under the same load first, unmeasured, so that the JIT has compiled them. */
+    /**
+     * Baseline 2 fed as fast as it reads: frames/s received and ticks/s written over the window, after the
+     * warm-up; the generator is stopped after.
+     */
+    private double[] baselineRates(FrameGenerator generator, HandWrittenGateway baseline, String connected) throws Exception {
+        await(connected, 30, generator::connected);
+        generator.start(0);
+        pause(seconds(3, 1));
+        long f0 = baseline.frames();
+        long w0 = baseline.written();
+        long t0 = System.nanoTime();
+        pause(seconds(20, 2));
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        double[] rates = { (baseline.frames() - f0) / elapsed, (baseline.written() - w0) / elapsed };
+        generator.stop();
+        return rates;
+    }
+
     /**
      * Until the JIT is done with the request path: on 2 cores the gateway's REST throughput still grew after 5 s of
      * load (its C2 compiler thread still busy) and settled by about 15 s. Both servers get the same.
