@@ -15,9 +15,6 @@ import org.apache.camel.support.DefaultConsumer;
  */
 public final class OutcomeDispatch {
 
-    /** The exchange property with {@link System#nanoTime()} at the frame's arrival, for a body of one outcome. */
-    public static final String RECEIVED_NANOS = "marketdata.receivedNanos";
-
     private OutcomeDispatch() {
     }
 

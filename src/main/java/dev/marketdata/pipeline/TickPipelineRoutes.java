@@ -2,7 +2,6 @@ package dev.marketdata.pipeline;
 
 import java.util.List;
 
-import dev.marketdata.feed.OutcomeDispatch;
 import dev.marketdata.model.FrameBatch;
 import dev.marketdata.model.FrameOutcome;
 import org.apache.camel.Exchange;
@@ -10,9 +9,10 @@ import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * The tick pipeline, which knows no venue: a frame's outcome, as the venue's mapper made it (in the feed's
- * consumer, per connection) → validated → quality → counted → newest-wins write to Redis. Every step is one
- * named bean; a failure of one frame is counted and logged (rate-limited) and never stops the route.
+ * The tick pipeline, which knows no venue: a batch of frames' outcomes, as the venue's mapper made them (in the
+ * feed's consumer, per connection) → validated → quality → counted → newest-wins write to Redis. Every step is
+ * one named bean that judges each outcome of the batch on its own; a failure of one frame is logged
+ * (rate-limited), drops that frame only, and never stops the route.
  */
 public class TickPipelineRoutes extends RouteBuilder {
 
@@ -26,7 +26,8 @@ public class TickPipelineRoutes extends RouteBuilder {
                 new org.apache.camel.support.TypeConverterSupport() {
                     @Override
                     public <T> T convertTo(Class<T> type, Exchange exchange, Object value) {
-                        return type.cast(FrameBatch.of(List.of((FrameOutcome) value), receivedNanos(exchange)));
+                        // When its frame arrived is not known: no ingest latency is recorded for it.
+                        return type.cast(FrameBatch.of(List.of((FrameOutcome) value), 0));
                     }
                 });
         onException(Exception.class)
@@ -49,10 +50,5 @@ public class TickPipelineRoutes extends RouteBuilder {
         from("timer:redis-reconcile?delay={{redis.reconcile-interval}}&period={{redis.reconcile-interval}}")
                 .routeId("redis-reconcile")
                 .bean(LatestTickStore.BEAN, "reconcile");
-    }
-
-    private static long receivedNanos(Exchange exchange) {
-        Long nanos = exchange == null ? null : exchange.getProperty(OutcomeDispatch.RECEIVED_NANOS, Long.class);
-        return nanos == null ? 0 : nanos;
     }
 }
