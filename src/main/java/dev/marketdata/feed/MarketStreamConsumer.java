@@ -22,7 +22,7 @@ public class MarketStreamConsumer extends DefaultConsumer {
 
     private static final long DRAIN_MILLIS = 10_000;
     /** The most outcomes one exchange carries: bounds a batch's memory and the wait of its first frame. */
-    static final int MAX_BATCH = 256;
+    public static final int MAX_BATCH = 256;
     private final List<StreamConnection> connections = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private HttpClient client;
