@@ -78,8 +78,10 @@ public record FeedSettings(Venue venue, String url, List<Instrument> instruments
         if (problem != null) {
             throw GatewaySettings.invalid(id + ".ws.url", url, problem);
         }
-        List<Instrument> instruments = instruments(venue, GatewaySettings.text(property, id + ".symbols", defaults[1]));
+        String symbols = GatewaySettings.text(property, id + ".symbols", defaults[1]);
+        List<Instrument> instruments = instruments(venue, symbols, id + ".symbols");
         List<String> streams = streams(venue, GatewaySettings.text(property, id + ".streams", defaults[2]));
+        requireStreamBudget(venue, instruments.size(), streams.size(), maxStreams(property, id), id + ".symbols", symbols);
         // A venue's own proxies win; else the global list serves it (binance.proxies is how it was before).
         String own = GatewaySettings.secret(property, id + ".proxies", id + ".proxies-file", true);
         List<ProxySpec> proxies = own.isEmpty() && !globalProxies.isEmpty()
@@ -140,7 +142,26 @@ public record FeedSettings(Venue venue, String url, List<Instrument> instruments
         return own != null && !own.isBlank() ? id + "." + name : "feed." + name;
     }
 
-    private static List<Instrument> instruments(Venue venue, String raw) {
+    /** The most streams (symbols x stream kinds) a venue may follow: {@code <id>.max-streams}, else {@code feed.max-streams}. */
+    static int maxStreams(Function<String, String> property, String id) {
+        String own = property.apply(id + ".max-streams");
+        String name = own != null && !own.isBlank() ? id + ".max-streams" : "feed.max-streams";
+        return GatewaySettings.integer(property, name, DEFAULT_MAX_STREAMS, 1, 100_000);
+    }
+
+    /** Built-in bound of {@link #maxStreams}: ten Binance connections' worth. */
+    static final int DEFAULT_MAX_STREAMS = 10_240;
+
+    /** Symbols x streams within the venue's bound, or the error naming the property. */
+    static void requireStreamBudget(Venue venue, int symbols, int streams, int max, String property, String raw) {
+        if ((long) symbols * streams > max) {
+            throw GatewaySettings.invalid(property, raw.length() > 60 ? raw.substring(0, 60) + "..." : raw, symbols
+                    + " symbols x " + streams + " streams = " + (long) symbols * streams + " streams, more than the "
+                    + max + " allowed (" + venue.id() + ".max-streams or feed.max-streams)");
+        }
+    }
+
+    static List<Instrument> instruments(Venue venue, String raw, String property) {
         Map<String, Instrument> out = new LinkedHashMap<>();
         for (String part : raw.split(",")) {
             if (part.isBlank()) {
@@ -150,19 +171,24 @@ public record FeedSettings(Venue venue, String url, List<Instrument> instruments
             try {
                 instrument = Instrument.parse(venue, part);
             } catch (IllegalArgumentException e) {
-                throw GatewaySettings.invalid(venue.id() + ".symbols", raw, e.getMessage());
+                throw GatewaySettings.invalid(property, shortened(raw), e.getMessage());
             }
             // Bybit names spot and perpetual alike (BTCUSDT): an instrument is its native id in its market.
             Instrument earlier = out.putIfAbsent(instrument.nativeSymbol() + "|" + instrument.market(), instrument);
             if (earlier != null && !earlier.symbol().equals(instrument.symbol())) {
-                throw GatewaySettings.invalid(venue.id() + ".symbols", raw, "'" + earlier.symbol() + "' and '"
+                throw GatewaySettings.invalid(property, shortened(raw), "'" + earlier.symbol() + "' and '"
                         + instrument.symbol() + "' are the same instrument (" + instrument.nativeSymbol() + "); name it once");
             }
         }
         if (out.isEmpty()) {
-            throw GatewaySettings.invalid(venue.id() + ".symbols", raw, "lists no symbol");
+            throw GatewaySettings.invalid(property, raw, "lists no symbol");
         }
         return List.copyOf(out.values());
+    }
+
+    /** A long symbol list as an error message shows it. */
+    private static String shortened(String raw) {
+        return raw.length() > 80 ? raw.substring(0, 80) + "..." : raw;
     }
 
     private static List<String> streams(Venue venue, String raw) {

@@ -5,8 +5,11 @@ import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.stream.Collectors;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import javax.management.MBeanServer;
@@ -24,6 +27,7 @@ import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.MarketStreamComponent;
 import dev.marketdata.feed.VenueFeed;
 import dev.marketdata.feed.VenueStream;
+import dev.marketdata.model.Followed;
 import dev.marketdata.model.Venue;
 import dev.marketdata.feed.VenueMapper;
 import dev.marketdata.model.StreamKind;
@@ -81,9 +85,20 @@ public class MarketDataConfiguration implements CamelConfiguration {
     private List<HealthCheck> healthChecks;
     private TickerReader reader;
     private dev.marketdata.feed.FrameRecorder recorder;
+    private Followed followed;
+    private LiveConfiguration live;
+    private TickValidator validator;
+    private dev.marketdata.api.BestPrice bestPrice;
+    private MockTickerEnricher mockEnricher;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
+        // What was given over the file before this adds its own overrides: -D, environment, a test's overrides.
+        Properties given = new Properties();
+        if (camelContext.getPropertiesComponent() instanceof org.apache.camel.component.properties.PropertiesComponent pc
+                && pc.getOverrideProperties() != null) {
+            given.putAll(pc.getOverrideProperties());
+        }
         GatewaySettings s = settings(camelContext);
         // A replay stands in for the venue: the replay route starts, the Binance one does not (unless asked to).
         camelContext.getPropertiesComponent().addOverrideProperty("replay.enabled", Boolean.toString(s.replay().replayFile() != null));
@@ -107,6 +122,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
         // Stopped before the embedded Redis (services stop in reverse order): pending ticks get flushed.
         camelContext.addService(latestTickStore(camelContext), true, true);
         camelContext.addService(new OperationsHookup(camelContext), true, true);
+        camelContext.addService(liveConfiguration(camelContext, given), true, true);
         camelContext.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
@@ -220,6 +236,97 @@ public class MarketDataConfiguration implements CamelConfiguration {
         }
     }
 
+    /** What every venue follows now; replaced as a whole by a live change. */
+    public synchronized Followed followed(CamelContext camelContext) {
+        if (followed == null) {
+            GatewaySettings s = settings(camelContext);
+            Map<Venue, List<dev.marketdata.model.Instrument>> instruments = new LinkedHashMap<>();
+            Map<Venue, List<String>> streams = new LinkedHashMap<>();
+            for (FeedSettings f : s.feeds()) {
+                instruments.put(f.venue(), f.instruments());
+                streams.put(f.venue(), f.streams());
+            }
+            followed = new Followed(instruments, streams);
+        }
+        return followed;
+    }
+
+    /**
+     * Live changes from the working directory's {@code application.properties} and the feed MBeans, reaching each
+     * component through its own setter.
+     */
+    synchronized LiveConfiguration liveConfiguration(CamelContext camelContext, Properties given) {
+        if (live == null) {
+            GatewaySettings s = settings(camelContext);
+            java.nio.file.Path file = camelContext.getPropertiesComponent().getLocations().stream()
+                    .filter(l -> l.startsWith("file:")).map(l -> l.substring(5).replaceFirst(";.*$", ""))
+                    .map(java.nio.file.Path::of).findFirst().orElse(null);
+            PropertiesComponent pc = camelContext.getPropertiesComponent();
+            long interval = GatewaySettings.duration(name -> pc.resolveProperty(name).orElse(null), "config.reload.interval",
+                    "1s", 0, 3_600_000);
+            Function<String, String> overrides = name -> {
+                String value = given.getProperty(name);
+                if (value == null) {
+                    value = System.getProperty(name);
+                }
+                if (value == null) {
+                    value = System.getenv(name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
+                }
+                return value;
+            };
+            live = new LiveConfiguration(file, overrides, System.getenv(), s, followed(camelContext), feeds(camelContext),
+                    new LiveTarget(camelContext), meterRegistry(camelContext), interval);
+            camelContext.getRegistry().bind(LiveConfiguration.BEAN, live);
+        }
+        return live;
+    }
+
+    /** Where a live change goes: each component's own setter. */
+    private final class LiveTarget implements LiveConfiguration.Target {
+        private final CamelContext context;
+
+        LiveTarget(CamelContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void followed(Followed.Snapshot snapshot, java.util.Set<String> removedKeys) {
+            freshness(context).follow(snapshot.keys());
+            ingestMetrics(context).follow(snapshot.keys());
+            tickerReader(context).follow(snapshot.all());
+            mockTickerEnricher(context).follow(snapshot.all());
+            latestTickStore(context).forget(removedKeys);
+            qualityMonitor(context).forget(removedKeys);
+        }
+
+        @Override
+        public void quality(QualitySettings q) {
+            qualityMonitor(context).thresholds(q.staleSeconds() * 1000L, q.maxJumpPercent(), q.maxSkewMillis(),
+                    q.rejectPriceJumps() ? QualityMonitor.JumpAction.REJECT : QualityMonitor.JumpAction.FLAG,
+                    q.alertClearAfterMillis());
+            tickValidator(context).maxFutureMillis(q.maxSkewMillis());
+            bestPrice(context).staleMillis(q.staleSeconds() * 1000L);
+            ((GatewayHealthChecks.Freshness) healthChecks(context).get(1)).staleMillis(q.staleSeconds() * 1000L);
+            tickerReader(context).limits(storedLimits(latestTickStore(context).ttlSeconds(), q));
+        }
+
+        @Override
+        public void tickTtl(int seconds, QualitySettings q) {
+            latestTickStore(context).ttlSeconds(seconds);
+            tickerReader(context).limits(storedLimits(seconds, q));
+        }
+
+        @Override
+        public void mockPrices(Map<String, java.math.BigDecimal> prices) {
+            mockTickerEnricher(context).mockPrices(prices);
+        }
+    }
+
+    /** A stored tick older (or further ahead) than a key lives, with the allowed clock skew, was not written with this TTL. */
+    private static StoredTickCheck.Limits storedLimits(int ttlSeconds, QualitySettings q) {
+        return new StoredTickCheck.Limits(ttlSeconds * 1000L + q.maxSkewMillis(), q.maxSkewMillis());
+    }
+
     @BindToRegistry("gatewaySettings")
     public synchronized GatewaySettings settings(CamelContext camelContext) {
         if (settings == null) {
@@ -323,7 +430,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
         GatewaySettings s = settings(camelContext);
         java.util.Map<Venue, VenueStream> venues = new java.util.EnumMap<>(Venue.class);
         for (FeedSettings f : s.feeds()) {
-            venues.put(f.venue(), new VenueStream(f.url(), f.instruments(), f.streams(), f.timing(),
+            venues.put(f.venue(), new VenueStream(f.url(), followed(camelContext), f.timing(),
                     feeds(camelContext).get(f.venue()), Exchanges.protocol(f.venue())));
         }
         return new MarketStreamComponent(venues, frameRecorder(camelContext), TickJson.mapper());
@@ -398,13 +505,19 @@ public class MarketDataConfiguration implements CamelConfiguration {
                     new LatestTickStore.Options(s.redis().tickTtlSeconds(), s.redis().sequenceResetAfterMillis(), s.redis().shutdownFlushMillis(),
                             s.redis().legacyKeys()),
                     ingestMetrics(camelContext), freshness(camelContext), CLOCK);
+            Followed f = followed(camelContext);
+            store.follow(key -> f.current().follows(key));
         }
         return store;
     }
 
     @BindToRegistry(TickValidator.BEAN)
-    public TickValidator tickValidator(CamelContext camelContext) {
-        return new TickValidator(settings(camelContext).followedKeys(), settings(camelContext).quality().maxSkewMillis());
+    public synchronized TickValidator tickValidator(CamelContext camelContext) {
+        if (validator == null) {
+            Followed f = followed(camelContext);
+            validator = new TickValidator(key -> f.current().follows(key), settings(camelContext).quality().maxSkewMillis());
+        }
+        return validator;
     }
 
     @BindToRegistry(QualityMonitor.BEAN)
@@ -433,21 +546,26 @@ public class MarketDataConfiguration implements CamelConfiguration {
         // A stored tick older (or further ahead) than a key lives, with the allowed clock skew, was not written
         // by a gateway with this TTL.
         reader = new TickerReader(latestTickStore(camelContext), s.instruments(), CLOCK, apiMetrics(camelContext),
-                ingestMetrics(camelContext), new StoredTickCheck.Limits(s.redis().tickTtlSeconds() * 1000L + s.quality().maxSkewMillis(),
-                        s.quality().maxSkewMillis()));
+                ingestMetrics(camelContext), storedLimits(s.redis().tickTtlSeconds(), s.quality()));
         return reader;
     }
 
     @BindToRegistry(dev.marketdata.api.BestPrice.BEAN)
-    public dev.marketdata.api.BestPrice bestPrice(CamelContext camelContext) {
-        return new dev.marketdata.api.BestPrice(tickerReader(camelContext), apiResponses(camelContext),
-                settings(camelContext).quality().staleSeconds() * 1000L);
+    public synchronized dev.marketdata.api.BestPrice bestPrice(CamelContext camelContext) {
+        if (bestPrice == null) {
+            bestPrice = new dev.marketdata.api.BestPrice(tickerReader(camelContext), apiResponses(camelContext),
+                    settings(camelContext).quality().staleSeconds() * 1000L);
+        }
+        return bestPrice;
     }
 
     @BindToRegistry(MockTickerEnricher.BEAN)
-    public MockTickerEnricher mockTickerEnricher(CamelContext camelContext) {
-        return new MockTickerEnricher(settings(camelContext).api().mockPrices(), settings(camelContext).instruments(),
-                apiMetrics(camelContext));
+    public synchronized MockTickerEnricher mockTickerEnricher(CamelContext camelContext) {
+        if (mockEnricher == null) {
+            mockEnricher = new MockTickerEnricher(settings(camelContext).api().mockPrices(), settings(camelContext).instruments(),
+                    apiMetrics(camelContext));
+        }
+        return mockEnricher;
     }
 
     @BindToRegistry(ApiResponses.BEAN)
@@ -485,7 +603,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     public HealthReport healthReport(CamelContext camelContext) {
         List<HealthCheck> checks = healthChecks(camelContext);
         return new HealthReport(checks.get(0), checks.subList(2, checks.size()), checks.get(1), qualityMonitor(camelContext),
-                apiResponses(camelContext), version());
+                apiResponses(camelContext), version(), () -> live == null ? null : live.healthDetails());
     }
 
     static String version() {

@@ -25,7 +25,12 @@ public class BestPrice {
 
     private final TickerReader reader;
     private final ApiResponses responses;
-    private final long staleMillis;
+    private volatile long staleMillis;
+
+    /** {@code quality.stale.seconds}, changed at run time. */
+    public void staleMillis(long millis) {
+        this.staleMillis = millis;
+    }
 
     public BestPrice(TickerReader reader, ApiResponses responses, long staleMillis) {
         this.reader = reader;

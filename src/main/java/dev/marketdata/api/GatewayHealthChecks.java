@@ -227,8 +227,13 @@ public final class GatewayHealthChecks {
      */
     public static class Freshness extends Informational {
         private final FreshnessTracker freshness;
-        private final long staleMillis;
+        private volatile long staleMillis;
         private final LatestTickStore store;
+
+        /** {@code quality.stale.seconds}, changed at run time. */
+        public void staleMillis(long millis) {
+            this.staleMillis = millis;
+        }
 
         public Freshness(FreshnessTracker freshness, long staleMillis, LatestTickStore store) {
             super("freshness");

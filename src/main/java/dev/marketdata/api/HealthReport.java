@@ -23,10 +23,18 @@ public class HealthReport {
     private final QualityMonitor quality;
     private final ApiResponses responses;
     private final String version;
+    private final java.util.function.Supplier<Map<String, Object>> config;
 
     /** @param feeds one check per enabled venue, in the order of {@code exchanges} */
     public HealthReport(HealthCheck redis, List<HealthCheck> feeds, HealthCheck freshness, QualityMonitor quality,
             ApiResponses responses, String version) {
+        this(redis, feeds, freshness, quality, responses, version, () -> null);
+    }
+
+    /** @param config the live configuration's generation, when it was applied, and whether the file matches it */
+    public HealthReport(HealthCheck redis, List<HealthCheck> feeds, HealthCheck freshness, QualityMonitor quality,
+            ApiResponses responses, String version, java.util.function.Supplier<Map<String, Object>> config) {
+        this.config = config;
         this.redis = redis;
         this.feeds = List.copyOf(feeds);
         this.freshness = freshness;
@@ -69,6 +77,7 @@ public class HealthReport {
                 : alerts.entrySet().stream().limit(GatewayHealthChecks.LISTED).collect(LinkedHashMap::new,
                         (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
         data.put("alerts_count", alerts.size());
+        data.put("config", config.get());
         if ("unhealthy".equals(status)) {
             responses.failure(exchange, 503, "UNHEALTHY", "Redis and every venue's feed are down: every answer would be mock", data);
         } else {

@@ -20,8 +20,8 @@ public class MockTickerEnricher implements AggregationStrategy {
     public static final String BEAN = "mockTickerEnricher";
     static final BigDecimal SYNTHETIC_PRICE = new BigDecimal("1.00000000");
 
-    private final Map<String, BigDecimal> mockPrices;
-    private final Map<String, Instrument> instruments = new java.util.HashMap<>();
+    private volatile Map<String, BigDecimal> mockPrices;
+    private volatile Map<String, Instrument> instruments;
     private final ApiMetrics metrics;
 
     /**
@@ -30,8 +30,20 @@ public class MockTickerEnricher implements AggregationStrategy {
      */
     public MockTickerEnricher(Map<String, BigDecimal> mockPrices, java.util.List<Instrument> instruments, ApiMetrics metrics) {
         this.mockPrices = Map.copyOf(mockPrices);
-        instruments.forEach(i -> this.instruments.put(i.key(), i));
+        follow(instruments);
         this.metrics = metrics;
+    }
+
+    /** The followed instruments from now on (an added symbol is served as a mock entry until its first tick). */
+    public void follow(java.util.List<Instrument> followed) {
+        Map<String, Instrument> byKey = new java.util.HashMap<>();
+        followed.forEach(i -> byKey.putIfAbsent(i.key(), i));
+        this.instruments = Map.copyOf(byKey);
+    }
+
+    /** {@code mock.price.*}, changed at run time. */
+    public void mockPrices(Map<String, BigDecimal> prices) {
+        this.mockPrices = Map.copyOf(prices);
     }
 
     /** The resource side of the enricher: a mock entry for each empty slot. */
@@ -60,7 +72,10 @@ public class MockTickerEnricher implements AggregationStrategy {
     /** A mock entry for a followed key, one per (exchange, symbol). */
     Map<String, Object> mockEntry(String key, String reason) {
         BigDecimal price = mockPrices.getOrDefault(key, SYNTHETIC_PRICE);
-        Instrument i = instruments.computeIfAbsent(key, k -> Instrument.parse(Venue.BINANCE, k));
+        Instrument i = instruments.get(key);
+        if (i == null) {
+            i = Instrument.parse(Venue.BINANCE, key);
+        }
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("symbol", i.symbol());
         entry.put("exchange", i.venue().id());

@@ -38,14 +38,36 @@ public class TickerReader {
     private static final String RECEIVED_AT = "\"received_at\":";
     private static final int MAX_SHOWN = 40;
 
+    /**
+     * The lookups of one state of the followed set, built once per change: every /tickers/{symbol} and
+     * /best/{symbol} request looks its symbol up here.
+     *
+     * @param instruments       every followed instrument, in configured order (venue by venue, as {@code exchanges} lists them)
+     * @param byNormalized      the followed instruments of each normalized name, in configured order
+     * @param binanceNormalized a configured Binance symbol (BTCUSDT) to its normalized name
+     */
+    private record Index(List<Instrument> instruments, List<String> keys, Map<String, List<Instrument>> byNormalized,
+            Map<String, String> binanceNormalized, Map<String, Instrument> byKey, List<String> venues) {
+
+        static Index of(List<Instrument> instruments) {
+            Map<String, List<Instrument>> byName = new java.util.LinkedHashMap<>();
+            Map<String, String> binanceNames = new java.util.HashMap<>();
+            Map<String, Instrument> keyed = new java.util.HashMap<>();
+            for (Instrument i : instruments) {
+                byName.computeIfAbsent(i.normalized(), k -> new ArrayList<>()).add(i);
+                if (i.venue() == Venue.BINANCE) {
+                    binanceNames.putIfAbsent(i.nativeSymbol(), i.normalized());
+                }
+                keyed.putIfAbsent(i.key(), i);
+            }
+            byName.replaceAll((name, list) -> List.copyOf(list));
+            return new Index(List.copyOf(instruments), instruments.stream().map(Instrument::key).toList(), Map.copyOf(byName),
+                    Map.copyOf(binanceNames), Map.copyOf(keyed), instruments.stream().map(i -> i.venue().id()).distinct().toList());
+        }
+    }
+
     private final LatestTickStore store;
-    /** Every followed instrument, in configured order (venue by venue, as {@code exchanges} lists them). */
-    private final List<Instrument> instruments;
-    private final List<String> keys;
-    /** The followed instruments of each normalized name, in configured order. */
-    private final Map<String, List<Instrument>> byNormalized;
-    /** A configured Binance symbol (BTCUSDT) to its normalized name. */
-    private final Map<String, String> binanceNormalized;
+    private volatile Index index;
     private final LongSupplier clock;
     /** Binance's form, or BASE-QUOTE[-PERP]; checked before any case folding. */
     private static final Pattern RAW_SYMBOL = Pattern.compile("[A-Za-z0-9]{2,20}|[A-Za-z0-9]{1,15}-[A-Za-z0-9]{1,15}(-[Pp][Ee][Rr][Pp])?");
@@ -53,7 +75,7 @@ public class TickerReader {
     private final RateLimitedLog redisLog = new RateLimitedLog(LOG, 10_000);
     private final RateLimitedLog invalidLog = new RateLimitedLog(LOG, 60_000);
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
-    private final StoredTickCheck.Limits storedLimits;
+    private volatile StoredTickCheck.Limits storedLimits;
     private final ApiMetrics metrics;
     private final IngestMetrics ingestMetrics;
 
@@ -62,28 +84,27 @@ public class TickerReader {
         this.store = store;
         this.metrics = metrics;
         this.ingestMetrics = ingestMetrics;
-        this.instruments = List.copyOf(instruments);
-        this.keys = instruments.stream().map(Instrument::key).toList();
-        // Built once: every /tickers/{symbol} and /best/{symbol} request looks its symbol up here.
-        Map<String, List<Instrument>> byName = new java.util.LinkedHashMap<>();
-        Map<String, String> binanceNames = new java.util.HashMap<>();
-        for (Instrument i : this.instruments) {
-            byName.computeIfAbsent(i.normalized(), k -> new ArrayList<>()).add(i);
-            if (i.venue() == Venue.BINANCE) {
-                binanceNames.putIfAbsent(i.nativeSymbol(), i.normalized());
-            }
-        }
-        byName.replaceAll((name, list) -> List.copyOf(list));
-        this.byNormalized = Map.copyOf(byName);
-        this.binanceNormalized = Map.copyOf(binanceNames);
+        this.index = Index.of(instruments);
         this.clock = clock;
         this.storedLimits = storedLimits;
+    }
+
+    /** The followed instruments from now on: a removed symbol is a 404 at once, an added one is served at once. */
+    public void follow(List<Instrument> instruments) {
+        Index next = Index.of(instruments);
+        index = next;
+        checked.keySet().removeIf(key -> !next.byKey().containsKey(key));
+    }
+
+    /** {@code tick.ttl.seconds} or {@code quality.max-skew-ms} changed at run time. */
+    public void limits(StoredTickCheck.Limits limits) {
+        this.storedLimits = limits;
     }
 
     /** Every followed (exchange, symbol), in configured order; {@code ?exchange=<id>} keeps one venue's. */
     public TickerLookup readAll(@Header(Exchange.HTTP_QUERY) String query) {
         String exchange = exchangeFilter(query);
-        return read(exchange == null ? keys : select(i -> i.venue().id().equals(exchange)));
+        return read(exchange == null ? index.keys() : select(i -> i.venue().id().equals(exchange)));
     }
 
     /**
@@ -100,7 +121,7 @@ public class TickerReader {
     List<String> keysOf(String raw, String exchange) {
         String normalized = normalized(checkSymbol(raw));
         List<String> wanted = new ArrayList<>(2);
-        for (Instrument i : byNormalized.getOrDefault(normalized, List.of())) {
+        for (Instrument i : index.byNormalized().getOrDefault(normalized, List.of())) {
             if (exchange == null || i.venue().id().equals(exchange)) {
                 wanted.add(i.key());
             }
@@ -114,11 +135,13 @@ public class TickerReader {
 
     /** The instrument of a followed key. */
     Instrument instrument(String key) {
-        return instruments.get(keys.indexOf(key));
+        Instrument instrument = index.byKey().get(key);
+        return instrument != null ? instrument : Instrument.parse(Venue.of(dev.marketdata.model.MarketTick.exchangeOfKey(key)),
+                dev.marketdata.model.MarketTick.symbolOfKey(key));
     }
 
     private List<String> select(java.util.function.Predicate<Instrument> which) {
-        return instruments.stream().filter(which).map(Instrument::key).toList();
+        return index.instruments().stream().filter(which).map(Instrument::key).toList();
     }
 
     /**
@@ -130,7 +153,7 @@ public class TickerReader {
         if (symbol.indexOf('-') >= 0) {
             return symbol;
         }
-        String binance = binanceNormalized.get(symbol);
+        String binance = index.binanceNormalized().get(symbol);
         if (binance != null) {
             return binance;
         }
@@ -162,7 +185,7 @@ public class TickerReader {
                 throw new ApiException(400, "INVALID_EXCHANGE", "exchange is given more than once");
             }
             String value = eq < 0 ? "" : decoded(pair.substring(eq + 1));
-            List<String> enabled = instruments.stream().map(i -> i.venue().id()).distinct().toList();
+            List<String> enabled = index.venues();
             // Checked in ASCII before case folding, as symbols are.
             if (value == null || !EXCHANGE_ID.matcher(value).matches() || !enabled.contains(value.toLowerCase(Locale.ROOT))) {
                 throw new ApiException(400, "INVALID_EXCHANGE", "exchange must be one of " + String.join(", ", enabled)

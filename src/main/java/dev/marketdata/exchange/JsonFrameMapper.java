@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,12 +34,24 @@ public abstract class JsonFrameMapper implements VenueMapper {
     private static final BigDecimal TWO = BigDecimal.valueOf(2);
 
     private final ObjectMapper json;
-    private final Map<String, Instrument> byNative = new HashMap<>();
+    private final Function<String, Instrument> lookup;
 
     /** @param instruments the configured instruments this mapper's frames may carry */
     protected JsonFrameMapper(ObjectMapper json, List<Instrument> instruments) {
+        this(json, fixed(instruments));
+    }
+
+    /** @param lookup the followed instrument of a venue id, as the followed set is now; null when not followed */
+    protected JsonFrameMapper(ObjectMapper json, Function<String, Instrument> lookup) {
         this.json = json;
+        this.lookup = lookup;
+    }
+
+    /** A lookup among a fixed list of instruments. */
+    public static Function<String, Instrument> fixed(List<Instrument> instruments) {
+        Map<String, Instrument> byNative = new HashMap<>();
         instruments.forEach(i -> byNative.put(i.nativeSymbol(), i));
+        return byNative::get;
     }
 
     @Override
@@ -71,7 +84,7 @@ public abstract class JsonFrameMapper implements VenueMapper {
 
     /** The configured instrument with this venue id, or null. */
     protected Instrument instrument(String nativeSymbol) {
-        return byNative.get(nativeSymbol);
+        return lookup.apply(nativeSymbol);
     }
 
     protected static List<FrameOutcome> reject(String kind, RejectReason reason, String detail) {

@@ -1,10 +1,13 @@
 package dev.marketdata.feed;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.model.Followed;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.Venue;
 
@@ -24,9 +27,107 @@ public interface ExchangeProtocol {
 
     /**
      * The connections for these instruments and streams against the configured endpoint, each with its
-     * subscribe messages, split so that no connection or message exceeds the venue's published limits.
+     * subscribe messages, split so that no connection or message exceeds the venue's published limits: the
+     * topics (every stream of every instrument, in that order) of each partition in turn, as many on a
+     * connection as {@link #fits} allows.
      */
-    List<ConnectionSpec> connections(URI endpoint, List<Instrument> instruments, Set<String> streams);
+    default List<ConnectionSpec> connections(URI endpoint, List<Instrument> instruments, Set<String> streams) {
+        List<Topic> topics = new ArrayList<>();
+        for (Instrument instrument : instruments) {
+            for (String stream : streams) {
+                topics.add(new Topic(instrument, stream));
+            }
+        }
+        List<ConnectionSpec> specs = new ArrayList<>();
+        for (String partition : partitions()) {
+            for (List<Topic> group : plan(endpoint, topics.stream().filter(t -> partition(t.instrument()).equals(partition)).toList())) {
+                specs.add(connection(endpoint, partition, group));
+            }
+        }
+        return specs;
+    }
+
+    /** Topics of one partition cut into connections, in order, each as full as {@link #fits} allows. */
+    default List<List<Topic>> plan(URI endpoint, List<Topic> topics) {
+        List<List<Topic>> groups = new ArrayList<>();
+        List<Topic> group = new ArrayList<>();
+        for (Topic topic : topics) {
+            group.add(topic);
+            if (group.size() > 1 && !fits(endpoint, group)) {
+                group.remove(group.size() - 1);
+                groups.add(group);
+                group = new ArrayList<>(List.of(topic));
+            }
+        }
+        if (!group.isEmpty()) {
+            groups.add(group);
+        }
+        return groups;
+    }
+
+    /** The partitions of the venue's connections, in order: one endpoint each (Bybit: spot, then linear). */
+    default List<String> partitions() {
+        return List.of("");
+    }
+
+    /** The partition an instrument's topics belong to; topics of two partitions never share a connection. */
+    default String partition(Instrument instrument) {
+        return "";
+    }
+
+    /** What the venue calls a topic in its subscribe messages, its URL and its replies. */
+    String topicName(Topic topic);
+
+    /** Whether one connection may carry all these topics under the venue's limits (count, characters, URL). */
+    boolean fits(URI endpoint, List<Topic> topics);
+
+    /** The connection for these topics of one partition: its request target, and what it sends once open. */
+    ConnectionSpec connection(URI endpoint, String partition, List<Topic> topics);
+
+    /**
+     * A request on an open connection: its text, the id the venue's reply will carry (null when the venue's
+     * reply names the topics instead, or nothing), and the topics it asks for.
+     */
+    record Request(String id, String text, List<Topic> topics, boolean subscribe) {
+        public Request {
+            topics = List.copyOf(topics);
+        }
+    }
+
+    /**
+     * The venue's answer to a request: by the request's id, or by the topic it names, or by neither (then it
+     * answers the oldest request waiting). {@code error} is null for an acknowledgement.
+     */
+    record Reply(String id, String topicName, String error) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    /**
+     * Live subscription of these topics on an open connection, in as few messages as the venue's limits allow;
+     * {@code ids} gives each message's id.
+     */
+    List<Request> subscribe(List<Topic> topics, LongSupplier ids);
+
+    /** Live unsubscription, as {@link #subscribe}. */
+    List<Request> unsubscribe(List<Topic> topics, LongSupplier ids);
+
+    /**
+     * The reply to a live request that this frame is, or null; called only while a request waits for its reply,
+     * so it may parse (replies are rare), but should step aside cheaply for a data frame.
+     */
+    default Reply requestReply(String text) {
+        return null;
+    }
+
+    /**
+     * The least time between two requests on one connection: the venue's limit on messages a client sends, with
+     * room for its keep-alive.
+     */
+    default long requestSpacingMillis() {
+        return 250;
+    }
 
     /**
      * A fresh limiter of new connections for this venue, shared by all its connections: the venue's published
@@ -72,8 +173,18 @@ public interface ExchangeProtocol {
         return false;
     }
 
-    /** A mapper for the frames of one connection (some venues' deltas are merged per connection). */
-    VenueMapper mapper(ObjectMapper json, ConnectionSpec connection, Set<String> streams);
+    /**
+     * A mapper for the frames of one connection of a partition: it looks each frame's instrument and the
+     * subscribed streams up in the followed set as it is now, so a symbol added at run time is mapped from its
+     * first frame, while the mapper's own state (Bybit's merged deltas) stays.
+     */
+    VenueMapper mapper(ObjectMapper json, Followed followed, String partition);
+
+    /** A mapper for a fixed set: one connection's instruments and these streams (tests, tools). */
+    default VenueMapper mapper(ObjectMapper json, ConnectionSpec connection, Set<String> streams) {
+        return mapper(json, Followed.of(venue(), connection == null ? List.of() : connection.instruments(),
+                List.copyOf(streams)), connection == null ? "" : connection.partition());
+    }
 
     /**
      * The request target (path and query) of the configured endpoint, with {@code pathSuffix} appended to its

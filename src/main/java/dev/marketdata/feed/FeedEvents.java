@@ -24,4 +24,12 @@ public interface FeedEvents {
     void rotated();
 
     void disconnected();
+
+    /** A live subscribe or unsubscribe request went out. */
+    default void requestSent(ExchangeProtocol.Request request) {
+    }
+
+    /** The venue acknowledged a request ({@code error} null), refused it, or did not answer in time. */
+    default void requestAnswered(ExchangeProtocol.Request request, String error) {
+    }
 }

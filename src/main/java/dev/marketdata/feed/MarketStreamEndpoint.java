@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.marketdata.model.Followed;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.Venue;
 import org.apache.camel.Category;
@@ -171,7 +172,7 @@ public class MarketStreamEndpoint extends DefaultEndpoint {
     /** The instruments to follow: the endpoint's symbols, else the venue's configured ones. */
     List<Instrument> instruments() {
         if (symbols == null || symbols.isBlank()) {
-            return configured().instruments();
+            return configured().followed().current().instruments(venue);
         }
         List<Instrument> out = new ArrayList<>();
         for (String part : symbols.split(",")) {
@@ -185,7 +186,7 @@ public class MarketStreamEndpoint extends DefaultEndpoint {
     /** The stream names to follow: the endpoint's, else the venue's configured ones. */
     Set<String> streamNames() {
         if (streams == null || streams.isBlank()) {
-            return new LinkedHashSet<>(configured().streams());
+            return new LinkedHashSet<>(configured().followed().current().streams(venue));
         }
         Set<String> out = new LinkedHashSet<>();
         for (String part : streams.split(",")) {
@@ -204,6 +205,15 @@ public class MarketStreamEndpoint extends DefaultEndpoint {
 
     ExchangeProtocol protocol() {
         return configured().protocol().withConnectionLimits(maxStreamsPerConnection, maxUrlLength);
+    }
+
+    /** Whether the route names its own symbols or streams: the followed set's changes then leave it as it is. */
+    boolean pinned() {
+        return symbols != null && !symbols.isBlank() || streams != null && !streams.isBlank();
+    }
+
+    Followed followed() {
+        return configured().followed();
     }
 
     /** The connections this endpoint's subscriptions need, under the venue's limits. */

@@ -1,6 +1,7 @@
 package dev.marketdata.feed;
 
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Vertx;
@@ -39,9 +40,15 @@ public final class StreamConnection {
     private static final AtomicInteger IDS = new AtomicInteger();
     private static final long CHECK_PERIOD_MILLIS = 250;
 
+    /** A request waits this long for the venue's reply before it is reported as unanswered. */
+    static final long REPLY_TIMEOUT_MILLIS = 10_000;
+
     private final String name;
     private final URI target;
-    private final ConnectionSpec spec;
+    private final String partition;
+    /** The topics this connection is to carry: a connect asks for all of them; a live change, for the difference. */
+    private final java.util.LinkedHashSet<Topic> topics = new java.util.LinkedHashSet<>();
+    private volatile List<String> topicNames = List.of();
     private final ExchangeProtocol protocol;
     private final Vertx vertx;
     private final HttpClient client;
@@ -55,6 +62,9 @@ public final class StreamConnection {
     private final String keepAliveText;
     private final long keepAliveMillis;
 
+    /** A spec given whole, without topics (tests of the lifecycle alone): connected as it is, never changed. */
+    private ConnectionSpec fixedSpec;
+    private long nextRequestId;
     private volatile boolean running;
     private Link active;
     private Link standby;
@@ -71,13 +81,32 @@ public final class StreamConnection {
         final int id = IDS.incrementAndGet();
         final WebSocket socket;
         final long openedAt = System.currentTimeMillis();
+        /** What the venue has been asked to send on this socket: at connect, then by live requests. */
+        final java.util.Set<Topic> subscribed;
+        final java.util.ArrayDeque<ExchangeProtocol.Request> outbox = new java.util.ArrayDeque<>();
+        /** Requests sent and not yet answered, oldest first, with what is still awaited of each. */
+        final java.util.Map<ExchangeProtocol.Request, Waiting> waiting = new java.util.LinkedHashMap<>();
         long lastFrameAt;
         long lastSentAt = openedAt;
+        long lastRequestAt;
+        long pumpTimer = -1;
         boolean delivered;
         boolean retiring;
 
-        Link(WebSocket socket) {
+        Link(WebSocket socket, java.util.Collection<Topic> subscribed) {
             this.socket = socket;
+            this.subscribed = new java.util.LinkedHashSet<>(subscribed);
+        }
+    }
+
+    /** A sent request: when, and the topic names a venue that answers per topic has yet to name. */
+    private static final class Waiting {
+        final long sentAt;
+        final java.util.Set<String> names;
+
+        Waiting(long sentAt, java.util.Set<String> names) {
+            this.sentAt = sentAt;
+            this.names = names;
         }
     }
 
@@ -87,9 +116,25 @@ public final class StreamConnection {
      */
     public StreamConnection(String venue, int index, int count, URI target, ConnectionSpec spec, ExchangeProtocol protocol,
             Vertx vertx, HttpClient client, FeedEvents feed, ConnectLimiter limiter, ConnectionTiming timing, FrameSink sink) {
-        this.name = count == 1 ? venue : venue + "[" + (index + 1) + "/" + count + "]";
+        this(count == 1 && index == 0 ? venue : venue + "#" + (index + 1), target, spec.partition(), spec.topics(), protocol,
+                vertx, client, feed, limiter, timing, sink);
+        if (spec.topics().isEmpty()) {
+            fixedSpec = spec;
+        }
+    }
+
+    /**
+     * @param name    how logs name this connection ({@code binance#2})
+     * @param target  the venue's endpoint (scheme, host and port; the protocol builds the request target)
+     * @param topics  what it carries to begin with; {@link #change} changes it while it runs
+     */
+    public StreamConnection(String name, URI target, String partition, List<Topic> topics, ExchangeProtocol protocol,
+            Vertx vertx, HttpClient client, FeedEvents feed, ConnectLimiter limiter, ConnectionTiming timing, FrameSink sink) {
+        this.name = name;
         this.target = target;
-        this.spec = spec;
+        this.partition = partition;
+        this.topics.addAll(topics);
+        this.topicNames = topics.stream().map(protocol::topicName).toList();
         this.protocol = protocol;
         this.vertx = vertx;
         this.client = client;
@@ -166,6 +211,7 @@ public final class StreamConnection {
         }
         connecting = true;
         feed.connectAttempt();
+        ConnectionSpec spec = currentSpec();
         int port = target.getPort() > 0 ? target.getPort() : ("wss".equals(target.getScheme()) ? 443 : 80);
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(target.getHost())
@@ -178,7 +224,7 @@ public final class StreamConnection {
             if (result.failed()) {
                 connectFailed(result.cause(), rotation);
             } else {
-                opened(new Link(result.result()), rotation);
+                opened(new Link(result.result(), spec.topics()), spec, rotation);
             }
             if (reconnectDue) {
                 reconnectDue = false;
@@ -189,7 +235,7 @@ public final class StreamConnection {
         });
     }
 
-    private void opened(Link link, boolean rotation) {
+    private void opened(Link link, ConnectionSpec spec, boolean rotation) {
         if (!running) {
             link.socket.close();
             return;
@@ -212,6 +258,174 @@ public final class StreamConnection {
             active = link;
             feed.connected(true);
         }
+        // Topics changed while it was connecting: ask for the difference on it now.
+        reconcile(link);
+    }
+
+    /** The connection as the topics are now. */
+    private synchronized ConnectionSpec currentSpec() {
+        return fixedSpec != null ? fixedSpec : protocol.connection(target, partition, List.copyOf(topics));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String partition() {
+        return partition;
+    }
+
+    /** The venue's names of the topics this connection carries (or is asking for), in order. */
+    public List<String> topicNames() {
+        return topicNames;
+    }
+
+    public synchronized List<Topic> topics() {
+        return List.copyOf(topics);
+    }
+
+    /** Whether this connection may carry these topics besides its own, under the venue's limits. */
+    public synchronized boolean canTake(List<Topic> more) {
+        if (fixedSpec != null) {
+            return false;
+        }
+        List<Topic> all = new java.util.ArrayList<>(topics);
+        all.addAll(more);
+        return protocol.fits(target, all);
+    }
+
+    /**
+     * Adds and removes topics while the connection runs: the open socket is asked for the difference with the
+     * venue's subscribe and unsubscribe requests (paced, their replies checked); a connect from now on asks for
+     * the new set. Returns whether the connection still carries any topic.
+     */
+    public boolean change(List<Topic> add, List<Topic> remove) {
+        synchronized (this) {
+            topics.removeAll(remove);
+            topics.addAll(add);
+            topicNames = topics.stream().map(protocol::topicName).toList();
+        }
+        vertx.runOnContext(v -> {
+            for (Link link : new Link[] { active, standby }) {
+                if (link != null) {
+                    reconcile(link);
+                }
+            }
+        });
+        synchronized (this) {
+            return !topics.isEmpty();
+        }
+    }
+
+    /** Queues the requests that bring what the socket was asked for to the topics as they are now. */
+    private void reconcile(Link link) {
+        if (link.retiring || link.socket.isClosed() || fixedSpec != null) {
+            return;
+        }
+        List<Topic> wanted = topics();
+        List<Topic> add = wanted.stream().filter(t -> !link.subscribed.contains(t)).toList();
+        List<Topic> drop = link.subscribed.stream().filter(t -> !wanted.contains(t)).toList();
+        // Requests still queued are replaced by what is needed now: a topic added and removed again costs nothing.
+        link.outbox.clear();
+        if (!drop.isEmpty()) {
+            link.outbox.addAll(protocol.unsubscribe(drop, () -> ++nextRequestId));
+            link.subscribed.removeAll(drop);
+        }
+        if (!add.isEmpty()) {
+            link.outbox.addAll(protocol.subscribe(add, () -> ++nextRequestId));
+            link.subscribed.addAll(add);
+        }
+        pump(link);
+    }
+
+    /** Sends the next queued request when the venue's spacing allows, and schedules the one after. */
+    private void pump(Link link) {
+        if (link.pumpTimer != -1 || link.outbox.isEmpty() || link.retiring || link.socket.isClosed()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        long wait = link.lastRequestAt + protocol.requestSpacingMillis() - now;
+        if (wait > 0) {
+            link.pumpTimer = vertx.setTimer(wait, id -> {
+                link.pumpTimer = -1;
+                pump(link);
+            });
+            return;
+        }
+        ExchangeProtocol.Request request = link.outbox.poll();
+        link.lastRequestAt = now;
+        java.util.Set<String> names = new java.util.HashSet<>();
+        request.topics().forEach(t -> names.add(protocol.topicName(t)));
+        link.waiting.put(request, new Waiting(now, names));
+        feed.requestSent(request);
+        send(link, request.text());
+        if (!link.outbox.isEmpty()) {
+            link.pumpTimer = vertx.setTimer(protocol.requestSpacingMillis(), id -> {
+                link.pumpTimer = -1;
+                pump(link);
+            });
+        }
+    }
+
+    /** The venue answered a request: by its id, by a topic it names, or else the oldest one waiting. */
+    private void answered(Link link, ExchangeProtocol.Reply reply) {
+        ExchangeProtocol.Request request = null;
+        Waiting waiting = null;
+        for (java.util.Map.Entry<ExchangeProtocol.Request, Waiting> e : link.waiting.entrySet()) {
+            boolean match = reply.id() != null ? reply.id().equals(e.getKey().id())
+                    : reply.topicName() != null ? e.getValue().names.contains(reply.topicName()) : true;
+            if (match) {
+                request = e.getKey();
+                waiting = e.getValue();
+                break;
+            }
+        }
+        if (request == null) {
+            return;
+        }
+        if (reply.ok()) {
+            if (reply.id() == null && reply.topicName() != null) {
+                waiting.names.remove(reply.topicName());
+                if (!waiting.names.isEmpty()) {
+                    return;
+                }
+            }
+            link.waiting.remove(request);
+            feed.requestAnswered(request, null);
+            return;
+        }
+        link.waiting.remove(request);
+        LOG.warn("{}: the venue refused {} of {}: {}", name, request.subscribe() ? "the subscription" : "the unsubscription",
+                shown(request), reply.error());
+        feed.requestAnswered(request, reply.error());
+        if (request.subscribe()) {
+            // Not subscribed: not asked for again on the next connect either, and reported as refused.
+            link.subscribed.removeAll(request.topics());
+            synchronized (this) {
+                topics.removeAll(request.topics());
+                topicNames = topics.stream().map(protocol::topicName).toList();
+            }
+        }
+    }
+
+    private String shown(ExchangeProtocol.Request request) {
+        List<String> names = request.topics().stream().map(protocol::topicName).toList();
+        return names.size() <= 5 ? String.join(", ", names) : String.join(", ", names.subList(0, 5)) + " and "
+                + (names.size() - 5) + " more";
+    }
+
+    /** Requests the venue has not answered within {@link #REPLY_TIMEOUT_MILLIS}: reported, not assumed. */
+    private void expireWaiting(Link link, long now) {
+        java.util.Iterator<java.util.Map.Entry<ExchangeProtocol.Request, Waiting>> it = link.waiting.entrySet().iterator();
+        while (it.hasNext()) {
+            java.util.Map.Entry<ExchangeProtocol.Request, Waiting> e = it.next();
+            if (now - e.getValue().sentAt >= REPLY_TIMEOUT_MILLIS) {
+                it.remove();
+                LOG.warn("{}: no reply from the venue within {} s to the {} of {}", name, REPLY_TIMEOUT_MILLIS / 1000,
+                        e.getKey().subscribe() ? "subscription" : "unsubscription", shown(e.getKey()));
+                feed.requestAnswered(e.getKey(), "no reply within " + REPLY_TIMEOUT_MILLIS / 1000 + " s");
+            }
+        }
     }
 
     private void frame(Link link, Object body) {
@@ -224,6 +438,12 @@ public final class StreamConnection {
             }
         }
         String text = protocol.text(body);
+        if (text != null && !link.waiting.isEmpty()) {
+            ExchangeProtocol.Reply answer = protocol.requestReply(text);
+            if (answer != null) {
+                answered(link, answer);
+            }
+        }
         if (text != null) {
             String reply = protocol.reply(text);
             if (reply != null) {
@@ -350,6 +570,11 @@ public final class StreamConnection {
             if (now - link.openedAt >= maxAgeMillis && standby == null && now >= nextRotationAttempt) {
                 LOG.info("{}: connection {} reached the maximum age; switching connections", name, link.id);
                 rotate();
+            }
+        }
+        for (Link open : new Link[] { active, standby }) {
+            if (open != null && !open.waiting.isEmpty()) {
+                expireWaiting(open, now);
             }
         }
         if (keepAliveText != null) {

@@ -34,6 +34,18 @@ public final class Subscriptions {
         return groups;
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper REPLIES = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** A venue's reply to a request, parsed; null when it is not a JSON object. */
+    public static com.fasterxml.jackson.databind.JsonNode json(String text) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = REPLIES.readTree(text);
+            return root != null && root.isObject() ? root : null;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** A JSON string literal of a venue id or channel name (letters, digits, '-', '.', '_' only, by validation). */
     public static String quoted(String text) {
         return "\"" + text + "\"";

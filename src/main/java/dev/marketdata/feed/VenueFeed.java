@@ -73,6 +73,18 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
     private volatile Supplier<List<String>> activeAlerts = List::of;
     private volatile LongSupplier sequenceResets = () -> 0;
     private volatile Supplier<List<String>> heldSymbols = List::of;
+    private volatile Supplier<List<String>> symbols = List::of;
+    private volatile SymbolEditor editor;
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    /** The last refused (or unanswered) requests, newest last, for JMX and health. */
+    private final java.util.Deque<String> refused = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private static final int REFUSALS_KEPT = 20;
+
+    /** Applies an operator's change of a venue's symbols (JMX), as a file edit would be; returns what was applied. */
+    public interface SymbolEditor {
+        /** @param operation set, add or remove */
+        String edit(Venue venue, String operation, String symbols);
+    }
 
     /**
      * @param limiter the venue's connect budget ({@link ExchangeProtocol#connectLimiter()}), shared by all its
@@ -101,6 +113,11 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
                 .description("Established WebSocket connections that closed").register(registry);
         attempts = Counter.builder("marketdata.websocket.reconnect.attempts").tags(tags)
                 .description("Connection attempts, the first one included").register(registry);
+        for (String result : List.of("sent", "acknowledged", "refused", "unanswered")) {
+            requests.put(result, Counter.builder("marketdata.subscription.requests").tags(tags).tag("result", result)
+                    .description("Live subscribe and unsubscribe requests sent to the venue, and how it answered")
+                    .register(registry));
+        }
         Gauge.builder("marketdata.websocket.connected", this, f -> f.isConnected() ? 1 : 0).tags(tags)
                 .description("1 while every WebSocket connection to the venue is open").register(registry);
     }
@@ -162,6 +179,46 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
 
     void transport(MarketStreamConsumer consumer) {
         this.transport = consumer;
+    }
+
+    /** Where the symbol operations of the MBean go, and where the current symbols come from. */
+    public void editor(SymbolEditor editor, Supplier<List<String>> symbols) {
+        this.editor = editor;
+        this.symbols = symbols;
+    }
+
+    /**
+     * Brings the open connections to the followed set as it is now (see {@link MarketStreamConsumer#resubscribe});
+     * null while ingest is not running: the next start connects with the set as it is then.
+     */
+    public MarketStreamConsumer.Resubscription resubscribe() {
+        MarketStreamConsumer t = transport;
+        return t == null || !t.isRunAllowed() ? null : t.resubscribe();
+    }
+
+    @Override
+    public void requestSent(ExchangeProtocol.Request request) {
+        requests.get("sent").increment();
+    }
+
+    @Override
+    public void requestAnswered(ExchangeProtocol.Request request, String error) {
+        if (error == null) {
+            requests.get("acknowledged").increment();
+            return;
+        }
+        requests.get(error.startsWith("no reply") ? "unanswered" : "refused").increment();
+        refused.addLast((request.subscribe() ? "subscribe " : "unsubscribe ") + request.topics().stream()
+                .map(t -> t.instrument().symbol() + "@" + t.stream()).limit(5).toList() + ": " + error);
+        while (refused.size() > REFUSALS_KEPT) {
+            refused.pollFirst();
+        }
+    }
+
+    /** Live requests so far by result: sent, acknowledged, refused, unanswered. */
+    public long requestCount(String result) {
+        Counter counter = requests.get(result);
+        return counter == null ? 0 : (long) counter.count();
     }
 
     // --- reported by the WebSocket transport ---
@@ -378,6 +435,45 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
         // KEY:stream
         return heldSymbols.get().stream()
                 .filter(h -> venue.id().equals(MarketTick.exchangeOfKey(h.substring(0, h.lastIndexOf(':'))))).toList();
+    }
+
+    @Override
+    public List<String> getSymbols() {
+        return symbols.get();
+    }
+
+    @Override
+    public Map<String, List<String>> getSubscriptions() {
+        MarketStreamConsumer t = transport;
+        return t == null || !t.isRunAllowed() ? Map.of() : t.subscriptions();
+    }
+
+    @Override
+    public List<String> getRefusedSubscriptions() {
+        return List.copyOf(refused);
+    }
+
+    @Override
+    public String setSymbols(String symbols) {
+        return edit("set", symbols);
+    }
+
+    @Override
+    public String addSymbols(String symbols) {
+        return edit("add", symbols);
+    }
+
+    @Override
+    public String removeSymbols(String symbols) {
+        return edit("remove", symbols);
+    }
+
+    private String edit(String operation, String list) {
+        SymbolEditor e = editor;
+        if (e == null) {
+            throw new IllegalStateException("live changes are not available");
+        }
+        return e.edit(venue, operation, list == null ? "" : list);
     }
 
     @Override

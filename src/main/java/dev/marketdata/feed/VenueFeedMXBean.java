@@ -62,6 +62,28 @@ public interface VenueFeedMXBean {
      * {@code tick.sequence-reset-after}). */
     List<String> getHeldSymbols();
 
+    /** The symbols followed on this venue now, as configured (or as changed at run time). */
+    List<String> getSymbols();
+
+    /** Per open connection ({@code binance}, {@code binance#2}), the venue's names of the topics it carries. */
+    Map<String, List<String>> getSubscriptions();
+
+    /** The last live requests the venue refused or did not answer, with its reason. */
+    List<String> getRefusedSubscriptions();
+
+    /**
+     * Follows exactly these symbols (comma-separated, as in {@code <id>.symbols}) from now on, without a restart:
+     * added ones are subscribed on the open connections, removed ones unsubscribed. Returns what was applied; a bad
+     * list changes nothing and fails with the reason.
+     */
+    String setSymbols(String symbols);
+
+    /** Follows these symbols too; see {@link #setSymbols}. */
+    String addSymbols(String symbols);
+
+    /** Stops following these symbols; see {@link #setSymbols}. Their Redis keys expire by their TTL. */
+    String removeSymbols(String symbols);
+
     /** Closes the current connections; each connects again at once through the active proxy. */
     void reconnect();
 

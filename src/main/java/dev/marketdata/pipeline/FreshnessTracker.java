@@ -14,8 +14,10 @@ public class FreshnessTracker {
 
     public static final String BEAN = "freshnessTracker";
 
-    private final List<String> symbols;
+    private volatile List<String> symbols;
     private final Map<String, Long> lastUpdate = new ConcurrentHashMap<>();
+    /** When each symbol followed since start-up began to be followed: its age counts from then. */
+    private final Map<String, Long> followedSince = new ConcurrentHashMap<>();
     private final LongSupplier clock;
     private final long startedAt;
 
@@ -23,6 +25,27 @@ public class FreshnessTracker {
         this.symbols = List.copyOf(symbols);
         this.clock = clock;
         this.startedAt = clock.getAsLong();
+    }
+
+    /**
+     * The followed symbols from now on: an added one is young (its age counts from now, so it is not stale before
+     * it had a chance), a removed one is forgotten.
+     */
+    public synchronized void follow(List<String> keys) {
+        long now = clock.getAsLong();
+        java.util.Set<String> next = new java.util.HashSet<>(keys);
+        for (String key : keys) {
+            if (!symbols.contains(key)) {
+                followedSince.put(key, now);
+            }
+        }
+        for (String key : symbols) {
+            if (!next.contains(key)) {
+                followedSince.remove(key);
+                lastUpdate.remove(key);
+            }
+        }
+        symbols = List.copyOf(keys);
     }
 
     public void stored(String symbol, long receivedAt) {
@@ -37,7 +60,7 @@ public class FreshnessTracker {
     /** Milliseconds since the newest stored tick; since start-up when there was none. */
     public long ageMillis(String symbol) {
         Long last = lastUpdate.get(symbol);
-        return Math.max(0, clock.getAsLong() - (last == null ? startedAt : last));
+        return Math.max(0, clock.getAsLong() - (last == null ? followedSince.getOrDefault(symbol, startedAt) : last));
     }
 
     /** Seconds since the newest stored tick, NaN while the symbol has had none. */

@@ -38,12 +38,17 @@ public class IngestMetrics {
     private final Counter conflated;
     private final Map<String, Counter> redisErrors = new ConcurrentHashMap<>();
     private final Timer ingestLatency;
+    private final MeterRegistry registry;
+    private final FreshnessTracker freshness;
+    private final Map<String, Gauge> ages = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry, List<String> symbols) {
         this(registry, symbols, null);
     }
 
     public IngestMetrics(MeterRegistry registry, List<String> symbols, FreshnessTracker freshness) {
+        this.registry = registry;
+        this.freshness = freshness;
         for (String kind : FRAME_KINDS) {
             framesByKind.put(kind, Counter.builder("marketdata.frames.received")
                     .description("WebSocket text frames received, by stream kind").tag("kind", kind)
@@ -90,13 +95,36 @@ public class IngestMetrics {
                 .minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
+        symbols.forEach(this::ageGauge);
+    }
+
+    private void ageGauge(String key) {
         if (freshness != null) {
-            for (String key : symbols) {
-                Gauge.builder("marketdata.tick.age", freshness, f -> f.ageSeconds(key))
-                        .description("Seconds since the newest stored tick of the venue's symbol (NaN before the first)")
-                        .baseUnit("seconds").tag("exchange", dev.marketdata.model.MarketTick.exchangeOfKey(key))
-                        .tag("symbol", dev.marketdata.model.MarketTick.symbolOfKey(key)).register(registry);
+            ages.computeIfAbsent(key, k -> Gauge.builder("marketdata.tick.age", freshness, f -> f.ageSeconds(k))
+                    .description("Seconds since the newest stored tick of the venue's symbol (NaN before the first)")
+                    .baseUnit("seconds").tag("exchange", dev.marketdata.model.MarketTick.exchangeOfKey(k))
+                    .tag("symbol", dev.marketdata.model.MarketTick.symbolOfKey(k)).register(registry));
+        }
+    }
+
+    /**
+     * The followed symbols from now on: an added one gets its series at once (before its first tick), a removed
+     * one's age series goes (it would only grow, and alert, for a symbol nobody follows).
+     */
+    public synchronized void follow(List<String> keys) {
+        java.util.Set<String> next = new java.util.HashSet<>(keys);
+        for (String key : List.copyOf(storedBySymbol.keySet())) {
+            if (!next.contains(key)) {
+                storedBySymbol.remove(key);
+                Gauge gauge = ages.remove(key);
+                if (gauge != null) {
+                    registry.remove(gauge);
+                }
             }
+        }
+        for (String key : keys) {
+            storedBySymbol.computeIfAbsent(key, k -> new LongAdder());
+            ageGauge(key);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 import dev.marketdata.feed.RateLimitedLog;
 import dev.marketdata.feed.ReconnectBackoff;
@@ -91,8 +92,8 @@ public class LatestTickStore implements Service {
     }
 
     private final RedisTicks redis;
-    private final Set<String> symbols;
-    private final Options options;
+    private volatile Predicate<String> follows;
+    private volatile Options options;
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final Map<String, Written> pending = new ConcurrentHashMap<>();
@@ -116,11 +117,38 @@ public class LatestTickStore implements Service {
     public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, Options options, IngestMetrics metrics,
             FreshnessTracker freshness, LongSupplier clock) {
         this.redis = new RedisTicks(redis, options.legacyKeys());
-        this.symbols = Set.copyOf(symbols);
+        this.follows = Set.copyOf(symbols)::contains;
         this.options = options;
         this.metrics = metrics;
         this.freshness = freshness;
         this.clock = clock;
+    }
+
+    /** Judges keys by the followed set as it is now (it changes at run time). */
+    public void follow(Predicate<String> followed) {
+        this.follows = followed;
+    }
+
+    /**
+     * Symbols no longer followed: what this process remembers of them goes (their Redis keys expire by their TTL;
+     * a re-seed does not write them again).
+     */
+    public void forget(Collection<String> keys) {
+        for (String key : keys) {
+            lastWritten.keySet().removeIf(g -> g.startsWith(key + "|"));
+            guards.keySet().removeIf(g -> g.startsWith(key + "|"));
+            holds.keySet().removeIf(g -> g.startsWith(key + "|"));
+        }
+    }
+
+    /** {@code tick.ttl.seconds}, changed at run time: keys written from now on get the new TTL. */
+    public void ttlSeconds(int seconds) {
+        Options o = options;
+        options = new Options(seconds, o.resetAfterMillis(), o.shutdownFlushMillis(), o.legacyKeys());
+    }
+
+    public int ttlSeconds() {
+        return options.ttlSeconds();
     }
 
     public static String key(String symbol) {
@@ -566,7 +594,7 @@ public class LatestTickStore implements Service {
 
     // Keys are only ever built from symbols we follow: nothing unvalidated reaches Redis.
     private void requireFollowed(String symbol) {
-        if (!symbols.contains(symbol)) {
+        if (!follows.test(symbol)) {
             throw new IllegalArgumentException("not a configured symbol");
         }
     }

@@ -81,11 +81,11 @@ public class QualityMonitor {
     }
 
     private final FreshnessTracker freshness;
-    private final long staleMillis;
-    private final BigDecimal maxJumpPercent;
-    private final long maxSkewMillis;
-    private final JumpAction jumpAction;
-    private final long clearAfterMillis;
+    private volatile long staleMillis;
+    private volatile BigDecimal maxJumpPercent;
+    private volatile long maxSkewMillis;
+    private volatile JumpAction jumpAction;
+    private volatile long clearAfterMillis;
     private final long resetAfterMillis;
     private final LongSupplier clock;
     private final Map<String, Reference> references = new ConcurrentHashMap<>();
@@ -118,6 +118,31 @@ public class QualityMonitor {
             Gauge.builder("marketdata.quality.alerts.active", active, a -> countActive(kind))
                     .description("Data-quality alerts currently raised, by kind").tag("kind", kind.tag())
                     .register(registry);
+        }
+    }
+
+    /** The thresholds ({@code quality.*}), changed at run time; ticks from now on are judged by them. */
+    public void thresholds(long staleMillis, BigDecimal maxJumpPercent, long maxSkewMillis, JumpAction jumpAction,
+            long clearAfterMillis) {
+        this.staleMillis = staleMillis;
+        this.maxJumpPercent = maxJumpPercent;
+        this.maxSkewMillis = maxSkewMillis;
+        this.jumpAction = jumpAction;
+        this.clearAfterMillis = clearAfterMillis;
+    }
+
+    /**
+     * Symbols no longer followed: their alerts are cleared (reported as such at the next check, so an alert
+     * endpoint sees every episode end) and their price references forgotten.
+     */
+    public void forget(java.util.Collection<String> keys) {
+        for (String symbol : keys) {
+            for (Kind kind : Kind.values()) {
+                if (active.remove(key(kind, symbol)) != null) {
+                    events.add(new Event(kind, symbol, false, null));
+                }
+            }
+            references.keySet().removeIf(k -> k.startsWith(symbol + '|'));
         }
     }
 

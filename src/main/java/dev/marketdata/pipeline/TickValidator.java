@@ -3,6 +3,7 @@ package dev.marketdata.pipeline;
 import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import dev.marketdata.model.FrameBatch;
 import dev.marketdata.model.FrameOutcome;
@@ -25,12 +26,22 @@ public class TickValidator {
     /** Digits a stored decimal may have before, and after, the point. */
     public static final int MAX_DIGITS = TickRules.MAX_DIGITS;
 
-    private final Set<String> symbols;
-    private final long maxFutureMillis;
+    private final Predicate<String> follows;
+    private volatile long maxFutureMillis;
 
     public TickValidator(Collection<String> symbols, long maxFutureMillis) {
-        this.symbols = Set.copyOf(symbols);
+        this(Set.copyOf(symbols)::contains, maxFutureMillis);
+    }
+
+    /** @param follows whether a key is followed now (the followed set changes at run time) */
+    public TickValidator(Predicate<String> follows, long maxFutureMillis) {
+        this.follows = follows;
         this.maxFutureMillis = maxFutureMillis;
+    }
+
+    /** {@code quality.max-skew-ms}, changed at run time. */
+    public void maxFutureMillis(long millis) {
+        this.maxFutureMillis = millis;
     }
 
     /** The pipeline's step: each outcome of the batch, validated. */
@@ -56,7 +67,7 @@ public class TickValidator {
     }
 
     private TickRules.Problem problem(MarketTick tick) {
-        if (!symbols.contains(tick.key())) {
+        if (!follows.test(tick.key())) {
             return new TickRules.Problem(RejectReason.UNKNOWN_SYMBOL, "not a followed symbol");
         }
         if (tick.eventTime() != null && tick.eventTime() - tick.receivedAt() > maxFutureMillis) {

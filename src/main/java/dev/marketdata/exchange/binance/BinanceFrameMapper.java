@@ -3,6 +3,7 @@ package dev.marketdata.exchange.binance;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,18 +25,28 @@ public class BinanceFrameMapper {
     public static final String BEAN = "binanceFrameMapper";
 
     private final ObjectMapper json;
-    private final Set<StreamKind> wanted;
+    private final Supplier<Set<StreamKind>> wanted;
     private final LongSupplier clock;
     private final BookTickerMapper bookTickerMapper = new BookTickerMapper();
     private final TickerMapper tickerMapper = new TickerMapper();
-    /** Null when bookTicker is not subscribed. */
+    /** Taken only while bookTicker is subscribed. */
     private final BookTickerFastPath fastPath;
 
     public BinanceFrameMapper(ObjectMapper json, Set<StreamKind> wanted, LongSupplier clock) {
+        this(json, fixed(wanted), clock);
+    }
+
+    /** @param wanted the stream kinds subscribed to as they are now (they change at run time) */
+    public BinanceFrameMapper(ObjectMapper json, Supplier<Set<StreamKind>> wanted, LongSupplier clock) {
         this.json = json;
-        this.wanted = Set.copyOf(wanted);
+        this.wanted = wanted;
         this.clock = clock;
-        this.fastPath = wanted.contains(StreamKind.BOOK_TICKER) ? new BookTickerFastPath(json.getFactory(), bookTickerMapper) : null;
+        this.fastPath = new BookTickerFastPath(json.getFactory(), bookTickerMapper);
+    }
+
+    private static Supplier<Set<StreamKind>> fixed(Set<StreamKind> kinds) {
+        Set<StreamKind> copy = Set.copyOf(kinds);
+        return () -> copy;
     }
 
     /** Whether the text is a Binance symbol: 2-20 upper-case letters and digits. */
@@ -68,7 +79,7 @@ public class BinanceFrameMapper {
             return new FrameOutcome.Rejected(StreamTags.OTHER, RejectReason.OVERSIZED_FRAME,
                     "frame of " + frame.length() + " characters");
         }
-        if (fastPath != null) {
+        if (wanted.get().contains(StreamKind.BOOK_TICKER)) {
             MarketTick tick = fastPath.tryMap(frame, receivedAt);
             if (tick != null) {
                 return new FrameOutcome.Accepted(tick);
@@ -123,7 +134,7 @@ public class BinanceFrameMapper {
                 return new FrameOutcome.Ignored(StreamTags.of(root.path("e").asText("")));
             }
         }
-        if (!wanted.contains(kind)) {
+        if (!wanted.get().contains(kind)) {
             return new FrameOutcome.Ignored(kind.configName());
         }
         if (streamSymbol == null) {

@@ -4,17 +4,21 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marketdata.feed.ConnectLimiter;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.ExchangeProtocol;
+import dev.marketdata.feed.Subscriptions;
+import dev.marketdata.feed.Topic;
 import dev.marketdata.feed.VenueMapper;
+import dev.marketdata.exchange.VenueJson;
+import dev.marketdata.model.Followed;
 import dev.marketdata.model.FrameOutcome;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.StreamKind;
@@ -30,6 +34,8 @@ import dev.marketdata.model.Venue;
  */
 public final class BinanceProtocol implements ExchangeProtocol {
 
+    /** Binance refuses a request over 4 KB. */
+    static final int MAX_REQUEST_CHARS = 4096;
     private final int maxStreamsPerConnection;
     private final int maxUrlLength;
 
@@ -58,27 +64,34 @@ public final class BinanceProtocol implements ExchangeProtocol {
     }
 
     @Override
-    public List<ConnectionSpec> connections(URI endpoint, List<Instrument> instruments, Set<String> streams) {
-        List<String> names = new ArrayList<>();
-        for (Instrument instrument : instruments) {
-            for (String stream : streams) {
-                names.add(StreamKind.fromConfigName(stream).streamName(instrument.nativeSymbol()));
-            }
-        }
-        return connections(endpoint, names, instruments);
+    public String topicName(Topic topic) {
+        return StreamKind.fromConfigName(topic.stream()).streamName(topic.instrument().nativeSymbol());
     }
 
-    /** The connections for stream names given as Binance takes them ({@code btcusdt@bookTicker}). */
-    public List<ConnectionSpec> connections(URI endpoint, List<String> streamNames, List<Instrument> instruments) {
-        Map<String, Instrument> byStreamSymbol = instruments.stream().collect(Collectors.toMap(
-                i -> i.nativeSymbol().toLowerCase(Locale.ROOT), Function.identity(), (a, b) -> a));
-        List<ConnectionSpec> specs = new ArrayList<>();
-        for (List<String> group : groups(endpoint, streamNames)) {
-            List<Instrument> carried = group.stream().map(n -> byStreamSymbol.get(n.substring(0, Math.max(0, n.indexOf('@')))))
-                    .filter(java.util.Objects::nonNull).distinct().toList();
-            specs.add(new ConnectionSpec(requestTarget(endpoint, String.join("/", group)), List.of(), carried));
+    /** At most {@code maxStreamsPerConnection} streams, and a request target of at most {@code maxUrlLength}. */
+    @Override
+    public boolean fits(URI endpoint, List<Topic> topics) {
+        if (topics.size() > maxStreamsPerConnection) {
+            return false;
         }
-        return specs;
+        int length = requestTarget(endpoint, "").length() - 1;
+        for (Topic topic : topics) {
+            length += topicName(topic).length() + 1;
+            if (length > maxUrlLength) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String names(ExchangeProtocol protocol, List<Topic> topics) {
+        return topics.stream().map(protocol::topicName).collect(Collectors.joining("/"));
+    }
+
+    /** The streams are in the URL: nothing to send once open. */
+    @Override
+    public ConnectionSpec connection(URI endpoint, String partition, List<Topic> topics) {
+        return ConnectionSpec.of(requestTarget(endpoint, names(this, topics)), List.of(), partition, topics);
     }
 
     /** The request target of a connection for a group of streams: {@code /stream?streams=a@bookTicker/b@bookTicker}. */
@@ -87,27 +100,55 @@ public final class BinanceProtocol implements ExchangeProtocol {
         return path + "?streams=" + group;
     }
 
-    /** The streams cut into groups, one connection each, under the count and URL-length limits. */
-    List<List<String>> groups(URI endpoint, List<String> streamNames) {
-        int fixed = requestTarget(endpoint, "").length();
-        List<List<String>> groups = new ArrayList<>();
-        List<String> group = new ArrayList<>();
-        int length = 0;
-        for (String stream : streamNames) {
-            boolean fits = group.size() < maxStreamsPerConnection
-                    && fixed + length + (group.isEmpty() ? 0 : 1) + stream.length() <= maxUrlLength;
-            if (!fits && !group.isEmpty()) {
-                groups.add(group);
-                group = new ArrayList<>();
-                length = 0;
-            }
-            length += (group.isEmpty() ? 0 : 1) + stream.length();
-            group.add(stream);
+    @Override
+    public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
+        return requests("SUBSCRIBE", topics, ids, true);
+    }
+
+    @Override
+    public List<Request> unsubscribe(List<Topic> topics, LongSupplier ids) {
+        return requests("UNSUBSCRIBE", topics, ids, false);
+    }
+
+    /** {@code {"method":"SUBSCRIBE","params":[...],"id":n}}, each message under Binance's 4 KB. */
+    private List<Request> requests(String method, List<Topic> topics, LongSupplier ids, boolean subscribe) {
+        List<Request> out = new ArrayList<>();
+        for (List<Topic> group : Subscriptions.split(topics, Integer.MAX_VALUE, MAX_REQUEST_CHARS - 64,
+                t -> topicName(t).length() + 3)) {
+            long id = ids.getAsLong();
+            String params = group.stream().map(t -> Subscriptions.quoted(topicName(t))).collect(Collectors.joining(","));
+            out.add(new Request(Long.toString(id), "{\"method\":\"" + method + "\",\"params\":[" + params + "],\"id\":" + id + "}",
+                    group, subscribe));
         }
-        if (!group.isEmpty()) {
-            groups.add(group);
+        return out;
+    }
+
+    /** {@code {"result":null,"id":n}}; an error is {@code {"code":2,"msg":"...","id":n}} (or inside {@code "error"}). */
+    @Override
+    public Reply requestReply(String text) {
+        if (text.startsWith("{\"stream\"") || text.length() > 4096 || !text.contains("\"id\"")) {
+            return null;
         }
-        return groups;
+        JsonNode root = Subscriptions.json(text);
+        if (root == null || !root.hasNonNull("id")) {
+            return null;
+        }
+        String id = root.get("id").asText();
+        if (root.has("result") && !root.has("error")) {
+            return new Reply(id, null, null);
+        }
+        JsonNode error = root.has("error") ? root.get("error") : root;
+        if (error.has("code") || error.has("msg")) {
+            return new Reply(id, null, "code " + VenueJson.clip(error.path("code").asText()) + ": "
+                    + VenueJson.clip(error.path("msg").asText()));
+        }
+        return null;
+    }
+
+    /** Binance allows 5 messages a second on a connection, its pongs included: one every 300 ms stays under. */
+    @Override
+    public long requestSpacingMillis() {
+        return 300;
     }
 
     /** Binance allows 300 new connections per 5 minutes per IP; kept under it (see {@link ConnectLimiter}). */
@@ -121,23 +162,32 @@ public final class BinanceProtocol implements ExchangeProtocol {
         return text.contains("serverShutdown") && ServerShutdown.is(text);
     }
 
+    /**
+     * Binance names an instrument BTCUSDT whichever way it was configured: a tick of an instrument configured as
+     * BTC-USDT is renamed to it (and to its configured assets) here, as the followed set is now.
+     */
     @Override
-    public VenueMapper mapper(ObjectMapper json, ConnectionSpec connection, Set<String> streams) {
-        BinanceFrameMapper mapper = new BinanceFrameMapper(json,
-                streams.stream().map(StreamKind::fromConfigName).collect(Collectors.toSet()), System::currentTimeMillis);
-        // Binance names an instrument BTCUSDT whichever way it was configured: a tick of an instrument configured
-        // as BTC-USDT is renamed to it (and to its configured assets) here.
-        Map<String, Instrument> configured = connection == null ? Map.of() : connection.instruments().stream()
-                .filter(i -> !i.symbol().equals(i.nativeSymbol()))
-                .collect(Collectors.toMap(Instrument::nativeSymbol, Function.identity(), (a, b) -> a));
-        if (configured.isEmpty()) {
-            return (frame, receivedAt) -> List.of(mapper.mapReceivedAt(frame, receivedAt));
-        }
+    public VenueMapper mapper(ObjectMapper json, Followed followed, String partition) {
+        Supplier<Set<StreamKind>> kinds = new Supplier<>() {
+            private List<String> seen;
+            private Set<StreamKind> wanted;
+
+            @Override
+            public Set<StreamKind> get() {
+                List<String> streams = followed.current().streams(Venue.BINANCE);
+                if (streams != seen) {
+                    wanted = streams.stream().map(StreamKind::fromConfigName).collect(Collectors.toUnmodifiableSet());
+                    seen = streams;
+                }
+                return wanted;
+            }
+        };
+        BinanceFrameMapper mapper = new BinanceFrameMapper(json, kinds, System::currentTimeMillis);
         return (frame, receivedAt) -> {
             FrameOutcome outcome = mapper.mapReceivedAt(frame, receivedAt);
             if (outcome instanceof FrameOutcome.Accepted accepted) {
-                Instrument instrument = configured.get(accepted.tick().symbol());
-                if (instrument != null) {
+                Instrument instrument = followed.current().byNative(Venue.BINANCE, accepted.tick().symbol());
+                if (instrument != null && !instrument.symbol().equals(instrument.nativeSymbol())) {
                     outcome = new FrameOutcome.Accepted(accepted.tick().as(instrument), accepted.sequenceReset());
                 }
             }

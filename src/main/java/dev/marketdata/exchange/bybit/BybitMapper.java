@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,15 +38,25 @@ public final class BybitMapper extends JsonFrameMapper {
     public static final String ORDERBOOK_1 = "orderbook.1";
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
-    private final Set<String> streams;
+    private final Supplier<Set<String>> streams;
     private final Map<String, ObjectNode> tickers = new HashMap<>();
     private final Map<String, BigDecimal[]> bids = new HashMap<>();
     private final Map<String, BigDecimal[]> asks = new HashMap<>();
 
     /** @param instruments the configured instruments of this endpoint's market */
     public BybitMapper(ObjectMapper json, List<Instrument> instruments, Set<String> streams) {
+        this(json, fixed(instruments), fixedSet(streams));
+    }
+
+    /** Looking instruments and streams up as they are now (they change at run time). */
+    public BybitMapper(ObjectMapper json, Function<String, Instrument> instruments, Supplier<Set<String>> streams) {
         super(json, instruments);
-        this.streams = Set.copyOf(streams);
+        this.streams = streams;
+    }
+
+    private static Supplier<Set<String>> fixedSet(Set<String> names) {
+        Set<String> copy = Set.copyOf(names);
+        return () -> copy;
     }
 
     @Override
@@ -61,7 +73,7 @@ public final class BybitMapper extends JsonFrameMapper {
         String topic = VenueJson.text(root, "topic");
         int dot = topic.lastIndexOf('.');
         String stream = dot < 0 ? topic : topic.substring(0, dot);
-        if (!streams.contains(stream)) {
+        if (!streams.get().contains(stream)) {
             return ignore(stream.equals(TICKERS) || stream.equals(ORDERBOOK_1) ? stream : OTHER);
         }
         String symbol = topic.substring(dot + 1);

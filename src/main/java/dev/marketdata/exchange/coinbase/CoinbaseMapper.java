@@ -28,6 +28,11 @@ public final class CoinbaseMapper extends JsonFrameMapper {
         super(json, instruments);
     }
 
+    /** Looking instruments up as they are now (they change at run time). */
+    public CoinbaseMapper(ObjectMapper json, java.util.function.Function<String, Instrument> instruments) {
+        super(json, instruments);
+    }
+
     @Override
     protected List<FrameOutcome> mapObject(JsonNode root, long receivedAt) throws VenueJson.FieldException {
         if ("error".equals(root.path("type").asText())) {

@@ -2,11 +2,18 @@ package dev.marketdata.exchange.coinbase;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.exchange.VenueJson;
+import dev.marketdata.feed.Topic;
+import dev.marketdata.model.Followed;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.Venue;
 import dev.marketdata.feed.VenueMapper;
@@ -37,24 +44,76 @@ public final class CoinbaseProtocol implements ExchangeProtocol {
     }
 
     @Override
-    public List<ConnectionSpec> connections(URI endpoint, List<Instrument> instruments, Set<String> streams) {
-        String target = ExchangeProtocol.requestTarget(endpoint, "");
-        List<ConnectionSpec> specs = new ArrayList<>();
-        for (List<Instrument> group : Subscriptions.split(instruments, MAX_PRODUCTS_PER_CONNECTION, Integer.MAX_VALUE, i -> 1)) {
-            String products = group.stream().map(i -> Subscriptions.quoted(i.nativeSymbol())).collect(Collectors.joining(","));
-            List<String> messages = new ArrayList<>();
-            for (String channel : streams) {
-                messages.add("{\"type\":\"subscribe\",\"product_ids\":[" + products + "],\"channel\":"
-                        + Subscriptions.quoted(channel) + "}");
-            }
-            messages.add(HEARTBEATS);
-            specs.add(new ConnectionSpec(target, messages, group));
+    public String topicName(Topic topic) {
+        return topic.stream() + ":" + topic.instrument().nativeSymbol();
+    }
+
+    /** At most {@link #MAX_PRODUCTS_PER_CONNECTION} products. */
+    @Override
+    public boolean fits(URI endpoint, List<Topic> topics) {
+        return topics.stream().map(Topic::instrument).distinct().count() <= MAX_PRODUCTS_PER_CONNECTION;
+    }
+
+    /** One subscribe per channel with every product of the connection, then the heartbeats. */
+    @Override
+    public ConnectionSpec connection(URI endpoint, String partition, List<Topic> topics) {
+        List<String> messages = new ArrayList<>();
+        for (Request request : requests("subscribe", topics, () -> 0, true)) {
+            messages.add(request.text());
         }
-        return specs;
+        messages.add(HEARTBEATS);
+        return ConnectionSpec.of(ExchangeProtocol.requestTarget(endpoint, ""), messages, partition, topics);
     }
 
     @Override
-    public VenueMapper mapper(ObjectMapper json, ConnectionSpec connection, Set<String> streams) {
-        return new CoinbaseMapper(json, connection.instruments());
+    public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
+        return requests("subscribe", topics, ids, true);
+    }
+
+    @Override
+    public List<Request> unsubscribe(List<Topic> topics, LongSupplier ids) {
+        return requests("unsubscribe", topics, ids, false);
+    }
+
+    /**
+     * {@code {"type":"subscribe","product_ids":[...],"channel":"ticker"}}, one per channel as Coinbase requires.
+     * Coinbase answers with its {@code subscriptions} list, or {@code {"type":"error","message":"..."}}: neither
+     * names the request.
+     */
+    private List<Request> requests(String type, List<Topic> topics, LongSupplier ids, boolean subscribe) {
+        Map<String, List<Topic>> byChannel = new LinkedHashMap<>();
+        topics.forEach(t -> byChannel.computeIfAbsent(t.stream(), k -> new ArrayList<>()).add(t));
+        List<Request> out = new ArrayList<>();
+        byChannel.forEach((channel, group) -> {
+            ids.getAsLong();
+            String products = group.stream().map(t -> Subscriptions.quoted(t.instrument().nativeSymbol())).distinct()
+                    .collect(Collectors.joining(","));
+            out.add(new Request(null, "{\"type\":\"" + type + "\",\"product_ids\":[" + products + "],\"channel\":"
+                    + Subscriptions.quoted(channel) + "}", group, subscribe));
+        });
+        return out;
+    }
+
+    @Override
+    public Reply requestReply(String text) {
+        if (text.startsWith("{\"type\":\"error\"") || text.length() < 4096 && text.contains("\"type\":\"error\"")) {
+            JsonNode root = Subscriptions.json(text);
+            return root == null ? null : new Reply(null, null, VenueJson.clip(root.path("message").asText()));
+        }
+        if (text.contains("\"channel\":\"subscriptions\"")) {
+            return new Reply(null, null, null);
+        }
+        return null;
+    }
+
+    /** Coinbase allows 8 messages a second per IP: 4 a connection leaves room for a second one. */
+    @Override
+    public long requestSpacingMillis() {
+        return 250;
+    }
+
+    @Override
+    public VenueMapper mapper(ObjectMapper json, Followed followed, String partition) {
+        return new CoinbaseMapper(json, n -> followed.current().byNative(Venue.COINBASE, n));
     }
 }

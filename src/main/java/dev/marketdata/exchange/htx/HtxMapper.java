@@ -3,6 +3,8 @@ package dev.marketdata.exchange.htx;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,11 +25,21 @@ public final class HtxMapper extends JsonFrameMapper {
 
     public static final String BBO = "bbo";
     public static final String TICKER = "ticker";
-    private final Set<String> streams;
+    private final Supplier<Set<String>> streams;
 
     public HtxMapper(ObjectMapper json, List<Instrument> instruments, Set<String> streams) {
+        this(json, fixed(instruments), fixedSet(streams));
+    }
+
+    /** Looking instruments and streams up as they are now (they change at run time). */
+    public HtxMapper(ObjectMapper json, Function<String, Instrument> instruments, Supplier<Set<String>> streams) {
         super(json, instruments);
-        this.streams = Set.copyOf(streams);
+        this.streams = streams;
+    }
+
+    private static Supplier<Set<String>> fixedSet(Set<String> names) {
+        Set<String> copy = Set.copyOf(names);
+        return () -> copy;
     }
 
     @Override
@@ -45,7 +57,7 @@ public final class HtxMapper extends JsonFrameMapper {
             return ignore(OTHER);
         }
         String stream = parts[2];
-        if (!streams.contains(stream)) {
+        if (!streams.get().contains(stream)) {
             return ignore(stream.equals(BBO) || stream.equals(TICKER) ? stream : OTHER);
         }
         Instrument instrument = instrument(parts[1]);

@@ -5,13 +5,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.exchange.VenueJson;
+import dev.marketdata.feed.Topic;
+import dev.marketdata.model.Followed;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.exchange.JsonFrameMapper;
 import dev.marketdata.model.Venue;
@@ -42,25 +47,60 @@ public final class HtxProtocol implements ExchangeProtocol {
     }
 
     @Override
-    public List<ConnectionSpec> connections(URI endpoint, List<Instrument> instruments, Set<String> streams) {
-        record Topic(Instrument instrument, String name) {
+    public String topicName(Topic topic) {
+        return "market." + topic.instrument().nativeSymbol() + "." + topic.stream();
+    }
+
+    @Override
+    public boolean fits(URI endpoint, List<Topic> topics) {
+        return topics.size() <= MAX_TOPICS_PER_CONNECTION;
+    }
+
+    @Override
+    public ConnectionSpec connection(URI endpoint, String partition, List<Topic> topics) {
+        long[] n = { 0 };
+        List<String> messages = requests("sub", topics, () -> ++n[0], true).stream().map(Request::text).toList();
+        return ConnectionSpec.of(ExchangeProtocol.requestTarget(endpoint, ""), messages, partition, topics);
+    }
+
+    @Override
+    public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
+        return requests("sub", topics, ids, true);
+    }
+
+    @Override
+    public List<Request> unsubscribe(List<Topic> topics, LongSupplier ids) {
+        return requests("unsub", topics, ids, false);
+    }
+
+    /** {@code {"sub":"market.btcusdt.bbo","id":"n"}}: HTX takes one topic a request. */
+    private List<Request> requests(String op, List<Topic> topics, LongSupplier ids, boolean subscribe) {
+        List<Request> out = new ArrayList<>();
+        for (Topic topic : topics) {
+            String id = Long.toString(ids.getAsLong());
+            out.add(new Request(id, "{\"" + op + "\":" + Subscriptions.quoted(topicName(topic)) + ",\"id\":\"" + id + "\"}",
+                    List.of(topic), subscribe));
         }
-        List<Topic> topics = new ArrayList<>();
-        for (Instrument instrument : instruments) {
-            for (String stream : streams) {
-                topics.add(new Topic(instrument, "market." + instrument.nativeSymbol() + "." + stream));
-            }
+        return out;
+    }
+
+    /** {@code {"id":"n","status":"ok","subbed":"..."}}; {@code "status":"error"} with {@code err-msg} refuses. */
+    @Override
+    public Reply requestReply(String text) {
+        if (!text.contains("\"status\"") || text.length() > 4096) {
+            return null;
         }
-        String target = ExchangeProtocol.requestTarget(endpoint, "");
-        List<ConnectionSpec> specs = new ArrayList<>();
-        for (List<Topic> connection : Subscriptions.split(topics, MAX_TOPICS_PER_CONNECTION, Integer.MAX_VALUE, t -> 1)) {
-            List<String> messages = new ArrayList<>();
-            for (int i = 0; i < connection.size(); i++) {
-                messages.add("{\"sub\":" + Subscriptions.quoted(connection.get(i).name()) + ",\"id\":\"" + (i + 1) + "\"}");
-            }
-            specs.add(new ConnectionSpec(target, messages, connection.stream().map(Topic::instrument).distinct().toList()));
+        JsonNode root = Subscriptions.json(text);
+        if (root == null || !root.has("status") || root.has("ch")) {
+            return null;
         }
-        return specs;
+        String id = root.hasNonNull("id") ? root.get("id").asText() : null;
+        if ("ok".equals(root.get("status").asText())) {
+            String topic = root.has("subbed") ? root.get("subbed").asText() : root.path("unsubbed").asText(null);
+            return id == null && topic == null ? null : new Reply(id, topic, null);
+        }
+        return new Reply(id, null, VenueJson.clip(root.path("err-code").asText()) + ": "
+                + VenueJson.clip(root.path("err-msg").asText()));
     }
 
     /** A gzip binary frame inflated to its text (bounded); null when it is not gzip. */
@@ -166,7 +206,7 @@ public final class HtxProtocol implements ExchangeProtocol {
     }
 
     @Override
-    public VenueMapper mapper(ObjectMapper json, ConnectionSpec connection, Set<String> streams) {
-        return new HtxMapper(json, connection.instruments(), streams);
+    public VenueMapper mapper(ObjectMapper json, Followed followed, String partition) {
+        return new HtxMapper(json, n -> followed.current().byNative(Venue.HTX, n), () -> followed.current().streamSet(Venue.HTX));
     }
 }

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,12 +27,22 @@ public final class OkxMapper extends JsonFrameMapper {
 
     public static final String TICKERS = "tickers";
     public static final String BBO_TBT = "bbo-tbt";
-    private final Set<String> channels;
+    private final Supplier<Set<String>> channels;
 
     /** @param channels the channels subscribed to; pushes of others are ignored */
     public OkxMapper(ObjectMapper json, List<Instrument> instruments, Set<String> channels) {
+        this(json, fixed(instruments), fixedSet(channels));
+    }
+
+    /** Looking instruments and channels up as they are now (they change at run time). */
+    public OkxMapper(ObjectMapper json, Function<String, Instrument> instruments, Supplier<Set<String>> channels) {
         super(json, instruments);
-        this.channels = Set.copyOf(channels);
+        this.channels = channels;
+    }
+
+    static Supplier<Set<String>> fixedSet(Set<String> names) {
+        Set<String> copy = Set.copyOf(names);
+        return () -> copy;
     }
 
     @Override
@@ -51,7 +63,7 @@ public final class OkxMapper extends JsonFrameMapper {
         }
         JsonNode arg = VenueJson.object(root, "arg");
         String channel = VenueJson.text(arg, "channel");
-        if (!channels.contains(channel)) {
+        if (!channels.get().contains(channel)) {
             return ignore(channel.equals(TICKERS) || channel.equals(BBO_TBT) ? channel : OTHER);
         }
         String instId = VenueJson.text(arg, "instId");

@@ -4,9 +4,14 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.exchange.VenueJson;
+import dev.marketdata.feed.Topic;
+import dev.marketdata.model.Followed;
 import dev.marketdata.model.Instrument;
 import dev.marketdata.model.Venue;
 import dev.marketdata.feed.VenueMapper;
@@ -38,31 +43,80 @@ public final class OkxProtocol implements ExchangeProtocol {
         return new java.util.LinkedHashSet<>(List.of(OkxMapper.BBO_TBT, OkxMapper.TICKERS));
     }
 
+    /** The argument of a topic: {@code {"channel":"bbo-tbt","instId":"BTC-USDT"}}. */
     @Override
-    public List<ConnectionSpec> connections(URI endpoint, List<Instrument> instruments, Set<String> streams) {
-        record Arg(Instrument instrument, String json) {
+    public String topicName(Topic topic) {
+        return "{\"channel\":" + Subscriptions.quoted(topic.stream()) + ",\"instId\":"
+                + Subscriptions.quoted(topic.instrument().nativeSymbol()) + "}";
+    }
+
+    @Override
+    public boolean fits(URI endpoint, List<Topic> topics) {
+        return topics.size() <= MAX_ARGS_PER_CONNECTION;
+    }
+
+    @Override
+    public ConnectionSpec connection(URI endpoint, String partition, List<Topic> topics) {
+        return ConnectionSpec.of(ExchangeProtocol.requestTarget(endpoint, ""),
+                requests("subscribe", topics, () -> 0, true).stream().map(Request::text).toList(), partition, topics);
+    }
+
+    @Override
+    public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
+        return requests("subscribe", topics, ids, true);
+    }
+
+    @Override
+    public List<Request> unsubscribe(List<Topic> topics, LongSupplier ids) {
+        return requests("unsubscribe", topics, ids, false);
+    }
+
+    /**
+     * {@code {"op":"subscribe","args":[...]}}, each under OKX's 64 KB. OKX answers each argument with an event
+     * naming it, and an error with neither id nor argument.
+     */
+    private List<Request> requests(String op, List<Topic> topics, LongSupplier ids, boolean subscribe) {
+        int overhead = ("{\"op\":\"" + op + "\",\"args\":[]}").length();
+        List<Request> out = new ArrayList<>();
+        for (List<Topic> group : Subscriptions.split(topics, Integer.MAX_VALUE, MAX_MESSAGE_BYTES - overhead,
+                t -> topicName(t).length() + 1)) {
+            ids.getAsLong();
+            out.add(new Request(null, "{\"op\":\"" + op + "\",\"args\":["
+                    + group.stream().map(this::topicName).collect(Collectors.joining(",")) + "]}", group, subscribe));
         }
-        List<Arg> args = new ArrayList<>();
-        for (Instrument instrument : instruments) {
-            for (String channel : streams) {
-                args.add(new Arg(instrument, "{\"channel\":" + Subscriptions.quoted(channel) + ",\"instId\":"
-                        + Subscriptions.quoted(instrument.nativeSymbol()) + "}"));
-            }
+        return out;
+    }
+
+    /**
+     * {@code {"event":"subscribe","arg":{...}}} (or {@code unsubscribe}) per argument;
+     * {@code {"event":"error","code":"60012","msg":"..."}} for a refused request.
+     */
+    @Override
+    public Reply requestReply(String text) {
+        if (!text.startsWith("{\"event\"") && !(text.length() < 2048 && text.contains("\"event\""))) {
+            return null;
         }
-        String target = ExchangeProtocol.requestTarget(endpoint, "");
-        List<ConnectionSpec> specs = new ArrayList<>();
-        for (List<Arg> connection : Subscriptions.split(args, MAX_ARGS_PER_CONNECTION, Integer.MAX_VALUE, a -> 1)) {
-            List<String> messages = new ArrayList<>();
-            int overhead = "{\"op\":\"subscribe\",\"args\":[]}".length();
-            for (List<Arg> group : Subscriptions.split(connection, Integer.MAX_VALUE, MAX_MESSAGE_BYTES - overhead,
-                    a -> a.json().length() + 1)) {
-                messages.add("{\"op\":\"subscribe\",\"args\":["
-                        + group.stream().map(Arg::json).collect(Collectors.joining(",")) + "]}");
-            }
-            specs.add(new ConnectionSpec(target, messages,
-                    connection.stream().map(Arg::instrument).distinct().toList()));
+        JsonNode root = Subscriptions.json(text);
+        if (root == null) {
+            return null;
         }
-        return specs;
+        String event = root.path("event").asText();
+        if (event.equals("error")) {
+            return new Reply(null, null, "error " + VenueJson.clip(root.path("code").asText()) + ": "
+                    + VenueJson.clip(root.path("msg").asText()));
+        }
+        JsonNode arg = root.get("arg");
+        if ((event.equals("subscribe") || event.equals("unsubscribe")) && arg != null && arg.isObject()) {
+            return new Reply(null, "{\"channel\":" + Subscriptions.quoted(arg.path("channel").asText()) + ",\"instId\":"
+                    + Subscriptions.quoted(arg.path("instId").asText()) + "}", null);
+        }
+        return null;
+    }
+
+    /** OKX allows 480 subscribe requests an hour on a connection: far from it at one a second. */
+    @Override
+    public long requestSpacingMillis() {
+        return 1_000;
     }
 
     /** OKX allows 3 connection requests a second per IP. */
@@ -82,7 +136,7 @@ public final class OkxProtocol implements ExchangeProtocol {
     }
 
     @Override
-    public VenueMapper mapper(ObjectMapper json, ConnectionSpec connection, Set<String> streams) {
-        return new OkxMapper(json, connection.instruments(), streams);
+    public VenueMapper mapper(ObjectMapper json, Followed followed, String partition) {
+        return new OkxMapper(json, n -> followed.current().byNative(Venue.OKX, n), () -> followed.current().streamSet(Venue.OKX));
     }
 }

@@ -1,0 +1,573 @@
+package dev.marketdata;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.marketdata.feed.MarketStreamConsumer;
+import dev.marketdata.feed.VenueFeed;
+import dev.marketdata.model.Followed;
+import dev.marketdata.model.Instrument;
+import dev.marketdata.model.ProxySpec;
+import dev.marketdata.model.Venue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies changes of the configuration while the gateway runs, from the {@code application.properties} it was
+ * started from (checked every {@code config.reload.interval}) and from the feed MBeans' symbol operations.
+ * <ul>
+ * <li>A change is read whole and checked as start-up checks it; one that does not pass changes nothing: one
+ * WARN names the property and the problem, and health shows that the file and the running configuration differ
+ * until the file is fixed.</li>
+ * <li>Symbols and streams, quality thresholds, the tick TTL, mock prices and log levels apply at once, without a
+ * restart and without closing a connection that does not have to close. Everything else needs a restart: one
+ * WARN names what, and none of it is applied.</li>
+ * <li>Every change applied is one INFO line (what, from where), a count in
+ * {@code marketdata_config_changes_total{source,result}}, and a new generation in health.</li>
+ * </ul>
+ * Values are resolved as Camel resolves them at start-up: a {@code -D} system property, an environment variable
+ * or a test's override wins over the file, which wins over the packaged defaults; {@code {{name}}} placeholders
+ * are resolved.
+ */
+public final class LiveConfiguration extends ServiceSupport implements VenueFeed.SymbolEditor {
+
+    public static final String BEAN = "liveConfiguration";
+    private static final Logger LOG = LoggerFactory.getLogger(LiveConfiguration.class);
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}:]+)(?::([^{}]*))?}}");
+    /** The properties that apply while running; the rest need a restart. */
+    private static final List<String> LIVE_QUALITY = List.of("quality.stale.seconds", "quality.max-jump-percent",
+            "quality.max-skew-ms", "quality.price-jump-action", "quality.alert.clear-after", "tick.ttl.seconds");
+    public static final String LOGGING_PREFIX = "logging.level.";
+
+    /** The components a live change reaches, each through its own setter. */
+    public interface Target {
+        /** The followed set has changed (the feeds resubscribe after this). */
+        void followed(Followed.Snapshot snapshot, Set<String> removedKeys);
+
+        void quality(QualitySettings quality);
+
+        void tickTtl(int seconds, QualitySettings quality);
+
+        void mockPrices(Map<String, BigDecimal> prices);
+    }
+
+    /** What health shows of the configuration. */
+    public record State(long generation, long appliedAt, String source, String file, boolean fileMatchesRunning,
+            String problem, List<String> restartRequired, List<String> changedAtRunTime) {
+    }
+
+    private final Path file;
+    private final Function<String, String> overrides;
+    private final Map<String, String> env;
+    private final Properties packaged;
+    private final Followed followed;
+    private final Map<Venue, VenueFeed> feeds;
+    private final Target target;
+    private final long intervalMillis;
+    private final Map<String, Counter> changes = new ConcurrentHashMap<>();
+    private GatewaySettings running;
+    /** The file's values the running configuration was built from (the last one applied, or the start-up one). */
+    private Properties runningFile;
+    private String lastSeenFile;
+    private volatile State state;
+    /** Properties changed by an operator (JMX) rather than in the file. */
+    private final Set<String> changedAtRunTime = new LinkedHashSet<>();
+    private ScheduledExecutorService watcher;
+
+    /**
+     * @param file      the {@code application.properties} the gateway started from; null when it runs on the
+     *                  packaged one alone (nothing to watch)
+     * @param overrides a value given as a system property, an environment variable or a Camel override property,
+     *                  else null: these win over the file
+     */
+    public LiveConfiguration(Path file, Function<String, String> overrides, Map<String, String> env, GatewaySettings running,
+            Followed followed, Map<Venue, VenueFeed> feeds, Target target, MeterRegistry registry, long intervalMillis) {
+        this.file = file;
+        this.overrides = overrides;
+        this.env = env;
+        this.packaged = packaged();
+        this.followed = followed;
+        this.feeds = feeds;
+        this.target = target;
+        this.intervalMillis = intervalMillis;
+        this.running = running;
+        this.runningFile = file == null ? new Properties() : readOrEmpty(file);
+        this.startFileValues = (Properties) runningFile.clone();
+        this.lastSeenFile = file == null ? null : contentOrNull(file);
+        for (String source : List.of("file", "jmx")) {
+            for (String result : List.of("applied", "rejected", "restart_required")) {
+                changes.put(source + "|" + result, Counter.builder("marketdata.config.changes").tag("source", source)
+                        .tag("result", result).description("Configuration changes while running, by where they came from "
+                                + "and what became of them").register(registry));
+            }
+        }
+        this.state = new State(1, System.currentTimeMillis(), "start-up", file == null ? null : file.toString(), true, null,
+                List.of(), List.of());
+        feeds.forEach((venue, feed) -> feed.editor(this, () -> followed.current().instruments(venue).stream()
+                .map(Instrument::symbol).toList()));
+        applyLogLevels(lookup(runningFile), null);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** How many changes from a source ended so: for tests and the README's figures. */
+    public double changeCount(String source, String result) {
+        Counter counter = changes.get(source + "|" + result);
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Override
+    protected void doStart() {
+        if (file == null || intervalMillis <= 0) {
+            LOG.info("Live configuration: {}", file == null ? "no application.properties in the working directory to watch"
+                    : "config.reload.interval is 0, the file is not watched");
+            return;
+        }
+        watcher = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "config-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        watcher.scheduleWithFixedDelay(this::checkFile, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        LOG.info("Watching {} for live changes every {} ms", file, intervalMillis);
+    }
+
+    @Override
+    protected void doStop() {
+        if (watcher != null) {
+            watcher.shutdownNow();
+            watcher = null;
+        }
+    }
+
+    /** One look at the file: a change of its content (not merely its time) is applied. */
+    void checkFile() {
+        try {
+            String content = contentOrNull(file);
+            if (content == null || content.equals(lastSeenFile)) {
+                return;
+            }
+            lastSeenFile = content;
+            Properties next = new Properties();
+            try (Reader in = new java.io.StringReader(content)) {
+                next.load(in);
+            }
+            applyFile(next);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Live configuration: could not check {}: {}", file, e.toString());
+        }
+    }
+
+    private synchronized void applyFile(Properties next) {
+        Function<String, String> candidate = lookup(next);
+        GatewaySettings settings;
+        try {
+            settings = GatewaySettings.from(candidate, env);
+        } catch (IllegalArgumentException e) {
+            count("file", "rejected");
+            String problem = e.getMessage();
+            LOG.warn("Configuration change in {} rejected, nothing applied: {}; generation {} keeps running", file, problem,
+                    state.generation());
+            state = new State(state.generation(), state.appliedAt(), state.source(), state.file(), false, problem,
+                    state.restartRequired(), state.changedAtRunTime());
+            return;
+        }
+        Function<String, String> before = lookup(runningFile);
+        Set<String> names = new TreeSet<>();
+        runningFile.stringPropertyNames().forEach(names::add);
+        next.stringPropertyNames().forEach(names::add);
+        List<String> restart = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (String name : names) {
+            if (!Objects.equals(normalized(before.apply(name)), normalized(candidate.apply(name)))) {
+                changed.add(name);
+                if (!isLive(name) && !ofDisabledVenue(name)) {
+                    restart.add(name);
+                }
+            }
+        }
+        Function<String, String> previous = before;
+        runningFile = next;
+        changed.forEach(changedAtRunTime::remove);
+        if (!restart.isEmpty()) {
+            count("file", "restart_required");
+            LOG.warn("{} changed in {}: {} only take{} effect after a restart; not applied", String.join(", ", restart), file,
+                    restart.size() == 1 ? "it" : "they", restart.size() == 1 ? "s" : "");
+        }
+        List<String> live = changed.stream().filter(n -> !restart.contains(n)).toList();
+        String applied = live.isEmpty() ? "" : apply(settings, candidate, previous, live);
+        List<String> pending = pendingRestart(candidate);
+        boolean matches = pending.isEmpty() && changedAtRunTime.isEmpty();
+        if (!applied.isEmpty()) {
+            count("file", "applied");
+            long generation = state.generation() + 1;
+            LOG.info("Configuration generation {} applied from {}: {}", generation, file, applied);
+            state = new State(generation, System.currentTimeMillis(), "file", state.file(), matches, null, pending,
+                    List.copyOf(changedAtRunTime));
+        } else {
+            state = new State(state.generation(), state.appliedAt(), state.source(), state.file(), matches, null,
+                    pending, List.copyOf(changedAtRunTime));
+        }
+    }
+
+    /**
+     * Restart-only properties whose value in the file differs from what runs: the file and the running
+     * configuration differ until a restart (or until the file says what runs again).
+     */
+    private List<String> pendingRestart(Function<String, String> candidate) {
+        Function<String, String> startUp = lookup(startFile());
+        Set<String> names = new TreeSet<>(startFile().stringPropertyNames());
+        names.addAll(runningFile.stringPropertyNames());
+        List<String> out = new ArrayList<>();
+        for (String name : names) {
+            if (!isLive(name) && !ofDisabledVenue(name)
+                    && !Objects.equals(normalized(startUp.apply(name)), normalized(candidate.apply(name)))) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    /** The start-up file's values: a restart-only property differing from them is waiting for a restart. */
+    private final Properties startFileValues;
+
+    private Properties startFile() {
+        return startFileValues;
+    }
+
+    /** Applies the live part of a checked configuration; returns what changed, for the log line ("" for nothing). */
+    private String apply(GatewaySettings next, Function<String, String> values, Function<String, String> previous,
+            List<String> changedNames) {
+        List<String> said = new ArrayList<>();
+        Map<Venue, List<Instrument>> instruments = new LinkedHashMap<>();
+        Map<Venue, List<String>> streams = new LinkedHashMap<>();
+        for (FeedSettings feed : next.feeds()) {
+            FeedSettings now = running.feed(feed.venue());
+            if (now == null) {
+                continue;
+            }
+            if (!feed.instruments().equals(followed.current().instruments(feed.venue()))) {
+                instruments.put(feed.venue(), feed.instruments());
+                said.add(feed.id() + ".symbols " + difference(followed.current().instruments(feed.venue()), feed.instruments()));
+            }
+            if (!feed.streams().equals(followed.current().streams(feed.venue()))) {
+                streams.put(feed.venue(), feed.streams());
+                said.add(feed.id() + ".streams " + followed.current().streams(feed.venue()) + " -> " + feed.streams());
+            }
+        }
+        said.addAll(resubscribe(instruments, streams));
+        QualitySettings q = next.quality();
+        if (!q.equals(running.quality())) {
+            target.quality(q);
+            for (String name : LIVE_QUALITY.subList(0, 5)) {
+                if (changedNames.contains(name)) {
+                    said.add(name + " " + show(previous.apply(name)) + " -> " + show(values.apply(name)));
+                }
+            }
+        }
+        if (next.redis().tickTtlSeconds() != running.redis().tickTtlSeconds()) {
+            target.tickTtl(next.redis().tickTtlSeconds(), q);
+            said.add("tick.ttl.seconds " + running.redis().tickTtlSeconds() + " -> " + next.redis().tickTtlSeconds());
+        }
+        if (!next.api().mockPrices().equals(running.api().mockPrices())) {
+            target.mockPrices(next.api().mockPrices());
+            said.add("mock prices " + changedNames.stream().filter(n -> n.startsWith("mock.price.")).toList());
+        }
+        said.addAll(applyLogLevels(values, changedNames));
+        running = merged(next);
+        return String.join("; ", said);
+    }
+
+    /** The running settings with the live parts of {@code next} and the restart-only parts as they run. */
+    private GatewaySettings merged(GatewaySettings next) {
+        List<FeedSettings> feeds = new ArrayList<>();
+        for (FeedSettings f : running.feeds()) {
+            feeds.add(new FeedSettings(f.venue(), f.url(), followed.current().instruments(f.venue()),
+                    followed.current().streams(f.venue()), f.proxies(), f.timing()));
+        }
+        RedisSettings r = running.redis();
+        RedisSettings redis = new RedisSettings(r.host(), r.port(), r.username(), r.password(), r.ssl(), r.database(),
+                r.embedded(), r.timeoutMs(), next.redis().tickTtlSeconds(), r.sequenceResetAfterMillis(),
+                r.shutdownFlushMillis(), r.legacyKeys());
+        ApiSettings a = running.api();
+        ApiSettings api = new ApiSettings(a.serverHost(), a.serverPort(), a.managementHost(), a.managementPort(),
+                a.workerThreads(), next.api().mockPrices());
+        FeedSettings binance = feeds.stream().filter(f -> f.venue() == Venue.BINANCE).findFirst().orElse(null);
+        return new GatewaySettings(feeds, binance, redis, next.quality(), api, running.replay());
+    }
+
+    /** Replaces the followed set, then brings each changed venue's connections to it. */
+    private List<String> resubscribe(Map<Venue, List<Instrument>> instruments, Map<Venue, List<String>> streams) {
+        if (instruments.isEmpty() && streams.isEmpty()) {
+            return List.of();
+        }
+        Set<String> before = new LinkedHashSet<>(followed.current().keys());
+        Followed.Snapshot now = followed.replace(instruments, streams);
+        before.removeAll(now.keys());
+        target.followed(now, before);
+        List<String> said = new ArrayList<>();
+        Set<Venue> venues = new LinkedHashSet<>(instruments.keySet());
+        venues.addAll(streams.keySet());
+        for (Venue venue : venues) {
+            VenueFeed feed = feeds.get(venue);
+            MarketStreamConsumer.Resubscription done = feed == null ? null : feed.resubscribe();
+            said.add(venue.id() + ": " + (done == null ? "ingest not running, the next start subscribes them" : done));
+        }
+        return said;
+    }
+
+    /** An operator's change of one venue's symbols over JMX: checked as a file edit is, applied the same way. */
+    @Override
+    public synchronized String edit(Venue venue, String operation, String symbols) {
+        FeedSettings feed = running.feed(venue);
+        if (feed == null) {
+            count("jmx", "rejected");
+            throw new IllegalArgumentException(venue.id() + " is not among the exchanges");
+        }
+        String property = venue.id() + ".symbols";
+        List<Instrument> current = followed.current().instruments(venue);
+        List<Instrument> next;
+        try {
+            List<Instrument> given = symbols.isBlank() ? List.of() : FeedSettings.instruments(venue, symbols, property);
+            next = switch (operation) {
+                case "set" -> given;
+                case "add" -> {
+                    List<Instrument> all = new ArrayList<>(current);
+                    for (Instrument i : given) {
+                        if (!all.contains(i)) {
+                            all.add(i);
+                        }
+                    }
+                    yield FeedSettings.instruments(venue, String.join(",", all.stream().map(Instrument::symbol).toList()), property);
+                }
+                case "remove" -> {
+                    for (Instrument i : given) {
+                        if (!current.contains(i)) {
+                            throw GatewaySettings.invalid(property, symbols, "'" + i.symbol() + "' is not followed on " + venue.id());
+                        }
+                    }
+                    yield current.stream().filter(i -> !given.contains(i)).toList();
+                }
+                default -> throw new IllegalArgumentException("unknown operation " + operation);
+            };
+            if (next.isEmpty()) {
+                throw GatewaySettings.invalid(property, symbols, "would leave " + venue.id() + " with no symbol");
+            }
+            FeedSettings.requireStreamBudget(venue, next.size(), followed.current().streams(venue).size(),
+                    FeedSettings.maxStreams(lookup(runningFile), venue.id()), property, symbols);
+        } catch (IllegalArgumentException e) {
+            count("jmx", "rejected");
+            LOG.warn("Symbol change of {} over JMX rejected, nothing applied: {}", venue.id(), e.getMessage());
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        if (next.equals(current)) {
+            return venue.id() + ": no change (" + current.size() + " symbols)";
+        }
+        String diff = property + " " + difference(current, next);
+        List<String> done = resubscribe(Map.of(venue, next), Map.of());
+        running = merged(running);
+        changedAtRunTime.add(property);
+        count("jmx", "applied");
+        long generation = state.generation() + 1;
+        String said = diff + "; " + String.join("; ", done);
+        LOG.info("Configuration generation {} applied from JMX: {}", generation, said);
+        state = new State(generation, System.currentTimeMillis(), "jmx", state.file(), false, state.problem(),
+                state.restartRequired(), List.copyOf(changedAtRunTime));
+        return said;
+    }
+
+    private static String difference(List<Instrument> before, List<Instrument> after) {
+        List<String> added = after.stream().filter(i -> !before.contains(i)).map(Instrument::symbol).toList();
+        List<String> removed = before.stream().filter(i -> !after.contains(i)).map(Instrument::symbol).toList();
+        return "added " + shortList(added) + ", removed " + shortList(removed) + " (" + after.size() + " now)";
+    }
+
+    private static String shortList(List<String> names) {
+        return names.size() <= 10 ? names.toString()
+                : names.subList(0, 10).toString().replace("]", ", and " + (names.size() - 10) + " more]");
+    }
+
+    /** {@code logging.level.<logger> = LEVEL}: set at start and whenever it changes (Log4j is the backend). */
+    private List<String> applyLogLevels(Function<String, String> values, List<String> changedNames) {
+        List<String> said = new ArrayList<>();
+        Set<String> names = new TreeSet<>();
+        runningFile.stringPropertyNames().forEach(names::add);
+        packaged.stringPropertyNames().forEach(names::add);
+        if (changedNames != null) {
+            names.addAll(changedNames);
+        }
+        for (String name : names) {
+            if (!name.startsWith(LOGGING_PREFIX) || changedNames != null && !changedNames.contains(name)) {
+                continue;
+            }
+            String logger = name.substring(LOGGING_PREFIX.length());
+            String level = values.apply(name);
+            if (level == null || level.isBlank()) {
+                level = "INFO";
+            }
+            if (setLevel(logger.equals("root") ? "" : logger, level.trim().toUpperCase(Locale.ROOT))) {
+                said.add(name + " -> " + level.trim().toUpperCase(Locale.ROOT));
+            }
+        }
+        return said;
+    }
+
+    /** Reflection: Log4j is a runtime dependency, and another backend simply keeps its levels. */
+    private static boolean setLevel(String logger, String level) {
+        try {
+            Class<?> levelClass = Class.forName("org.apache.logging.log4j.Level");
+            Object value = levelClass.getMethod("toLevel", String.class, levelClass).invoke(null, level, null);
+            if (value == null) {
+                return false;
+            }
+            Class.forName("org.apache.logging.log4j.core.config.Configurator")
+                    .getMethod("setLevel", String.class, levelClass).invoke(null, logger, value);
+            return true;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Whether a property applies while running. */
+    static boolean isLive(String name) {
+        if (LIVE_QUALITY.contains(name) || name.startsWith("mock.price.") || name.startsWith(LOGGING_PREFIX)) {
+            return true;
+        }
+        for (Venue venue : Venue.values()) {
+            if (name.equals(venue.id() + ".symbols") || name.equals(venue.id() + ".streams")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A property of a venue not among the exchanges: not read, so its change changes nothing. */
+    private boolean ofDisabledVenue(String name) {
+        for (Venue venue : Venue.values()) {
+            if (name.startsWith(venue.id() + ".") && running.feed(venue) == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String normalized(String value) {
+        return value == null ? "" : value.trim();
+    }
+
+    private static String show(String value) {
+        return value == null ? "(unset)" : ProxySpec.mask(value.trim());
+    }
+
+    private void count(String source, String result) {
+        changes.get(source + "|" + result).increment();
+    }
+
+    /** Values as Camel resolves them: overrides, then this file, then the packaged file; placeholders resolved. */
+    private Function<String, String> lookup(Properties fileValues) {
+        return new Function<>() {
+            @Override
+            public String apply(String name) {
+                return resolve(name, 0);
+            }
+
+            private String resolve(String name, int depth) {
+                String value = overrides.apply(name);
+                if (value == null) {
+                    value = fileValues.getProperty(name);
+                }
+                if (value == null) {
+                    value = packaged.getProperty(name);
+                }
+                if (value == null || depth > 10 || !value.contains("{{")) {
+                    return value;
+                }
+                Matcher m = PLACEHOLDER.matcher(value);
+                StringBuilder out = new StringBuilder();
+                while (m.find()) {
+                    String inner = resolve(m.group(1).trim(), depth + 1);
+                    m.appendReplacement(out, Matcher.quoteReplacement(inner != null ? inner
+                            : m.group(2) != null ? m.group(2) : m.group()));
+                }
+                m.appendTail(out);
+                return out.toString();
+            }
+        };
+    }
+
+    private static Properties packaged() {
+        Properties p = new Properties();
+        try (InputStream in = LiveConfiguration.class.getResourceAsStream("/application.properties")) {
+            if (in != null) {
+                p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            // no packaged defaults: the built-in ones apply
+        }
+        return p;
+    }
+
+    private static Properties readOrEmpty(Path file) {
+        Properties p = new Properties();
+        String content = contentOrNull(file);
+        if (content != null) {
+            try {
+                p.load(new java.io.StringReader(content));
+            } catch (IOException e) {
+                // stays empty
+            }
+        }
+        return p;
+    }
+
+    private static String contentOrNull(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** For health: the state, as JSON fields. */
+    public Map<String, Object> healthDetails() {
+        State s = state;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("generation", s.generation());
+        out.put("applied_at", Instant.ofEpochMilli(s.appliedAt()).toString());
+        out.put("source", s.source());
+        out.put("file", s.file());
+        out.put("file_matches_running", s.fileMatchesRunning());
+        out.put("problem", s.problem());
+        out.put("restart_required", s.restartRequired());
+        out.put("changed_at_run_time", s.changedAtRunTime());
+        return out;
+    }
+}
