@@ -325,8 +325,8 @@ public final class StreamConnection {
         List<Topic> wanted = topics();
         List<Topic> add = wanted.stream().filter(t -> !link.subscribed.contains(t)).toList();
         List<Topic> drop = link.subscribed.stream().filter(t -> !wanted.contains(t)).toList();
-        // Requests still queued are replaced by what is needed now: a topic added and removed again costs nothing.
-        link.outbox.clear();
+        // Compared with what was asked for or is queued: a topic added and removed again before its request went out
+        // is subscribed and unsubscribed, in order.
         if (!drop.isEmpty()) {
             link.outbox.addAll(protocol.unsubscribe(drop, () -> ++nextRequestId));
             link.subscribed.removeAll(drop);

@@ -35,6 +35,11 @@ public final class RunningGateway implements AutoCloseable {
     }
 
     public static RunningGateway start(Map<String, String> overrides) throws Exception {
+        return start(Path.of(""), overrides);
+    }
+
+    /** Started from another working directory: its application.properties (and routes/, if any) are the engineer's. */
+    public static RunningGateway start(Path workingDirectory, Map<String, String> overrides) throws Exception {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("redis.host", TestRedis.host());
         props.put("redis.port", Integer.toString(TestRedis.port()));
@@ -43,7 +48,7 @@ public final class RunningGateway implements AutoCloseable {
         props.put("binance.reconnect.initial-delay", "100ms");
         props.put("binance.reconnect.max-delay", "1s");
         props.putAll(overrides);
-        Main main = MarketDataApplication.createMain(Path.of(""));
+        Main main = MarketDataApplication.createMain(workingDirectory);
         props.forEach(main::addOverrideProperty);
         try {
             main.start();
