@@ -131,7 +131,24 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
                 List.of(), List.of());
         feeds.forEach((venue, feed) -> feed.editor(this, () -> followed.current().instruments(venue).stream()
                 .map(Instrument::symbol).toList()));
+        checkLogLevels(lookup(runningFile), runningFile);
         applyLogLevels(lookup(runningFile), null);
+    }
+
+    private static final Set<String> LEVELS = Set.of("OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL");
+
+    /** Every {@code logging.level.*} names a level, or the error naming the property. */
+    private void checkLogLevels(Function<String, String> values, Properties fileValues) {
+        Set<String> names = new TreeSet<>(fileValues.stringPropertyNames());
+        names.addAll(packaged.stringPropertyNames());
+        for (String name : names) {
+            if (name.startsWith(LOGGING_PREFIX)) {
+                String level = values.apply(name);
+                if (level != null && !level.isBlank() && !LEVELS.contains(level.trim().toUpperCase(Locale.ROOT))) {
+                    throw GatewaySettings.invalid(name, level, "must be one of OFF, ERROR, WARN, INFO, DEBUG, TRACE");
+                }
+            }
+        }
     }
 
     public State state() {
@@ -191,6 +208,7 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         GatewaySettings settings;
         try {
             settings = GatewaySettings.from(candidate, env);
+            checkLogLevels(candidate, next);
         } catch (IllegalArgumentException e) {
             count("file", "rejected");
             String problem = e.getMessage();
@@ -563,7 +581,8 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         out.put("generation", s.generation());
         out.put("applied_at", Instant.ofEpochMilli(s.appliedAt()).toString());
         out.put("source", s.source());
-        out.put("file", s.file());
+        // The name only: health is public, the server's paths are not the clients' business.
+        out.put("file", s.file() == null ? null : Path.of(s.file()).getFileName().toString());
         out.put("file_matches_running", s.fileMatchesRunning());
         out.put("problem", s.problem());
         out.put("restart_required", s.restartRequired());

@@ -114,6 +114,17 @@ public class MarketDataConfiguration implements CamelConfiguration {
             StartupChecks.requireFreePort(s.api().managementHost(), s.api().managementPort(), "camel.management.port");
         }
         camelContext.addService(embeddedRedis(camelContext), true, true);
+        // Stopped after the store has flushed (services stop in reverse order), before the embedded Redis: the pool's
+        // idle-connection tests would otherwise go on pinging Redis after the gateway stopped.
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                JedisConnectionFactory factory = connectionFactory;
+                if (factory != null) {
+                    factory.destroy();
+                }
+            }
+        }, true, true);
         if (frameRecorder(camelContext) != null) {
             camelContext.addService(frameRecorder(camelContext), true, true);
         }

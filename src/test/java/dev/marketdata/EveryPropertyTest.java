@@ -55,6 +55,8 @@ class EveryPropertyTest {
                 Arguments.of("redis.reconcile-interval", "abc", "is not a duration such as 500ms, 30s or 23h30m"),
                 Arguments.of("redis.shutdown-flush-timeout", "11m", "must be between 0ms and 10m"),
                 Arguments.of("tick.ttl.seconds", "0", "must be between 1 and 2592000"),
+                Arguments.of("config.reload.interval", "fast", "is not a duration such as 500ms, 30s or 23h30m"),
+                Arguments.of("feed.max-streams", "0", "must be between 1 and 100000"),
                 Arguments.of("tick.sequence-reset-after", "2h", "must be between 0ms and 1h"),
                 Arguments.of("camel.server.port", "99999", "must be between 0 and 65535"),
                 Arguments.of("camel.management.port", "-1", "must be between 0 and 65535"),

@@ -23,7 +23,7 @@ public class HealthAnswer {
     @Schema(description = "When the answer was made, ms since the epoch")
     public long timestamp;
 
-    @Schema(name = "Health", requiredProperties = { "status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count" })
+    @Schema(name = "Health", requiredProperties = { "status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count", "config" })
     public static class Health {
         @Schema(description = "healthy; degraded (a venue or freshness down, or Redis down with a venue up); unhealthy (Redis and every venue down)",
                 allowableValues = { "healthy", "degraded", "unhealthy" })
@@ -43,6 +43,34 @@ public class HealthAnswer {
         @JsonProperty("alerts_count")
         @Schema(description = "How many alerts are active (all of them, listed or not)", minimum = "0")
         public int alertsCount;
+        @Schema(description = "The running configuration: its generation, and whether the file says the same")
+        public Config config;
+    }
+
+    @Schema(name = "ConfigHealth", requiredProperties = { "generation", "applied_at", "source", "file",
+            "file_matches_running", "problem", "restart_required", "changed_at_run_time" })
+    public static class Config {
+        @Schema(description = "1 at start-up, one more for every change applied while running", minimum = "1")
+        public long generation;
+        @JsonProperty("applied_at")
+        @Schema(description = "When this generation was applied (ISO-8601)")
+        public String appliedAt;
+        @Schema(description = "Where it came from", allowableValues = { "start-up", "file", "jmx" })
+        public String source;
+        @Schema(description = "The watched file's name; null when the gateway runs on the packaged defaults", nullable = true)
+        public String file;
+        @JsonProperty("file_matches_running")
+        @Schema(description = "false while the file holds an edit that was refused, or one that waits for a restart, or "
+                + "while a JMX change differs from it")
+        public boolean fileMatchesRunning;
+        @Schema(description = "Why the file's last edit was refused (the property and the problem)", nullable = true)
+        public String problem;
+        @JsonProperty("restart_required")
+        @Schema(description = "Properties changed in the file that only a restart applies")
+        public java.util.List<String> restartRequired;
+        @JsonProperty("changed_at_run_time")
+        @Schema(description = "Properties changed over JMX, which the file does not say")
+        public java.util.List<String> changedAtRunTime;
     }
 
     @Schema(name = "RedisHealth", requiredProperties = { "status", "error" })
