@@ -100,7 +100,7 @@ public record GatewaySettings(List<FeedSettings> feeds, FeedSettings binance, Re
      * configured ({@code mock.price.BTC-USDT}), else as the normalized one, else, for spot, in Binance's form
      * ({@code mock.price.BTCUSDT}), so one price serves every venue that carries the instrument.
      */
-    private static Map<String, BigDecimal> mockPrices(Function<String, String> property, List<FeedSettings> feeds) {
+    static Map<String, BigDecimal> mockPrices(Function<String, String> property, List<FeedSettings> feeds) {
         Map<String, BigDecimal> out = new LinkedHashMap<>();
         for (FeedSettings feed : feeds) {
             for (Instrument instrument : feed.instruments()) {

@@ -210,12 +210,13 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
             settings = GatewaySettings.from(candidate, env);
             checkLogLevels(candidate, next);
         } catch (IllegalArgumentException e) {
-            count("file", "rejected");
             String problem = e.getMessage();
-            LOG.warn("Configuration change in {} rejected, nothing applied: {}; generation {} keeps running", file, problem,
-                    state.generation());
+            // The state first, then the count and the line: whoever sees either sees the state too.
             state = new State(state.generation(), state.appliedAt(), state.source(), state.file(), false, problem,
                     state.restartRequired(), state.changedAtRunTime());
+            count("file", "rejected");
+            LOG.warn("Configuration change in {} rejected, nothing applied: {}; generation {} keeps running", file, problem,
+                    state.generation());
             return;
         }
         Function<String, String> before = lookup(runningFile);
@@ -235,24 +236,25 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         Function<String, String> previous = before;
         runningFile = next;
         changed.forEach(changedAtRunTime::remove);
+        List<String> live = changed.stream().filter(n -> !restart.contains(n)).toList();
+        String applied = live.isEmpty() ? "" : apply(settings, candidate, previous, live);
+        List<String> pending = pendingRestart(candidate);
+        boolean matches = pending.isEmpty() && changedAtRunTime.isEmpty();
+        // The state first, then the counts and the lines: whoever sees either sees the state too.
+        long generation = applied.isEmpty() ? state.generation() : state.generation() + 1;
+        state = applied.isEmpty()
+                ? new State(generation, state.appliedAt(), state.source(), state.file(), matches, null, pending,
+                        List.copyOf(changedAtRunTime))
+                : new State(generation, System.currentTimeMillis(), "file", state.file(), matches, null, pending,
+                        List.copyOf(changedAtRunTime));
         if (!restart.isEmpty()) {
             count("file", "restart_required");
             LOG.warn("{} changed in {}: {} only take{} effect after a restart; not applied", String.join(", ", restart), file,
                     restart.size() == 1 ? "it" : "they", restart.size() == 1 ? "s" : "");
         }
-        List<String> live = changed.stream().filter(n -> !restart.contains(n)).toList();
-        String applied = live.isEmpty() ? "" : apply(settings, candidate, previous, live);
-        List<String> pending = pendingRestart(candidate);
-        boolean matches = pending.isEmpty() && changedAtRunTime.isEmpty();
         if (!applied.isEmpty()) {
             count("file", "applied");
-            long generation = state.generation() + 1;
             LOG.info("Configuration generation {} applied from {}: {}", generation, file, applied);
-            state = new State(generation, System.currentTimeMillis(), "file", state.file(), matches, null, pending,
-                    List.copyOf(changedAtRunTime));
-        } else {
-            state = new State(state.generation(), state.appliedAt(), state.source(), state.file(), matches, null,
-                    pending, List.copyOf(changedAtRunTime));
         }
     }
 
@@ -292,11 +294,14 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
             if (now == null) {
                 continue;
             }
-            if (!feed.instruments().equals(followed.current().instruments(feed.venue()))) {
+            // Only what the file changed: a venue's symbols changed over JMX stay until the file's own line changes.
+            if (changedNames.contains(feed.id() + ".symbols")
+                    && !feed.instruments().equals(followed.current().instruments(feed.venue()))) {
                 instruments.put(feed.venue(), feed.instruments());
                 said.add(feed.id() + ".symbols " + difference(followed.current().instruments(feed.venue()), feed.instruments()));
             }
-            if (!feed.streams().equals(followed.current().streams(feed.venue()))) {
+            if (changedNames.contains(feed.id() + ".streams")
+                    && !feed.streams().equals(followed.current().streams(feed.venue()))) {
                 streams.put(feed.venue(), feed.streams());
                 said.add(feed.id() + ".streams " + followed.current().streams(feed.venue()) + " -> " + feed.streams());
             }
@@ -315,9 +320,13 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
             target.tickTtl(next.redis().tickTtlSeconds(), q);
             said.add("tick.ttl.seconds " + running.redis().tickTtlSeconds() + " -> " + next.redis().tickTtlSeconds());
         }
-        if (!next.api().mockPrices().equals(running.api().mockPrices())) {
-            target.mockPrices(next.api().mockPrices());
-            said.add("mock prices " + changedNames.stream().filter(n -> n.startsWith("mock.price.")).toList());
+        List<String> prices = changedNames.stream().filter(n -> n.startsWith("mock.price.")).toList();
+        if (!prices.isEmpty() || !instruments.isEmpty()) {
+            // The prices of the symbols followed now (some may have come over JMX), by the file's mock.price.* lines.
+            target.mockPrices(mockPrices(values));
+            if (!prices.isEmpty()) {
+                said.add("mock prices " + prices);
+            }
         }
         said.addAll(applyLogLevels(values, changedNames));
         running = merged(next);
@@ -340,6 +349,16 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
                 a.workerThreads(), next.api().mockPrices());
         FeedSettings binance = feeds.stream().filter(f -> f.venue() == Venue.BINANCE).findFirst().orElse(null);
         return new GatewaySettings(feeds, binance, redis, next.quality(), api, running.replay());
+    }
+
+    /** {@code mock.price.*} of the symbols followed now. */
+    private Map<String, BigDecimal> mockPrices(Function<String, String> values) {
+        List<FeedSettings> now = new ArrayList<>();
+        for (FeedSettings f : running.feeds()) {
+            now.add(new FeedSettings(f.venue(), f.url(), followed.current().instruments(f.venue()),
+                    followed.current().streams(f.venue()), f.proxies(), f.timing()));
+        }
+        return GatewaySettings.mockPrices(values, now);
     }
 
     /** Replaces the followed set, then brings each changed venue's connections to it. */
@@ -411,14 +430,15 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         }
         String diff = property + " " + difference(current, next);
         List<String> done = resubscribe(Map.of(venue, next), Map.of());
+        target.mockPrices(mockPrices(lookup(runningFile)));
         running = merged(running);
         changedAtRunTime.add(property);
-        count("jmx", "applied");
         long generation = state.generation() + 1;
         String said = diff + "; " + String.join("; ", done);
-        LOG.info("Configuration generation {} applied from JMX: {}", generation, said);
         state = new State(generation, System.currentTimeMillis(), "jmx", state.file(), false, state.problem(),
                 state.restartRequired(), List.copyOf(changedAtRunTime));
+        count("jmx", "applied");
+        LOG.info("Configuration generation {} applied from JMX: {}", generation, said);
         return said;
     }
 

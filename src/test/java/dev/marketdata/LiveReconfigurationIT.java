@@ -162,6 +162,27 @@ class LiveReconfigurationIT {
                 assertEquals(2.0, applied);
                 assertTrue(metrics(gateway).contains(
                         "marketdata_config_changes_total{result=\"applied\",source=\"jmx\"} 3.0"));
+
+                // An edit of something else in the file leaves the JMX change; an edit of the file's own symbols wins.
+                edit(dir, "binance.ws.url = " + url, "binance.symbols = AAAUSDT,CCCUSDT", "binance.max-url-length = 65536",
+                        "quality.stale.seconds = 9");
+                await("the threshold applied", APPLIED, () -> gateway.bean(LiveConfiguration.BEAN, LiveConfiguration.class)
+                        .changeCount("file", "applied") == 3);
+                assertEquals(402, mbean.getSymbols().size());
+                assertEquals("[\"binance.symbols\"]", gateway.getJson("/api/v1/health").get("data").get("config")
+                        .get("changed_at_run_time").toString());
+                edit(dir, "binance.ws.url = " + url, "binance.symbols = AAAUSDT", "binance.max-url-length = 65536",
+                        "quality.stale.seconds = 9");
+                await("the file's symbols applied", APPLIED, () -> gateway.bean(LiveConfiguration.BEAN, LiveConfiguration.class)
+                        .changeCount("file", "applied") == 4);
+                assertEquals(List.of("AAAUSDT"), mbean.getSymbols());
+                config = gateway.getJson("/api/v1/health").get("data").get("config");
+                assertEquals("[]", config.get("changed_at_run_time").toString());
+                assertEquals(true, config.get("file_matches_running").asBoolean());
+                await("one topic left", APPLIED, () -> first.topics().equals(List.of("aaausdt@bookTicker")));
+                // Its 402 topics replaced by one: the same connection carries it, none closed or opened.
+                assertFalse(first.closed());
+                assertEquals(1, binance.connections().size());
             }
         }
     }
@@ -232,6 +253,22 @@ class LiveReconfigurationIT {
                     assertTrue(ttl > 60 && ttl <= 90, "TTL " + ttl);
                 }
                 assertTrue(log.linesAt("INFO").get(0).contains("quality.stale.seconds 30 -> 7"), log.lines().toString());
+
+                // Log levels: applied live; a level that is not one is refused like any bad value.
+                String[] kept = { "binance.ws.url = " + url, "binance.symbols = AAAUSDT,BBBUSDT", "redis.timeout-ms = 2000",
+                        "quality.stale.seconds = 7", "tick.ttl.seconds = 90" };
+                assertFalse(org.apache.logging.log4j.LogManager.getLogger("dev.marketdata.feed.StreamConnection").isDebugEnabled());
+                edit(dir, kept[0], kept[1], kept[2], kept[3], kept[4], "logging.level.dev.marketdata.feed = debug");
+                await("log level applied", APPLIED, () -> live.changeCount("file", "applied") == 3);
+                assertTrue(org.apache.logging.log4j.LogManager.getLogger("dev.marketdata.feed.StreamConnection").isDebugEnabled());
+                edit(dir, kept[0], kept[1], kept[2], kept[3], kept[4], "logging.level.dev.marketdata.feed = LOUD");
+                await("bad level rejected", APPLIED, () -> live.changeCount("file", "rejected") == 4);
+                assertTrue(log.linesAt("WARN").get(log.linesAt("WARN").size() - 1).contains(
+                        "Invalid logging.level.dev.marketdata.feed 'LOUD': must be one of OFF, ERROR, WARN, INFO, DEBUG, TRACE"),
+                        log.lines().toString());
+                edit(dir, kept[0], kept[1], kept[2], kept[3], kept[4]);
+                await("level back to the default", APPLIED, () -> live.changeCount("file", "applied") == 4);
+                assertFalse(org.apache.logging.log4j.LogManager.getLogger("dev.marketdata.feed.StreamConnection").isDebugEnabled());
             }
         }
     }

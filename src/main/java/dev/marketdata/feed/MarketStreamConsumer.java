@@ -122,11 +122,7 @@ public class MarketStreamConsumer extends DefaultConsumer {
             List<Topic> drop = own.stream().filter(t -> !wanted.contains(t)).toList();
             if (!drop.isEmpty()) {
                 unsubscribed += drop.size();
-                if (!connection.change(List.of(), drop)) {
-                    connections.remove(connection);
-                    connection.stop();
-                    closed++;
-                }
+                connection.change(List.of(), drop);
             }
         }
         List<Topic> add = desired.stream().filter(t -> !carried.contains(t)).toList();
@@ -148,6 +144,14 @@ public class MarketStreamConsumer extends DefaultConsumer {
             }
             for (List<Topic> group : protocol.plan(endpoint.target(), left)) {
                 started.add(open(partition, group, protocol.connection(endpoint.target(), partition, group)));
+            }
+        }
+        // Only now: a connection whose topics were all replaced by added ones stays open for them.
+        for (StreamConnection connection : connections) {
+            if (!started.contains(connection) && connection.topics().isEmpty()) {
+                connections.remove(connection);
+                connection.stop();
+                closed++;
             }
         }
         started.forEach(StreamConnection::start);

@@ -64,7 +64,8 @@ public final class StreamConnection {
 
     /** A spec given whole, without topics (tests of the lifecycle alone): connected as it is, never changed. */
     private ConnectionSpec fixedSpec;
-    private long nextRequestId;
+    /** Live requests' ids start far above those of the subscribe messages sent when a connection opens (HTX: 1, 2, ...). */
+    private long nextRequestId = 1_000_000;
     private volatile boolean running;
     private Link active;
     private Link standby;

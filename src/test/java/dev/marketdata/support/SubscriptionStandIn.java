@@ -68,6 +68,11 @@ public final class SubscriptionStandIn implements AutoCloseable {
     private volatile Predicate<String> refused = t -> false;
 
     public SubscriptionStandIn(Dialect dialect) throws Exception {
+        this(dialect, 0, line -> { });
+    }
+
+    /** @param log told of every connection and every message a client sends (for trying it by hand) */
+    public SubscriptionStandIn(Dialect dialect, int port, java.util.function.Consumer<String> log) throws Exception {
         this.dialect = dialect;
         // Long enough for a request line of a connection carrying thousands of Binance streams.
         server = vertx.createHttpServer(new HttpServerOptions().setMaxInitialLineLength(70_000)).webSocketHandler(ws -> {
@@ -81,9 +86,16 @@ public final class SubscriptionStandIn implements AutoCloseable {
                 }
             }
             conns.add(conn);
-            ws.closeHandler(v -> conn.closed = true);
+            log.accept("connection " + conn.number + " opened: " + (conn.uri.length() > 200 ? conn.uri.substring(0, 200) + "..." : conn.uri));
+            ws.closeHandler(v -> {
+                conn.closed = true;
+                log.accept("connection " + conn.number + " closed");
+            });
             ws.textMessageHandler(text -> {
                 messages.add(new Message(conn.number, System.currentTimeMillis(), text));
+                if (!text.equals("ping")) {
+                    log.accept("connection " + conn.number + " sent: " + text);
+                }
                 if (text.equals("ping")) {
                     ws.writeTextMessage("pong");
                     return;
@@ -91,7 +103,7 @@ public final class SubscriptionStandIn implements AutoCloseable {
                 answer(conn, text);
             });
         });
-        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     /** Topics (the venue's names) the venue refuses to subscribe, as it refuses one it does not know. */

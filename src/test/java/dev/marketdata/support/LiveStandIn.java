@@ -1,0 +1,38 @@
+package dev.marketdata.support;
+
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * A venue that takes live subscriptions, for trying live changes by hand (README, "Live changes"): it prints every
+ * connection and every message the gateway sends it, answers subscribe and unsubscribe requests as the venue does,
+ * and sends one frame a second for each topic each connection is subscribed to.
+ *
+ * <pre>java -cp target/market-data.jar:target/test-classes dev.marketdata.support.LiveStandIn [binance|okx] [port]</pre>
+ */
+public final class LiveStandIn {
+
+    private LiveStandIn() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        SubscriptionStandIn.Dialect dialect = args.length > 0 && args[0].equalsIgnoreCase("okx")
+                ? SubscriptionStandIn.Dialect.OKX : SubscriptionStandIn.Dialect.BINANCE;
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+        SubscriptionStandIn standIn = new SubscriptionStandIn(dialect, port,
+                line -> System.out.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + " " + line));
+        String url = standIn.url(dialect == SubscriptionStandIn.Dialect.OKX ? "/ws/v5/public" : "/stream");
+        System.out.println("stand-in " + dialect.name().toLowerCase(java.util.Locale.ROOT) + " at " + url + " (Ctrl-C stops it)");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                standIn.close();
+            } catch (Exception e) {
+                // stopping anyway
+            }
+        }));
+        while (true) {
+            standIn.sendRound(topic -> true);
+            Thread.sleep(1_000);
+        }
+    }
+}
