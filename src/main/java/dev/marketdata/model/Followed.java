@@ -9,15 +9,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 /**
  * What the gateway follows right now: per enabled venue, its instruments and streams. Read everywhere a symbol
  * is judged (the validator, the store, the reader, the mappers), replaced as a whole when symbols or streams
- * change at run time, so a reader sees either the old set or the new one, never half of each. Listeners (the
- * freshness tracker, the metrics, the reader's lookup maps) are told of every replacement, in the order they
- * registered, before the feeds subscribe to anything new: a symbol's meters exist before its first tick.
+ * change at run time, so a reader sees either the old set or the new one, never half of each. Whoever replaces it
+ * (the live configuration) then tells the components that keep their own copies (the freshness tracker, the
+ * metrics, the reader's lookup maps), before the feeds subscribe to anything new: a symbol's meters exist before
+ * its first tick.
  */
 public final class Followed {
 
@@ -121,7 +120,6 @@ public final class Followed {
         }
     }
 
-    private final List<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot current;
 
     /** The configuration the gateway starts with: generation 1. */
@@ -147,14 +145,9 @@ public final class Followed {
         return current;
     }
 
-    /** Told of every replacement, after it is in place. */
-    public void listen(Consumer<Snapshot> listener) {
-        listeners.add(listener);
-    }
-
     /**
-     * Replaces the instruments and streams of the given venues (the others stay) as one new generation, and tells
-     * every listener. Returns the new snapshot.
+     * Replaces the instruments and streams of the given venues (the others stay) as one new generation. Returns the
+     * new snapshot.
      */
     public synchronized Snapshot replace(Map<Venue, List<Instrument>> instruments, Map<Venue, List<String>> streams) {
         Snapshot old = current;
@@ -166,9 +159,6 @@ public final class Followed {
         }
         Snapshot next = new Snapshot(old.generation() + 1, in, st);
         current = next;
-        for (Consumer<Snapshot> listener : listeners) {
-            listener.accept(next);
-        }
         return next;
     }
 }

@@ -143,6 +143,7 @@ public class QualityMonitor {
                 }
             }
             references.keySet().removeIf(k -> k.startsWith(symbol + '|'));
+            raisedPerAlert.keySet().removeIf(k -> k.endsWith(':' + symbol));
         }
     }
 

@@ -84,6 +84,15 @@ public final class HtxProtocol implements ExchangeProtocol {
         return out;
     }
 
+    /**
+     * HTX takes a topic a request and publishes no rate for them; a connection's 100 topics go out at once when it
+     * opens. Live ones: ten a second.
+     */
+    @Override
+    public long requestSpacingMillis() {
+        return 100;
+    }
+
     /** {@code {"id":"n","status":"ok","subbed":"..."}}; {@code "status":"error"} with {@code err-msg} refuses. */
     @Override
     public Reply requestReply(String text) {
