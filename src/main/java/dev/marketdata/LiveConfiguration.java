@@ -2,7 +2,6 @@ package dev.marketdata;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,6 +63,8 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
     private static final List<String> LIVE_QUALITY = List.of("quality.stale.seconds", "quality.max-jump-percent",
             "quality.max-skew-ms", "quality.price-jump-action", "quality.alert.clear-after", "tick.ttl.seconds");
     public static final String LOGGING_PREFIX = "logging.level.";
+    /** Properties naming a file the gateway reads once, at start-up. */
+    private static final Pattern FILE_PROPERTIES = Pattern.compile("(.*\\.)?(proxies-file|password-file)|replay\\.file|record\\.file");
 
     /** The components a live change reaches, each through its own setter. */
     public interface Target {
@@ -94,7 +95,15 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
     private GatewaySettings running;
     /** The file's values the running configuration was built from (the last one applied, or the start-up one). */
     private Properties runningFile;
-    private String lastSeenFile;
+    /** The file's bytes as last applied (or refused), and a newer content seen once, waiting to be seen unchanged. */
+    private byte[] lastSeenFile;
+    private byte[] settling;
+    private long settlingSince;
+    /** How long a new content must stay as it is before it is applied: a writer is done with the file by then. */
+    static final long SETTLE_MILLIS = 500;
+    private boolean unreadableReported;
+    /** Loggers whose level this set, with the level they had before it first did, to go back to. */
+    private final Map<String, Object> originalLevels = new LinkedHashMap<>();
     private volatile State state;
     /** Properties changed by an operator (JMX) rather than in the file. */
     private final Set<String> changedAtRunTime = new LinkedHashSet<>();
@@ -117,9 +126,9 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         this.target = target;
         this.intervalMillis = intervalMillis;
         this.running = running;
-        this.runningFile = file == null ? new Properties() : readOrEmpty(file);
-        this.startFileValues = (Properties) runningFile.clone();
         this.lastSeenFile = file == null ? null : contentOrNull(file);
+        this.runningFile = lastSeenFile == null ? new Properties() : load(lastSeenFile);
+        this.startFileValues = (Properties) runningFile.clone();
         for (String source : List.of("file", "jmx")) {
             for (String result : List.of("applied", "rejected", "restart_required")) {
                 changes.put(source + "|" + result, Counter.builder("marketdata.config.changes").tag("source", source)
@@ -185,37 +194,83 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         }
     }
 
-    /** One look at the file: a change of its content (not merely its time) is applied. */
+    /**
+     * One look at the file. A change of its content is applied once it has stayed the same for
+     * {@link #SETTLE_MILLIS}, over two looks at least, so a file caught half-written (an editor writing in place,
+     * {@code cat >}, a line at a time) is not applied: only the content it settles on. A file that cannot be read, or holds no property at all, changes nothing.
+     */
     void checkFile() {
         try {
-            String content = contentOrNull(file);
-            if (content == null || content.equals(lastSeenFile)) {
+            byte[] content = contentOrNull(file);
+            if (content == null) {
+                if (!unreadableReported) {
+                    unreadableReported = true;
+                    refuse("the file cannot be read (deleted, or no permission)", "Configuration file " + file
+                            + " cannot be read; the running configuration stays");
+                }
                 return;
             }
+            unreadableReported = false;
+            if (java.util.Arrays.equals(content, lastSeenFile)) {
+                settling = null;
+                return;
+            }
+            long now = System.currentTimeMillis();
+            if (settling == null || !java.util.Arrays.equals(content, settling)) {
+                settling = content;
+                settlingSince = now;
+                return;
+            }
+            if (now - settlingSince < SETTLE_MILLIS) {
+                return;
+            }
+            settling = null;
             lastSeenFile = content;
-            Properties next = new Properties();
-            try (Reader in = new java.io.StringReader(content)) {
-                next.load(in);
+            Properties next = load(content);
+            if (next.isEmpty()) {
+                refuse("the file holds no property", "Configuration change in " + file
+                        + " refused, nothing applied: the file holds no property");
+                return;
             }
             applyFile(next);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Whatever goes wrong, the watch goes on: a task that throws is never run again.
             LOG.warn("Live configuration: could not check {}: {}", file, e.toString());
         }
     }
 
+    /** A file change refused before it is read as properties: counted, one line, health shows why. */
+    private synchronized void refuse(String problem, String line) {
+        state = new State(state.generation(), state.appliedAt(), state.source(), state.file(), false, problem,
+                state.restartRequired(), state.changedAtRunTime());
+        count("file", "rejected");
+        LOG.warn(line);
+    }
+
     private synchronized void applyFile(Properties next) {
         Function<String, String> candidate = lookup(next);
+        Function<String, String> startUp = lookup(startFile());
         GatewaySettings settings;
         try {
-            settings = GatewaySettings.from(candidate, env);
+            // Every value of the edit is checked (a bad restart-only one is named now, not at the restart), except
+            // that a file named by an unchanged restart-only property is not read again: it is not applied anyway.
+            GatewaySettings.from(name -> FILE_PROPERTIES.matcher(name).matches()
+                    && Objects.equals(normalized(startUp.apply(name)), normalized(candidate.apply(name))) ? null
+                    : candidate.apply(name), env);
+            // What is applied: the live properties as edited, the rest as they run (a restart applies those).
+            settings = GatewaySettings.from(name -> isLive(name) ? candidate.apply(name)
+                    : FILE_PROPERTIES.matcher(name).matches() ? null : startUp.apply(name), env);
             checkLogLevels(candidate, next);
+            // The prices of symbols followed beyond the file's own (added over JMX) are checked too, before anything
+            // is applied: a bad one refuses the edit whole, it never stops it half-way.
+            mockPrices(candidate);
         } catch (IllegalArgumentException e) {
-            String problem = e.getMessage();
+            String problem = publicProblem(e.getMessage());
             // The state first, then the count and the line: whoever sees either sees the state too.
             state = new State(state.generation(), state.appliedAt(), state.source(), state.file(), false, problem,
                     state.restartRequired(), state.changedAtRunTime());
             count("file", "rejected");
-            LOG.warn("Configuration change in {} rejected, nothing applied: {}; generation {} keeps running", file, problem,
+            LOG.warn("Configuration change in {} rejected, nothing applied: {}; generation {} keeps running", file, e.getMessage(),
                     state.generation());
             return;
         }
@@ -225,13 +280,23 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         next.stringPropertyNames().forEach(names::add);
         List<String> restart = new ArrayList<>();
         List<String> changed = new ArrayList<>();
+        List<String> overridden = new ArrayList<>();
         for (String name : names) {
             if (!Objects.equals(normalized(before.apply(name)), normalized(candidate.apply(name)))) {
                 changed.add(name);
-                if (!isLive(name) && !ofDisabledVenue(name)) {
+                // A restart-only property put back to what runs needs no restart.
+                if (!isLive(name) && !ofDisabledVenue(name)
+                        && !Objects.equals(normalized(startUp.apply(name)), normalized(candidate.apply(name)))) {
                     restart.add(name);
                 }
+            } else if (!Objects.equals(normalized(runningFile.getProperty(name)), normalized(next.getProperty(name)))
+                    && overrides.apply(name) != null) {
+                overridden.add(name);
             }
+        }
+        if (!overridden.isEmpty()) {
+            LOG.warn("{} changed in {}, but a system property, an environment variable or an override sets {}: the file's "
+                    + "value has no effect", String.join(", ", overridden), file, overridden.size() == 1 ? "it" : "them");
         }
         Function<String, String> previous = before;
         runningFile = next;
@@ -368,7 +433,7 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         }
         Set<String> before = new LinkedHashSet<>(followed.current().keys());
         Followed.Snapshot now = followed.replace(instruments, streams);
-        before.removeAll(now.keys());
+        before.removeIf(now::follows);
         target.followed(now, before);
         List<String> said = new ArrayList<>();
         Set<Venue> venues = new LinkedHashSet<>(instruments.keySet());
@@ -399,19 +464,21 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
                 case "add" -> {
                     List<Instrument> all = new ArrayList<>(current);
                     for (Instrument i : given) {
-                        if (!all.contains(i)) {
+                        // Already followed, whichever way it is named: nothing to add.
+                        if (all.stream().noneMatch(a -> sameInstrument(a, i))) {
                             all.add(i);
                         }
                     }
                     yield FeedSettings.instruments(venue, String.join(",", all.stream().map(Instrument::symbol).toList()), property);
                 }
                 case "remove" -> {
+                    // By the instrument, whichever way it is named (BTCUSDT or BTC-USDT on Binance).
                     for (Instrument i : given) {
-                        if (!current.contains(i)) {
+                        if (current.stream().noneMatch(c -> sameInstrument(c, i))) {
                             throw GatewaySettings.invalid(property, symbols, "'" + i.symbol() + "' is not followed on " + venue.id());
                         }
                     }
-                    yield current.stream().filter(i -> !given.contains(i)).toList();
+                    yield current.stream().filter(c -> given.stream().noneMatch(i -> sameInstrument(c, i))).toList();
                 }
                 default -> throw new IllegalArgumentException("unknown operation " + operation);
             };
@@ -419,7 +486,7 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
                 throw GatewaySettings.invalid(property, symbols, "would leave " + venue.id() + " with no symbol");
             }
             FeedSettings.requireStreamBudget(venue, next.size(), followed.current().streams(venue).size(),
-                    FeedSettings.maxStreams(lookup(runningFile), venue.id()), property, symbols);
+                    FeedSettings.maxStreams(lookup(startFile()), venue.id()), property, symbols);
         } catch (IllegalArgumentException e) {
             count("jmx", "rejected");
             LOG.warn("Symbol change of {} over JMX rejected, nothing applied: {}", venue.id(), e.getMessage());
@@ -442,9 +509,15 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         return said;
     }
 
+    private static boolean sameInstrument(Instrument a, Instrument b) {
+        return a.nativeSymbol().equals(b.nativeSymbol()) && a.market() == b.market();
+    }
+
     private static String difference(List<Instrument> before, List<Instrument> after) {
-        List<String> added = after.stream().filter(i -> !before.contains(i)).map(Instrument::symbol).toList();
-        List<String> removed = before.stream().filter(i -> !after.contains(i)).map(Instrument::symbol).toList();
+        Set<Instrument> was = new java.util.HashSet<>(before);
+        Set<Instrument> is = new java.util.HashSet<>(after);
+        List<String> added = after.stream().filter(i -> !was.contains(i)).map(Instrument::symbol).toList();
+        List<String> removed = before.stream().filter(i -> !is.contains(i)).map(Instrument::symbol).toList();
         return "added " + shortList(added) + ", removed " + shortList(removed) + " (" + after.size() + " now)";
     }
 
@@ -467,15 +540,33 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
                 continue;
             }
             String logger = name.substring(LOGGING_PREFIX.length());
+            String loggerName = logger.equals("root") ? "" : logger;
             String level = values.apply(name);
             if (level == null || level.isBlank()) {
-                level = "INFO";
+                // The line is gone: back to the level the logger had before this first set it (log4j2.xml's).
+                Object before = originalLevels.remove(loggerName);
+                if (before != null && setLevel(loggerName, before.toString())) {
+                    said.add(name + " -> " + before + " (as before)");
+                }
+                continue;
             }
-            if (setLevel(logger.equals("root") ? "" : logger, level.trim().toUpperCase(Locale.ROOT))) {
+            originalLevels.computeIfAbsent(loggerName, LiveConfiguration::currentLevel);
+            if (setLevel(loggerName, level.trim().toUpperCase(Locale.ROOT))) {
                 said.add(name + " -> " + level.trim().toUpperCase(Locale.ROOT));
             }
         }
         return said;
+    }
+
+    /** A logger's level now (Log4j), or null for another backend. */
+    private static Object currentLevel(String logger) {
+        try {
+            Object log = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getLogger", String.class)
+                    .invoke(null, logger);
+            return log.getClass().getMethod("getLevel").invoke(log);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
     }
 
     /** Reflection: Log4j is a runtime dependency, and another backend simply keeps its levels. */
@@ -492,6 +583,19 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         } catch (ReflectiveOperationException | LinkageError e) {
             return false;
         }
+    }
+
+    /**
+     * What public health says of a refused edit: the whole message for a live property (symbols, thresholds: an
+     * API consumer may see them), only the property's name for the others, whose values (proxy hosts and users, URLs
+     * with tokens, secret files' paths) are the operators' business; the log has the whole message.
+     */
+    static String publicProblem(String message) {
+        Matcher m = Pattern.compile("Invalid ([A-Za-z0-9_.\\-\\[\\]]+)[ :].*", Pattern.DOTALL).matcher(message == null ? "" : message);
+        if (m.matches() && !isLive(m.group(1))) {
+            return "Invalid " + m.group(1) + " (the gateway's log says why)";
+        }
+        return message;
     }
 
     /** Whether a property applies while running. */
@@ -551,12 +655,30 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
                 Matcher m = PLACEHOLDER.matcher(value);
                 StringBuilder out = new StringBuilder();
                 while (m.find()) {
-                    String inner = resolve(m.group(1).trim(), depth + 1);
-                    m.appendReplacement(out, Matcher.quoteReplacement(inner != null ? inner
-                            : m.group(2) != null ? m.group(2) : m.group()));
+                    String inner = function(m.group(1).trim(), m.group(2), depth);
+                    m.appendReplacement(out, Matcher.quoteReplacement(inner != null ? inner : m.group()));
                 }
                 m.appendTail(out);
                 return out.toString();
+            }
+
+            /**
+             * {@code {{name}}} or {@code {{name:default}}}, and Camel's {@code {{env:NAME}}} and {@code {{sys:name}}}
+             * (with {@code :default} too).
+             */
+            private String function(String head, String rest, int depth) {
+                if ((head.equals("env") || head.equals("sys")) && rest != null) {
+                    int colon = rest.indexOf(':');
+                    String name = colon < 0 ? rest.trim() : rest.substring(0, colon).trim();
+                    String fallback = colon < 0 ? null : rest.substring(colon + 1);
+                    String found = head.equals("sys") ? System.getProperty(name) : env.get(name);
+                    if (found == null && head.equals("env")) {
+                        found = env.get(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+                    }
+                    return found != null ? found : fallback;
+                }
+                String inner = resolve(head, depth + 1);
+                return inner != null ? inner : rest;
             }
         };
     }
@@ -573,22 +695,21 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         return p;
     }
 
-    private static Properties readOrEmpty(Path file) {
+    /** Properties as Camel reads the file: {@link Properties#load(InputStream)}, ISO-8859-1 with escapes. */
+    private static Properties load(byte[] content) {
         Properties p = new Properties();
-        String content = contentOrNull(file);
-        if (content != null) {
-            try {
-                p.load(new java.io.StringReader(content));
-            } catch (IOException e) {
-                // stays empty
-            }
+        try (InputStream in = new java.io.ByteArrayInputStream(content)) {
+            p.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            // A malformed \\u escape: nothing read, so nothing to apply.
+            return new Properties();
         }
         return p;
     }
 
-    private static String contentOrNull(Path file) {
+    private static byte[] contentOrNull(Path file) {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readAllBytes(file);
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -558,6 +558,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
         // by a gateway with this TTL.
         reader = new TickerReader(latestTickStore(camelContext), s.instruments(), CLOCK, apiMetrics(camelContext),
                 ingestMetrics(camelContext), storedLimits(s.redis().tickTtlSeconds(), s.quality()));
+        reader.followedSince(freshness(camelContext)::followedSince);
         return reader;
     }
 

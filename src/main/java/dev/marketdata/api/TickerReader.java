@@ -76,6 +76,8 @@ public class TickerReader {
     private final RateLimitedLog invalidLog = new RateLimitedLog(LOG, 60_000);
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
     private volatile StoredTickCheck.Limits storedLimits;
+    /** Since when a symbol added while running has been followed; a value stored before then is not its own. */
+    private volatile java.util.function.ToLongFunction<String> followedSince = key -> 0;
     private final ApiMetrics metrics;
     private final IngestMetrics ingestMetrics;
 
@@ -94,6 +96,11 @@ public class TickerReader {
         Index next = Index.of(instruments);
         index = next;
         checked.keySet().removeIf(key -> !next.byKey().containsKey(key));
+    }
+
+    /** Where a symbol added while running says since when it is followed ({@link dev.marketdata.pipeline.FreshnessTracker}). */
+    public void followedSince(java.util.function.ToLongFunction<String> since) {
+        this.followedSince = since;
     }
 
     /** {@code tick.ttl.seconds} or {@code quality.max-skew-ms} changed at run time. */
@@ -258,6 +265,10 @@ public class TickerReader {
             Checked valid = checked(symbol, json, now);
             if (valid == null) {
                 lookup.invalid(symbol);
+                continue;
+            }
+            if (valid.receivedAt() < followedSince.applyAsLong(symbol)) {
+                // Stored before the symbol was (re)added: not its tick since it is followed again; a mock until one comes.
                 continue;
             }
             lookup.put(symbol, entry(valid.served(), valid.receivedAt(), now, false));

@@ -105,6 +105,14 @@ public interface ExchangeProtocol {
     }
 
     /**
+     * The requests {@link #connection}'s subscribe messages make, in their order, for checking the venue's replies
+     * to them (none for a venue whose subscriptions are in the URL).
+     */
+    default List<Request> openingRequests(List<Topic> topics) {
+        return List.of();
+    }
+
+    /**
      * Live subscription of these topics on an open connection, in as few messages as the venue's limits allow;
      * {@code ids} gives each message's id.
      */

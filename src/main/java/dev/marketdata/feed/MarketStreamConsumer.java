@@ -39,7 +39,7 @@ public class MarketStreamConsumer extends DefaultConsumer {
     public record Resubscription(int subscribed, int unsubscribed, int connectionsOpened, int connectionsClosed) {
         @Override
         public String toString() {
-            return subscribed + " topic(s) subscribed, " + unsubscribed + " unsubscribed, " + connectionsOpened
+            return subscribed + " topic(s) to subscribe, " + unsubscribed + " to unsubscribe, " + connectionsOpened
                     + " connection(s) opened, " + connectionsClosed + " closed";
         }
     }
@@ -184,8 +184,11 @@ public class MarketStreamConsumer extends DefaultConsumer {
 
     @Override
     protected void doStop() throws Exception {
-        connections.forEach(StreamConnection::stop);
-        connections.clear();
+        // Under the lock resubscribe holds: no connection is opened after these are stopped.
+        synchronized (this) {
+            connections.forEach(StreamConnection::stop);
+            connections.clear();
+        }
         // Frames already received are still queued for the workers: let them through before the route stops.
         long deadline = System.currentTimeMillis() + DRAIN_MILLIS;
         while (queued.get() > 0 && System.currentTimeMillis() < deadline) {

@@ -251,6 +251,13 @@ public final class StreamConnection {
         for (String message : spec.subscribeMessages()) {
             send(link, message);
         }
+        // Their replies are checked as a live request's are: a topic the venue refuses is reported, not assumed.
+        if (fixedSpec == null) {
+            long now = System.currentTimeMillis();
+            for (ExchangeProtocol.Request request : protocol.openingRequests(spec.topics())) {
+                awaitReply(link, request, now);
+            }
+        }
         if (rotation && active != null) {
             standby = link;
             feed.connected(false);
@@ -302,7 +309,8 @@ public final class StreamConnection {
      */
     public boolean change(List<Topic> add, List<Topic> remove) {
         synchronized (this) {
-            topics.removeAll(remove);
+            // One by one: a set's removeAll of a list as long as itself scans the list for every element.
+            remove.forEach(topics::remove);
             topics.addAll(add);
             topicNames = topics.stream().map(protocol::topicName).toList();
         }
@@ -324,17 +332,25 @@ public final class StreamConnection {
             return;
         }
         List<Topic> wanted = topics();
+        java.util.Set<Topic> wantedSet = new java.util.HashSet<>(wanted);
         List<Topic> add = wanted.stream().filter(t -> !link.subscribed.contains(t)).toList();
-        List<Topic> drop = link.subscribed.stream().filter(t -> !wanted.contains(t)).toList();
-        // Compared with what was asked for or is queued: a topic added and removed again before its request went out
-        // is subscribed and unsubscribed, in order.
+        List<Topic> drop = link.subscribed.stream().filter(t -> !wantedSet.contains(t)).toList();
+        // What is queued is replaced by what is needed now, against what the requests sent so far asked for: a burst of
+        // changes costs the net difference, not one request each.
+        link.outbox.clear();
+        // The new are subscribed before the old are unsubscribed, so that a replacement leaves no gap, unless the
+        // connection could not carry both for that moment (Binance's 1024 streams).
+        List<Topic> both = new java.util.ArrayList<>(link.subscribed);
+        both.addAll(add);
+        boolean addFirst = protocol.fits(target, both);
+        if (addFirst && !add.isEmpty()) {
+            link.outbox.addAll(protocol.subscribe(add, () -> ++nextRequestId));
+        }
         if (!drop.isEmpty()) {
             link.outbox.addAll(protocol.unsubscribe(drop, () -> ++nextRequestId));
-            link.subscribed.removeAll(drop);
         }
-        if (!add.isEmpty()) {
+        if (!addFirst && !add.isEmpty()) {
             link.outbox.addAll(protocol.subscribe(add, () -> ++nextRequestId));
-            link.subscribed.addAll(add);
         }
         pump(link);
     }
@@ -355,9 +371,12 @@ public final class StreamConnection {
         }
         ExchangeProtocol.Request request = link.outbox.poll();
         link.lastRequestAt = now;
-        java.util.Set<String> names = new java.util.HashSet<>();
-        request.topics().forEach(t -> names.add(protocol.topicName(t)));
-        link.waiting.put(request, new Waiting(now, names));
+        awaitReply(link, request, now);
+        if (request.subscribe()) {
+            link.subscribed.addAll(request.topics());
+        } else {
+            request.topics().forEach(link.subscribed::remove);
+        }
         feed.requestSent(request);
         send(link, request.text());
         if (!link.outbox.isEmpty()) {
@@ -366,6 +385,12 @@ public final class StreamConnection {
                 pump(link);
             });
         }
+    }
+
+    private void awaitReply(Link link, ExchangeProtocol.Request request, long now) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        request.topics().forEach(t -> names.add(protocol.topicName(t)));
+        link.waiting.put(request, new Waiting(now, names));
     }
 
     /** The venue answered a request: by its id, by a topic it names, or else the oldest one waiting. */
@@ -396,14 +421,19 @@ public final class StreamConnection {
             return;
         }
         link.waiting.remove(request);
+        // A venue that acknowledges topic by topic (OKX) and refuses without naming one refuses those not yet acknowledged.
+        Waiting still = waiting;
+        List<Topic> refused = request.topics().stream().filter(t -> still.names.contains(protocol.topicName(t))).toList();
+        ExchangeProtocol.Request shownRequest = refused.size() == request.topics().size() ? request
+                : new ExchangeProtocol.Request(request.id(), request.text(), refused, request.subscribe());
         LOG.warn("{}: the venue refused {} of {}: {}", name, request.subscribe() ? "the subscription" : "the unsubscription",
-                shown(request), reply.error());
-        feed.requestAnswered(request, reply.error());
+                shown(shownRequest), reply.error());
+        feed.requestAnswered(shownRequest, reply.error());
         if (request.subscribe()) {
             // Not subscribed: not asked for again on the next connect either, and reported as refused.
-            link.subscribed.removeAll(request.topics());
+            refused.forEach(link.subscribed::remove);
             synchronized (this) {
-                topics.removeAll(request.topics());
+                refused.forEach(topics::remove);
                 topicNames = topics.stream().map(protocol::topicName).toList();
             }
         }

@@ -15,6 +15,7 @@ public class FreshnessTracker {
     public static final String BEAN = "freshnessTracker";
 
     private volatile List<String> symbols;
+    private volatile java.util.Set<String> followed;
     private final Map<String, Long> lastUpdate = new ConcurrentHashMap<>();
     /** When each symbol followed since start-up began to be followed: its age counts from then. */
     private final Map<String, Long> followedSince = new ConcurrentHashMap<>();
@@ -23,6 +24,7 @@ public class FreshnessTracker {
 
     public FreshnessTracker(List<String> symbols, LongSupplier clock) {
         this.symbols = List.copyOf(symbols);
+        this.followed = java.util.Set.copyOf(symbols);
         this.clock = clock;
         this.startedAt = clock.getAsLong();
     }
@@ -34,8 +36,9 @@ public class FreshnessTracker {
     public synchronized void follow(List<String> keys) {
         long now = clock.getAsLong();
         java.util.Set<String> next = new java.util.HashSet<>(keys);
+        java.util.Set<String> before = new java.util.HashSet<>(symbols);
         for (String key : keys) {
-            if (!symbols.contains(key)) {
+            if (!before.contains(key)) {
                 followedSince.put(key, now);
             }
         }
@@ -46,9 +49,20 @@ public class FreshnessTracker {
             }
         }
         symbols = List.copyOf(keys);
+        followed = java.util.Set.copyOf(next);
+    }
+
+    /** Since when a symbol added while running has been followed (its stored value before then is not its own); 0 otherwise. */
+    public long followedSince(String symbol) {
+        Long since = followedSince.get(symbol);
+        return since == null ? 0 : since;
     }
 
     public void stored(String symbol, long receivedAt) {
+        if (!followed.contains(symbol)) {
+            // Written for a symbol removed meanwhile: nothing to track.
+            return;
+        }
         lastUpdate.merge(symbol, receivedAt, Math::max);
     }
 

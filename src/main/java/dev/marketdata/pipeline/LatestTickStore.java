@@ -134,11 +134,17 @@ public class LatestTickStore implements Service {
      * a re-seed does not write them again).
      */
     public void forget(Collection<String> keys) {
-        for (String key : keys) {
-            lastWritten.keySet().removeIf(g -> g.startsWith(key + "|"));
-            guards.keySet().removeIf(g -> g.startsWith(key + "|"));
-            holds.keySet().removeIf(g -> g.startsWith(key + "|"));
+        if (keys.isEmpty()) {
+            return;
         }
+        Set<String> removed = keys instanceof Set<String> set ? set : new java.util.HashSet<>(keys);
+        // One pass over each map (a guard key is KEY|stream), whatever the number removed.
+        Predicate<String> ofRemoved = g -> removed.contains(g.substring(0, Math.max(0, g.lastIndexOf('|'))));
+        lastWritten.keySet().removeIf(ofRemoved);
+        guards.keySet().removeIf(ofRemoved);
+        holds.keySet().removeIf(ofRemoved);
+        // Not written after its removal either: the symbol is no longer followed, its key expires by its TTL.
+        pending.keySet().removeIf(ofRemoved);
     }
 
     /** {@code tick.ttl.seconds}, changed at run time: keys written from now on get the new TTL. */
@@ -173,6 +179,11 @@ public class LatestTickStore implements Service {
     public FrameBatch ingestAll(FrameBatch batch) {
         return batch.apply((outcome, nanos) -> {
             if (outcome instanceof FrameOutcome.Accepted accepted) {
+                if (!follows.test(accepted.tick().key())) {
+                    // Validated a moment ago, removed from the followed set since: refused as the validator would now.
+                    metrics.rejected(dev.marketdata.model.RejectReason.UNKNOWN_SYMBOL);
+                    return outcome;
+                }
                 store(accepted.tick(), nanos == 0 ? null : nanos, accepted.sequenceReset());
             }
             return outcome;
@@ -495,8 +506,18 @@ public class LatestTickStore implements Service {
 
     /** The stored JSON for each followed key, in order, null where Redis has none; one round trip (MGET). */
     public List<String> readAll(List<String> wanted) {
-        wanted.forEach(this::requireFollowed);
-        return redis.readAll(wanted);
+        if (wanted.stream().allMatch(follows)) {
+            return redis.readAll(wanted);
+        }
+        // A symbol removed while its request was on its way: no key is built for it, its slot is a miss.
+        List<String> followedNow = wanted.stream().filter(follows).toList();
+        List<String> values = followedNow.isEmpty() ? List.of() : redis.readAll(followedNow);
+        List<String> out = new ArrayList<>(wanted.size());
+        int next = 0;
+        for (String key : wanted) {
+            out.add(follows.test(key) ? values.get(next++) : null);
+        }
+        return out;
     }
 
     /**

@@ -136,15 +136,29 @@ public class QualityMonitor {
      * endpoint sees every episode end) and their price references forgotten.
      */
     public void forget(java.util.Collection<String> keys) {
-        for (String symbol : keys) {
-            for (Kind kind : Kind.values()) {
-                if (active.remove(key(kind, symbol)) != null) {
-                    events.add(new Event(kind, symbol, false, null));
-                }
-            }
-            references.keySet().removeIf(k -> k.startsWith(symbol + '|'));
-            raisedPerAlert.keySet().removeIf(k -> k.endsWith(':' + symbol));
+        if (keys.isEmpty()) {
+            return;
         }
+        java.util.Set<String> removed = keys instanceof java.util.Set<String> set ? set : new java.util.HashSet<>(keys);
+        // One pass over each map: KIND:KEY and KEY|stream.
+        for (String alert : List.copyOf(active.keySet())) {
+            String symbol = alert.substring(alert.indexOf(':') + 1);
+            if (removed.contains(symbol) && active.remove(alert) != null) {
+                events.add(new Event(kindOf(alert), symbol, false, null));
+            }
+        }
+        references.keySet().removeIf(k -> removed.contains(k.substring(0, Math.max(0, k.lastIndexOf('|')))));
+        raisedPerAlert.keySet().removeIf(k -> removed.contains(k.substring(k.indexOf(':') + 1)));
+    }
+
+    private static Kind kindOf(String alert) {
+        String tag = alert.substring(0, alert.indexOf(':'));
+        for (Kind kind : Kind.values()) {
+            if (kind.tag().equals(tag)) {
+                return kind;
+            }
+        }
+        return Kind.STALE;
     }
 
     /** Where raised and cleared alerts go (the route behind {@link #ALERT_ROUTE}); null sends nothing. */

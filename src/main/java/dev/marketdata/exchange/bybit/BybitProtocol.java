@@ -83,6 +83,13 @@ public final class BybitProtocol implements ExchangeProtocol {
         return "[" + topics.stream().map(t -> Subscriptions.quoted(topicName(t))).collect(Collectors.joining(",")) + "]";
     }
 
+    /** The subscribe messages of {@link #connection}, which carry no {@code req_id}: answered in order. */
+    @Override
+    public List<Request> openingRequests(List<Topic> topics) {
+        return Subscriptions.split(topics, MAX_ARGS_PER_MESSAGE, Integer.MAX_VALUE, t -> 1).stream()
+                .map(group -> new Request(null, "{\"op\":\"subscribe\",\"args\":" + args(group) + "}", group, true)).toList();
+    }
+
     @Override
     public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
         return requests("subscribe", topics, ids, true);

@@ -65,6 +65,14 @@ public final class CoinbaseProtocol implements ExchangeProtocol {
         return ConnectionSpec.of(ExchangeProtocol.requestTarget(endpoint, ""), messages, partition, topics);
     }
 
+    /** One per channel, then the heartbeats: Coinbase answers each with its subscriptions list, in order. */
+    @Override
+    public List<Request> openingRequests(List<Topic> topics) {
+        List<Request> out = new ArrayList<>(requests("subscribe", topics, () -> 0, true));
+        out.add(new Request(null, HEARTBEATS, List.of(), true));
+        return out;
+    }
+
     @Override
     public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
         return requests("subscribe", topics, ids, true);
@@ -106,10 +114,10 @@ public final class CoinbaseProtocol implements ExchangeProtocol {
         return null;
     }
 
-    /** Coinbase allows 8 messages a second per IP: 4 a connection leaves room for a second one. */
+    /** Coinbase allows 8 messages a second per IP, counted over every connection: two a connection. */
     @Override
     public long requestSpacingMillis() {
-        return 250;
+        return 500;
     }
 
     @Override

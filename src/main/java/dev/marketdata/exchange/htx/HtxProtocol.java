@@ -64,6 +64,12 @@ public final class HtxProtocol implements ExchangeProtocol {
     }
 
     @Override
+    public List<Request> openingRequests(List<Topic> topics) {
+        long[] n = { 0 };
+        return requests("sub", topics, () -> ++n[0], true);
+    }
+
+    @Override
     public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
         return requests("sub", topics, ids, true);
     }

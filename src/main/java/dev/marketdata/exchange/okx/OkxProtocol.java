@@ -62,6 +62,11 @@ public final class OkxProtocol implements ExchangeProtocol {
     }
 
     @Override
+    public List<Request> openingRequests(List<Topic> topics) {
+        return requests("subscribe", topics, () -> 0, true);
+    }
+
+    @Override
     public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
         return requests("subscribe", topics, ids, true);
     }
