@@ -58,7 +58,10 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
 
     public static final String BEAN = "liveConfiguration";
     private static final Logger LOG = LoggerFactory.getLogger(LiveConfiguration.class);
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}:]+)(?::([^{}]*))?}}");
+    /** The innermost placeholder: no brace inside it. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}]*)}}");
+    /** A value that grows past this while resolving is a runaway expansion, not a setting. */
+    private static final int MAX_RESOLVED_CHARS = 100_000;
     /** The properties that apply while running; the rest need a restart. */
     private static final List<String> LIVE_QUALITY = List.of("quality.stale.seconds", "quality.max-jump-percent",
             "quality.max-skew-ms", "quality.price-jump-action", "quality.alert.clear-after", "tick.ttl.seconds");
@@ -210,18 +213,23 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
                 }
                 return;
             }
-            unreadableReported = false;
+            if (unreadableReported) {
+                unreadableReported = false;
+                if (java.util.Arrays.equals(content, lastSeenFile)) {
+                    back();
+                }
+            }
             if (java.util.Arrays.equals(content, lastSeenFile)) {
                 settling = null;
                 return;
             }
-            long now = System.currentTimeMillis();
+            long now = System.nanoTime();
             if (settling == null || !java.util.Arrays.equals(content, settling)) {
                 settling = content;
                 settlingSince = now;
                 return;
             }
-            if (now - settlingSince < SETTLE_MILLIS) {
+            if (now - settlingSince < SETTLE_MILLIS * 1_000_000L) {
                 return;
             }
             settling = null;
@@ -237,6 +245,14 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
             // Whatever goes wrong, the watch goes on: a task that throws is never run again.
             LOG.warn("Live configuration: could not check {}: {}", file, e.toString());
         }
+    }
+
+    /** The file is back as it was before it went: the problem it caused is gone. */
+    private synchronized void back() {
+        state = new State(state.generation(), state.appliedAt(), state.source(), state.file(),
+                state.restartRequired().isEmpty() && changedAtRunTime.isEmpty(), null, state.restartRequired(),
+                state.changedAtRunTime());
+        LOG.info("Configuration file {} is back, as it was; the running configuration matches it again", file);
     }
 
     /** A file change refused before it is read as properties: counted, one line, health shows why. */
@@ -638,10 +654,15 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         return new Function<>() {
             @Override
             public String apply(String name) {
-                return resolve(name, 0);
+                return resolve(name, new java.util.HashSet<>());
             }
 
-            private String resolve(String name, int depth) {
+            /**
+             * A property's value with its placeholders resolved as Camel resolves them, the innermost first (so a
+             * placeholder may be built from another); null, as for Camel, when one cannot be resolved (an unset
+             * name without a default, a name that refers back to itself): the property counts as unset.
+             */
+            private String resolve(String name, Set<String> resolving) {
                 String value = overrides.apply(name);
                 if (value == null) {
                     value = fileValues.getProperty(name);
@@ -649,35 +670,49 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
                 if (value == null) {
                     value = packaged.getProperty(name);
                 }
-                if (value == null || depth > 10 || !value.contains("{{")) {
+                if (value == null || !value.contains("{{")) {
                     return value;
                 }
-                Matcher m = PLACEHOLDER.matcher(value);
-                StringBuilder out = new StringBuilder();
-                while (m.find()) {
-                    String inner = function(m.group(1).trim(), m.group(2), depth);
-                    m.appendReplacement(out, Matcher.quoteReplacement(inner != null ? inner : m.group()));
+                if (!resolving.add(name)) {
+                    return null;
                 }
-                m.appendTail(out);
-                return out.toString();
+                try {
+                    for (int round = 0; value.contains("{{"); round++) {
+                        Matcher m = PLACEHOLDER.matcher(value);
+                        if (round > 100 || value.length() > MAX_RESOLVED_CHARS || !m.find()) {
+                            return null;
+                        }
+                        String inner = function(m.group(1), resolving);
+                        if (inner == null) {
+                            return null;
+                        }
+                        value = value.substring(0, m.start()) + inner + value.substring(m.end());
+                    }
+                    return value;
+                } finally {
+                    resolving.remove(name);
+                }
             }
 
             /**
-             * {@code {{name}}} or {@code {{name:default}}}, and Camel's {@code {{env:NAME}}} and {@code {{sys:name}}}
-             * (with {@code :default} too).
+             * {@code name} or {@code name:default}, and Camel's {@code env:NAME} and {@code sys:name} (with
+             * {@code :default} too); null when it has no value.
              */
-            private String function(String head, String rest, int depth) {
+            private String function(String placeholder, Set<String> resolving) {
+                int colon = placeholder.indexOf(':');
+                String head = (colon < 0 ? placeholder : placeholder.substring(0, colon)).trim();
+                String rest = colon < 0 ? null : placeholder.substring(colon + 1);
                 if ((head.equals("env") || head.equals("sys")) && rest != null) {
-                    int colon = rest.indexOf(':');
-                    String name = colon < 0 ? rest.trim() : rest.substring(0, colon).trim();
-                    String fallback = colon < 0 ? null : rest.substring(colon + 1);
+                    int second = rest.indexOf(':');
+                    String name = second < 0 ? rest.trim() : rest.substring(0, second).trim();
+                    String fallback = second < 0 ? null : rest.substring(second + 1);
                     String found = head.equals("sys") ? System.getProperty(name) : env.get(name);
                     if (found == null && head.equals("env")) {
                         found = env.get(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
                     }
                     return found != null ? found : fallback;
                 }
-                String inner = resolve(head, depth + 1);
+                String inner = resolve(head, resolving);
                 return inner != null ? inner : rest;
             }
         };
@@ -687,7 +722,7 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         Properties p = new Properties();
         try (InputStream in = LiveConfiguration.class.getResourceAsStream("/application.properties")) {
             if (in != null) {
-                p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                p.load(in);
             }
         } catch (IOException e) {
             // no packaged defaults: the built-in ones apply

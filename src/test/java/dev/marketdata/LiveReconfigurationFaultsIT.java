@@ -179,6 +179,41 @@ class LiveReconfigurationFaultsIT {
                 assertEquals("WARN Configuration file " + dir.resolve("application.properties")
                         + " cannot be read; the running configuration stays", log.lines().get(1));
                 assertEquals(List.of("AAAUSDT"), mbean("binance").getSymbols());
+
+                // Put back as it was (a deploy tool removing and writing it again): the problem is gone.
+                edit(dir, "binance.ws.url = " + url, "binance.symbols = AAAUSDT", "proxies = http://alice:pw@10.1.2.3");
+                await("the problem cleared", APPLIED, () -> config(gateway).get("problem").isNull()
+                        && config(gateway).get("file_matches_running").asBoolean());
+            }
+        }
+    }
+
+    /**
+     * Placeholders as Camel resolves them at start-up: built from another ({@code {{env:UNSET:{{name}}}}}), or not
+     * resolvable (then the property is unset and its default runs), or referring to itself, which costs nothing
+     * and blocks nothing.
+     */
+    @Test
+    void nestedUnresolvableAndCircularPlaceholdersDoNotBlockLiveChanges() throws Exception {
+        try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
+            String url = binance.url("/stream");
+            String[] base = { "binance.ws.url = " + url, "md.timeout = 1500",
+                    "redis.timeout-ms = {{env:MD_SURELY_UNSET_VARIABLE:{{md.timeout}}}}",
+                    "redis.shutdown-flush-timeout = {{env:MD_SURELY_UNSET_VARIABLE}}" };
+            Path dir = workingDirectory(base[0], base[1], base[2], base[3], "binance.symbols = AAAUSDT");
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
+                assertEquals(1500, gateway.bean("gatewaySettings", GatewaySettings.class).redis().timeoutMs());
+                assertEquals(5000, gateway.bean("gatewaySettings", GatewaySettings.class).redis().shutdownFlushMillis());
+                long edited = System.nanoTime();
+                edit(dir, base[0], base[1], base[2], base[3], "binance.symbols = AAAUSDT,BBBUSDT",
+                        "md.loop = {{md.loop}}{{md.loop}}{{md.loop}}{{md.loop}}");
+                await("applied", APPLIED, () -> live(gateway).changeCount("file", "applied") == 1);
+                assertTrue(System.nanoTime() - edited < APPLIED.toNanos());
+                long before = System.nanoTime();
+                mbean("binance").addSymbols("CCCUSDT");
+                assertTrue(System.nanoTime() - before < Duration.ofSeconds(1).toNanos(), "JMX waited for the watcher");
+                assertEquals(0.0, live(gateway).changeCount("file", "rejected"));
             }
         }
     }

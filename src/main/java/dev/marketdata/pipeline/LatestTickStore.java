@@ -506,16 +506,25 @@ public class LatestTickStore implements Service {
 
     /** The stored JSON for each followed key, in order, null where Redis has none; one round trip (MGET). */
     public List<String> readAll(List<String> wanted) {
-        if (wanted.stream().allMatch(follows)) {
+        // Judged once per key: the followed set may change while Redis answers.
+        Predicate<String> followedNow = follows;
+        boolean[] followed = new boolean[wanted.size()];
+        List<String> keys = new ArrayList<>(wanted.size());
+        for (int i = 0; i < wanted.size(); i++) {
+            followed[i] = followedNow.test(wanted.get(i));
+            if (followed[i]) {
+                keys.add(wanted.get(i));
+            }
+        }
+        if (keys.size() == wanted.size()) {
             return redis.readAll(wanted);
         }
         // A symbol removed while its request was on its way: no key is built for it, its slot is a miss.
-        List<String> followedNow = wanted.stream().filter(follows).toList();
-        List<String> values = followedNow.isEmpty() ? List.of() : redis.readAll(followedNow);
+        List<String> values = keys.isEmpty() ? List.of() : redis.readAll(keys);
         List<String> out = new ArrayList<>(wanted.size());
         int next = 0;
-        for (String key : wanted) {
-            out.add(follows.test(key) ? values.get(next++) : null);
+        for (int i = 0; i < wanted.size(); i++) {
+            out.add(followed[i] ? values.get(next++) : null);
         }
         return out;
     }
