@@ -103,6 +103,10 @@ class LiveReconfigurationIT {
                 JsonNode ccc = gateway.getJson("/api/v1/tickers/CCCUSDT").get("data").get(0);
                 assertEquals(false, ccc.get("_mock").asBoolean());
                 assertEquals(binance.lastSequence(), ccc.get("update_id").asLong());
+                // The consolidated best includes it; freshness tracks it.
+                assertEquals("[\"binance\"]", gateway.getJson("/api/v1/best/CCCUSDT").get("data").get("venues").toString());
+                assertTrue(gateway.bean(dev.marketdata.pipeline.FreshnessTracker.BEAN, dev.marketdata.pipeline.FreshnessTracker.class)
+                        .symbols().contains("CCCUSDT"));
                 // Its meter existed before its first tick; a scrape shows it now.
                 assertTrue(metrics(gateway).contains("marketdata_tick_age_seconds{exchange=\"binance\",symbol=\"CCCUSDT\"}"));
 
@@ -113,6 +117,9 @@ class LiveReconfigurationIT {
                 assertEquals("UNSUBSCRIBE", unsubscribe.get("method").asText());
                 assertEquals("[\"bbbusdt@bookTicker\"]", unsubscribe.get("params").toString());
                 assertEquals(404, gateway.status("/api/v1/tickers/BBBUSDT"));
+                assertEquals(404, gateway.status("/api/v1/best/BBBUSDT"));
+                assertFalse(gateway.bean(dev.marketdata.pipeline.FreshnessTracker.BEAN, dev.marketdata.pipeline.FreshnessTracker.class)
+                        .symbols().contains("BBBUSDT"));
                 assertEquals(List.of("aaausdt@bookTicker", "cccusdt@bookTicker"), first.topics());
                 assertFalse(metrics(gateway).contains("symbol=\"BBBUSDT\""));
                 assertEquals(2, log.linesAt("INFO").stream().filter(l -> l.startsWith("INFO Configuration generation")).count(),
