@@ -1,6 +1,8 @@
 package dev.marketdata;
 
 import static dev.marketdata.support.RunningGateway.await;
+import static dev.marketdata.support.WatchedFile.edit;
+import static dev.marketdata.support.WatchedFile.workingDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,7 +39,6 @@ import dev.marketdata.support.SubscriptionStandIn.Dialect;
 import dev.marketdata.support.TestRedis;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.Jedis;
 
 /**
  * Live changes under the faults a hostile review found: files caught half-written, in Latin-1, with Camel's
@@ -53,25 +54,6 @@ class LiveReconfigurationFaultsIT {
     void cleanRedis() {
         TestRedis.ensureStarted();
         TestRedis.flush();
-    }
-
-    private static Path workingDirectory(String... lines) throws Exception {
-        Path dir = Files.createTempDirectory("market-data-faults");
-        Files.writeString(dir.resolve("application.properties"), String.join("\n", lines) + "\n");
-        return dir;
-    }
-
-    private static void edit(Path dir, String... lines) throws Exception {
-        Path next = dir.resolve("application.properties.new");
-        Files.writeString(next, String.join("\n", lines) + "\n");
-        Files.move(next, dir.resolve("application.properties"), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static String stored(String key) {
-        try (Jedis redis = TestRedis.client()) {
-            return redis.get(key);
-        }
     }
 
     private static VenueFeedMXBean mbean(String venue) throws Exception {
@@ -333,13 +315,13 @@ class LiveReconfigurationFaultsIT {
                 } finally {
                     TestRedis.restart();
                 }
-                await("AAAUSDT written again", Duration.ofSeconds(20), () -> stored("tick:latest:AAAUSDT") != null);
-                assertNull(stored("tick:latest:BBBUSDT"), "written after its removal");
+                await("AAAUSDT written again", Duration.ofSeconds(20), () -> TestRedis.get("tick:latest:AAAUSDT") != null);
+                assertNull(TestRedis.get("tick:latest:BBBUSDT"), "written after its removal");
 
                 double unknown = metrics.rejectedCount(RejectReason.UNKNOWN_SYMBOL);
                 store.ingestAll(FrameBatch.of(List.of(tick), 0));
                 assertEquals(unknown + 1, metrics.rejectedCount(RejectReason.UNKNOWN_SYMBOL));
-                assertEquals(java.util.Arrays.asList(stored("tick:latest:AAAUSDT"), null), store.readAll(List.of("AAAUSDT", "BBBUSDT")));
+                assertEquals(java.util.Arrays.asList(TestRedis.get("tick:latest:AAAUSDT"), null), store.readAll(List.of("AAAUSDT", "BBBUSDT")));
             }
         }
     }
@@ -353,7 +335,7 @@ class LiveReconfigurationFaultsIT {
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
                 await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
                 binance.sendRound(t -> t.startsWith("bbb"));
-                await("BBBUSDT stored", Duration.ofSeconds(10), () -> stored("tick:latest:BBBUSDT") != null);
+                await("BBBUSDT stored", Duration.ofSeconds(10), () -> TestRedis.get("tick:latest:BBBUSDT") != null);
                 long storedAt = System.currentTimeMillis();
                 mbean("binance").removeSymbols("BBBUSDT");
                 assertEquals(404, gateway.status("/api/v1/tickers/BBBUSDT"));

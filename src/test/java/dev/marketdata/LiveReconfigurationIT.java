@@ -1,6 +1,8 @@
 package dev.marketdata;
 
 import static dev.marketdata.support.RunningGateway.await;
+import static dev.marketdata.support.WatchedFile.edit;
+import static dev.marketdata.support.WatchedFile.workingDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,28 +49,8 @@ class LiveReconfigurationIT {
         TestRedis.flush();
     }
 
-    private static Path workingDirectory(String... lines) throws Exception {
-        Path dir = Files.createTempDirectory("market-data-live");
-        Files.writeString(dir.resolve("application.properties"), String.join("\n", lines) + "\n");
-        return dir;
-    }
-
-    /** Rewrites the file as an editor does (a new file moved into place), with the lines given. */
-    private static void edit(Path dir, String... lines) throws Exception {
-        Path next = dir.resolve("application.properties.new");
-        Files.writeString(next, String.join("\n", lines) + "\n");
-        Files.move(next, dir.resolve("application.properties"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
     private static String metrics(RunningGateway gateway) throws java.io.IOException {
         return gateway.send("/observe/metrics").body();
-    }
-
-    private static String stored(String key) {
-        try (Jedis redis = TestRedis.client()) {
-            return redis.get(key);
-        }
     }
 
     @Test
@@ -83,8 +65,8 @@ class LiveReconfigurationIT {
                 SubscriptionStandIn.Conn first = binance.connections().get(0);
                 assertEquals(List.of("aaausdt@bookTicker", "bbbusdt@bookTicker"), first.topics());
                 binance.sendRound(t -> true);
-                await("both stored", Duration.ofSeconds(10), () -> stored("tick:latest:AAAUSDT") != null
-                        && stored("tick:latest:BBBUSDT") != null);
+                await("both stored", Duration.ofSeconds(10), () -> TestRedis.get("tick:latest:AAAUSDT") != null
+                        && TestRedis.get("tick:latest:BBBUSDT") != null);
                 assertEquals(404, gateway.status("/api/v1/tickers/CCCUSDT"));
 
                 // Added in the file: SUBSCRIBE on the open connection, no new connection.
@@ -99,7 +81,7 @@ class LiveReconfigurationIT {
                 await("acknowledged", APPLIED, () -> gateway.bean(VenueFeed.bean(dev.marketdata.model.Venue.BINANCE),
                         VenueFeed.class).requestCount("acknowledged") == 1);
                 binance.sendRound(t -> t.startsWith("ccc"));
-                await("CCCUSDT stored", Duration.ofSeconds(10), () -> stored("tick:latest:CCCUSDT") != null);
+                await("CCCUSDT stored", Duration.ofSeconds(10), () -> TestRedis.get("tick:latest:CCCUSDT") != null);
                 JsonNode ccc = gateway.getJson("/api/v1/tickers/CCCUSDT").get("data").get(0);
                 assertEquals(false, ccc.get("_mock").asBoolean());
                 assertEquals(binance.lastSequence(), ccc.get("update_id").asLong());
@@ -254,7 +236,7 @@ class LiveReconfigurationIT {
                 await("thresholds applied", APPLIED, () -> live.changeCount("file", "applied") == 2);
                 assertEquals(7, gateway.getJson("/api/v1/health").get("data").get("freshness").get("stale_after_s").asInt());
                 binance.sendRound(t -> true);
-                await("stored", Duration.ofSeconds(10), () -> stored("tick:latest:BBBUSDT") != null);
+                await("stored", Duration.ofSeconds(10), () -> TestRedis.get("tick:latest:BBBUSDT") != null);
                 try (Jedis redis = TestRedis.client()) {
                     long ttl = redis.ttl("tick:latest:BBBUSDT");
                     assertTrue(ttl > 60 && ttl <= 90, "TTL " + ttl);
@@ -336,12 +318,12 @@ class LiveReconfigurationIT {
                 // Nothing interrupted: the last frame sent on the first connection is the stored one.
                 long last = binance.lastSequence();
                 await("the newest S0000USDT stored", Duration.ofSeconds(10), () -> {
-                    String json = stored("tick:latest:S0000USDT");
+                    String json = TestRedis.get("tick:latest:S0000USDT");
                     return json != null && json.contains("\"update_id\":" + last + ",");
                 });
                 // And the overflow connection delivers.
                 binance.sendRound(t -> t.equals("s2499usdt@bookTicker"));
-                await("S2499USDT stored", Duration.ofSeconds(10), () -> stored("tick:latest:S2499USDT") != null);
+                await("S2499USDT stored", Duration.ofSeconds(10), () -> TestRedis.get("tick:latest:S2499USDT") != null);
                 assertEquals(Map.of("binance", 1_024, "binance#2", 1_024, "binance#3", 452), feed.getSubscriptions().entrySet().stream()
                         .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size())));
             }
@@ -363,7 +345,7 @@ class LiveReconfigurationIT {
                 assertEquals("{\"op\":\"subscribe\",\"args\":[{\"channel\":\"bbo-tbt\",\"instId\":\"SOL-USDT\"}]}",
                         okx.requests(1).get(1).text());
                 okx.sendRound(t -> t.endsWith("SOL-USDT"));
-                await("SOL-USDT stored", Duration.ofSeconds(10), () -> stored("tick:latest:okx:SOL-USDT") != null);
+                await("SOL-USDT stored", Duration.ofSeconds(10), () -> TestRedis.get("tick:latest:okx:SOL-USDT") != null);
                 JsonNode sol = gateway.getJson("/api/v1/tickers/SOL-USDT?exchange=okx").get("data").get(0);
                 assertEquals(false, sol.get("_mock").asBoolean());
                 assertEquals("10.01", sol.get("price").asText());

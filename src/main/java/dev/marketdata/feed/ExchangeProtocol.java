@@ -113,13 +113,18 @@ public interface ExchangeProtocol {
     }
 
     /**
-     * Live subscription of these topics on an open connection, in as few messages as the venue's limits allow;
-     * {@code ids} gives each message's id.
+     * Live subscription (or unsubscription) of these topics on an open connection, in as few messages as the
+     * venue's limits allow; {@code ids} gives each message's id.
      */
-    List<Request> subscribe(List<Topic> topics, LongSupplier ids);
+    List<Request> requests(List<Topic> topics, LongSupplier ids, boolean subscribe);
 
-    /** Live unsubscription, as {@link #subscribe}. */
-    List<Request> unsubscribe(List<Topic> topics, LongSupplier ids);
+    default List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
+        return requests(topics, ids, true);
+    }
+
+    default List<Request> unsubscribe(List<Topic> topics, LongSupplier ids) {
+        return requests(topics, ids, false);
+    }
 
     /**
      * The reply to a live request that this frame is, or null; called only while a request waits for its reply,

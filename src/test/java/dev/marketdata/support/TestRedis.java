@@ -67,6 +67,13 @@ public final class TestRedis {
         return factory;
     }
 
+    /** The value of a key, or null. */
+    public static String get(String key) {
+        try (Jedis redis = client()) {
+            return redis.get(key);
+        }
+    }
+
     public static void flush() {
         try (Jedis jedis = client()) {
             jedis.flushAll();

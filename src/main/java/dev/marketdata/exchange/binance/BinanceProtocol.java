@@ -101,13 +101,8 @@ public final class BinanceProtocol implements ExchangeProtocol {
     }
 
     @Override
-    public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
-        return requests("SUBSCRIBE", topics, ids, true);
-    }
-
-    @Override
-    public List<Request> unsubscribe(List<Topic> topics, LongSupplier ids) {
-        return requests("UNSUBSCRIBE", topics, ids, false);
+    public List<Request> requests(List<Topic> topics, LongSupplier ids, boolean subscribe) {
+        return requests(subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE", topics, ids, subscribe);
     }
 
     /** {@code {"method":"SUBSCRIBE","params":[...],"id":n}}, each message under Binance's 4 KB. */

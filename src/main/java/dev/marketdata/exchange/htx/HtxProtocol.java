@@ -70,13 +70,8 @@ public final class HtxProtocol implements ExchangeProtocol {
     }
 
     @Override
-    public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
-        return requests("sub", topics, ids, true);
-    }
-
-    @Override
-    public List<Request> unsubscribe(List<Topic> topics, LongSupplier ids) {
-        return requests("unsub", topics, ids, false);
+    public List<Request> requests(List<Topic> topics, LongSupplier ids, boolean subscribe) {
+        return requests(subscribe ? "sub" : "unsub", topics, ids, subscribe);
     }
 
     /** {@code {"sub":"market.btcusdt.bbo","id":"n"}}: HTX takes one topic a request. */

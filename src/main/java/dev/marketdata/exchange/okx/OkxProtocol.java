@@ -67,13 +67,8 @@ public final class OkxProtocol implements ExchangeProtocol {
     }
 
     @Override
-    public List<Request> subscribe(List<Topic> topics, LongSupplier ids) {
-        return requests("subscribe", topics, ids, true);
-    }
-
-    @Override
-    public List<Request> unsubscribe(List<Topic> topics, LongSupplier ids) {
-        return requests("unsubscribe", topics, ids, false);
+    public List<Request> requests(List<Topic> topics, LongSupplier ids, boolean subscribe) {
+        return requests(subscribe ? "subscribe" : "unsubscribe", topics, ids, subscribe);
     }
 
     /**
