@@ -36,9 +36,15 @@ public final class LiveStandIn {
                 // stopping anyway
             }
         }));
-        while (true) {
-            standIn.sendRound(topic -> true);
-            Thread.sleep(1_000);
-        }
+        // One round a second until stopped (Ctrl-C); main just waits.
+        java.util.concurrent.ScheduledExecutorService rounds = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        rounds.scheduleAtFixedRate(() -> {
+            try {
+                standIn.sendRound(topic -> true);
+            } catch (Exception e) {
+                System.out.println("sending failed: " + e);
+            }
+        }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        new java.util.concurrent.CountDownLatch(1).await();
     }
 }
