@@ -140,6 +140,26 @@ class LiveReconfigurationFaultsIT {
         }
     }
 
+    /** A property an override sets (-D, the environment, a test's override) edited in the file: one WARN, no effect. */
+    @Test
+    void anEditOfAnOverriddenPropertySaysItHasNoEffect() throws Exception {
+        try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
+            String url = binance.url("/stream");
+            Path dir = workingDirectory("binance.ws.url = " + url, "binance.symbols = AAAUSDT", "quality.stale.seconds = 30");
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of("quality.stale.seconds", "10"));
+                    CapturedLog log = new CapturedLog(LiveConfiguration.class)) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
+                edit(dir, "binance.ws.url = " + url, "binance.symbols = AAAUSDT", "quality.stale.seconds = 20");
+                await("said", APPLIED, () -> !log.lines().isEmpty());
+                assertEquals(List.of("WARN quality.stale.seconds changed in " + dir.resolve("application.properties")
+                        + ", but a system property, an environment variable or an override sets it: the file's value has no effect"),
+                        log.lines());
+                assertEquals(10, gateway.getJson("/api/v1/health").get("data").get("freshness").get("stale_after_s").asInt());
+                assertEquals(0.0, live(gateway).changeCount("file", "applied"));
+            }
+        }
+    }
+
     /** The file deleted: one line, health says so, nothing changes; a refused value of a restart-only property is named only. */
     @Test
     void aDeletedFileIsReportedAndPublicHealthNamesOnlyTheProperty() throws Exception {

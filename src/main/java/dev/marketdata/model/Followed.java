@@ -132,15 +132,6 @@ public final class Followed {
         return new Followed(Map.of(venue, instruments), Map.of(venue, streams));
     }
 
-    /** Instruments of any venues, each with no streams: for the components that only judge keys. */
-    public static Followed of(List<Instrument> instruments) {
-        Map<Venue, List<Instrument>> byVenue = new LinkedHashMap<>();
-        for (Instrument i : instruments) {
-            byVenue.computeIfAbsent(i.venue(), v -> new ArrayList<>()).add(i);
-        }
-        return new Followed(byVenue, Map.of());
-    }
-
     public Snapshot current() {
         return current;
     }
