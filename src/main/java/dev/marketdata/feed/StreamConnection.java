@@ -426,17 +426,18 @@ public final class StreamConnection {
         List<Topic> refused = request.topics().stream().filter(t -> still.names.contains(protocol.topicName(t))).toList();
         ExchangeProtocol.Request shownRequest = refused.size() == request.topics().size() ? request
                 : new ExchangeProtocol.Request(request.id(), request.text(), refused, request.subscribe());
-        LOG.warn("{}: the venue refused {} of {}: {}", name, request.subscribe() ? "the subscription" : "the unsubscription",
-                shown(shownRequest), reply.error());
-        feed.requestAnswered(shownRequest, reply.error());
         if (request.subscribe()) {
-            // Not subscribed: not asked for again on the next connect either, and reported as refused.
+            // Not subscribed: not asked for again on the next connect either. Dropped before it is reported, so that
+            // whoever sees the report sees the subscriptions without it.
             refused.forEach(link.subscribed::remove);
             synchronized (this) {
                 refused.forEach(topics::remove);
                 topicNames = topics.stream().map(protocol::topicName).toList();
             }
         }
+        LOG.warn("{}: the venue refused {} of {}: {}", name, request.subscribe() ? "the subscription" : "the unsubscription",
+                shown(shownRequest), reply.error());
+        feed.requestAnswered(shownRequest, reply.error());
     }
 
     private String shown(ExchangeProtocol.Request request) {
