@@ -143,6 +143,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
                 HttpErrorPages.install(context);
+                dev.marketdata.stream.StreamEndpoint.install(context);
                 // Extended JMX statistics switch on per-endpoint usage counting, which takes a cache lock on
                 // every exchange (the largest cost in ingest profiles); the route statistics do not need it.
                 if (context.getRuntimeEndpointRegistry() != null) {

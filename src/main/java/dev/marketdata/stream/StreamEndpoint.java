@@ -1,0 +1,44 @@
+package dev.marketdata.stream;
+
+import io.vertx.ext.web.Router;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spike (issue 13): {@code GET /api/v1/stream} upgraded to a WebSocket on the REST port, by a route of its own on
+ * the platform-http Vert.x router, ahead of Camel's routes (which would read the body first).
+ */
+public final class StreamEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamEndpoint.class);
+    public static final String PATH = "/api/v1/stream";
+
+    private StreamEndpoint() {
+    }
+
+    public static boolean install(CamelContext context) {
+        int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        if (router == null) {
+            router = VertxPlatformHttpRouter.lookup(context);
+        }
+        if (router == null) {
+            LOG.warn("No platform-http router: no stream endpoint");
+            return false;
+        }
+        Router r = router;
+        r.route(PATH).order(-1000).handler(rc -> {
+            String upgrade = rc.request().getHeader("Upgrade");
+            if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+                rc.next();
+                return;
+            }
+            rc.request().toWebSocket().onSuccess(ws -> {
+                ws.textMessageHandler(text -> ws.writeTextMessage("{\"op\":\"echo\",\"text\":" + io.vertx.core.json.Json.encode(text) + "}"));
+            }).onFailure(e -> LOG.warn("stream upgrade failed: {}", e.toString()));
+        });
+        return true;
+    }
+}
