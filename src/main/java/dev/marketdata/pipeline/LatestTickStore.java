@@ -70,9 +70,14 @@ public class LatestTickStore implements Service {
      * @param legacyKeys {@code redis.legacy-keys}: a Binance tick of an instrument configured as {@code BTC-USDT}
      *                   is also written to {@code tick:latest:BTCUSDT}, the original contract's key
      */
-    public record Options(int ttlSeconds, long resetAfterMillis, long shutdownFlushMillis, boolean legacyKeys) {
+    public record Options(int ttlSeconds, long resetAfterMillis, long shutdownFlushMillis, boolean legacyKeys,
+            String publishChannel) {
         public Options(int ttlSeconds, long resetAfterMillis, long shutdownFlushMillis) {
             this(ttlSeconds, resetAfterMillis, shutdownFlushMillis, true);
+        }
+
+        public Options(int ttlSeconds, long resetAfterMillis, long shutdownFlushMillis, boolean legacyKeys) {
+            this(ttlSeconds, resetAfterMillis, shutdownFlushMillis, legacyKeys, "");
         }
     }
 
@@ -116,7 +121,7 @@ public class LatestTickStore implements Service {
 
     public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, Options options, IngestMetrics metrics,
             FreshnessTracker freshness, LongSupplier clock) {
-        this.redis = new RedisTicks(redis, options.legacyKeys());
+        this.redis = new RedisTicks(redis, options.legacyKeys(), options.publishChannel());
         this.follows = Set.copyOf(symbols)::contains;
         this.options = options;
         this.metrics = metrics;
@@ -150,7 +155,7 @@ public class LatestTickStore implements Service {
     /** {@code tick.ttl.seconds}, changed at run time: keys written from now on get the new TTL. */
     public void ttlSeconds(int seconds) {
         Options o = options;
-        options = new Options(seconds, o.resetAfterMillis(), o.shutdownFlushMillis(), o.legacyKeys());
+        options = new Options(seconds, o.resetAfterMillis(), o.shutdownFlushMillis(), o.legacyKeys(), o.publishChannel());
     }
 
     public int ttlSeconds() {

@@ -40,6 +40,9 @@ public final class RedisTicks {
 
     private final StringRedisTemplate redis;
     private final boolean legacyKeys;
+    private static final byte[] NO_CHANNEL = new byte[0];
+    /** The channel a stored tick is published on; empty for none. */
+    private final byte[] channel;
     /** Whether this process has loaded the script into the Redis it writes to; a restarted Redis has not. */
     private volatile boolean scriptLoaded;
 
@@ -48,8 +51,14 @@ public final class RedisTicks {
      *                   is also written to {@code tick:latest:BTCUSDT}, the original contract's key
      */
     public RedisTicks(StringRedisTemplate redis, boolean legacyKeys) {
+        this(redis, legacyKeys, "");
+    }
+
+    /** @param channel where each stored tick (of the followed key, not its Binance mirror) is published; "" for none */
+    public RedisTicks(StringRedisTemplate redis, boolean legacyKeys, String channel) {
         this.redis = redis;
         this.legacyKeys = legacyKeys;
+        this.channel = bytes(channel);
     }
 
     public static String key(String followedKey) {
@@ -107,9 +116,9 @@ public final class RedisTicks {
             Pipeline pipeline = jedis.pipelined();
             for (int i = 0; i < writes.size(); i++) {
                 Write w = writes.get(i);
-                eval(pipeline, w.tick(), w.json(), w, nowArg);
+                eval(pipeline, w.tick(), w.json(), w, nowArg, channel);
                 if (mirrors.get(i) != null) {
-                    eval(pipeline, mirrors.get(i), mirrorJson.get(i), w, nowArg);
+                    eval(pipeline, mirrors.get(i), mirrorJson.get(i), w, nowArg, NO_CHANNEL);
                 }
             }
             List<Object> replies = pipeline.syncAndReturnAll();
@@ -167,11 +176,11 @@ public final class RedisTicks {
         }
     }
 
-    private static void eval(Pipeline pipeline, MarketTick tick, String json, Write w, byte[] nowArg) {
+    private static void eval(Pipeline pipeline, MarketTick tick, String json, Write w, byte[] nowArg, byte[] channel) {
         pipeline.evalsha(SCRIPT_SHA, 2, bytes(KEY_PREFIX + tick.key()), bytes(SEQ_PREFIX + tick.key()),
                 bytes(tick.stream().configName()), bytes(Long.toString(tick.sequence())), bytes(json),
                 bytes(Integer.toString(w.ttlSeconds())), bytes(Long.toString(tick.receivedAt())),
-                bytes(Long.toString(w.resetAfterMillis())), nowArg);
+                bytes(Long.toString(w.resetAfterMillis())), nowArg, channel);
     }
 
     /** The stored JSON of each key, in order, null where Redis has none; one round trip (MGET). */

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.marketdata.model.Market;
 import dev.marketdata.model.MarketTick;
 import dev.marketdata.model.StreamKind;
+import dev.marketdata.support.RunningGateway;
 import dev.marketdata.support.TestRedis;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -62,6 +63,55 @@ class LatestTickStoreIT {
     @AfterEach
     void close() {
         factory.destroy();
+    }
+
+    /**
+     * Issue 13's fan-out: with a channel set, the script publishes every tick it stores (and only those), from
+     * whichever gateway stored it, in the order Redis stored them; the refused and the Binance mirror key's
+     * writes are not published.
+     */
+    @Test
+    void storedTicksArePublishedInStoreOrderFromEveryGateway() throws Exception {
+        StringRedisTemplate template = new StringRedisTemplate(factory);
+        LatestTickStore a = new LatestTickStore(template, SYMBOLS, new LatestTickStore.Options(30, RESET_AFTER, 1_000, true,
+                "tick:updates"), metricsA, new FreshnessTracker(SYMBOLS, NOW::get), NOW::get);
+        LatestTickStore b = new LatestTickStore(template, SYMBOLS, new LatestTickStore.Options(30, RESET_AFTER, 1_000, true,
+                "tick:updates"), metricsB, new FreshnessTracker(SYMBOLS, NOW::get), NOW::get);
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+        redis.clients.jedis.JedisPubSub listener = new redis.clients.jedis.JedisPubSub() {
+            @Override
+            public void onMessage(String channel, String message) {
+                received.add(message);
+            }
+
+            @Override
+            public void onSubscribe(String channel, int count) {
+                subscribed.countDown();
+            }
+        };
+        Thread subscriber = new Thread(() -> {
+            try (Jedis jedis = TestRedis.client()) {
+                jedis.subscribe(listener, "tick:updates");
+            }
+        });
+        subscriber.start();
+        try {
+            assertTrue(subscribed.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            a.store(book("BTCUSDT", 10, "100.5"));
+            a.flush();
+            b.store(book("BTCUSDT", 9, "99"));   // older: refused in Redis, not published
+            b.flush();
+            b.store(book("BTCUSDT", 11, "101"));
+            b.flush();
+            RunningGateway.await("two published", java.time.Duration.ofSeconds(10), () -> received.size() >= 2);
+            assertEquals(2, received.size(), received.toString());
+            assertEquals("100.5", TickJson.mapper().readTree(received.get(0)).get("bid").textValue());
+            assertEquals("101", TickJson.mapper().readTree(received.get(1)).get("bid").textValue());
+        } finally {
+            listener.unsubscribe();
+            subscriber.join(10_000);
+        }
     }
 
     /** The script goes once and is then named by its SHA-1; a Redis that lost it (restart, SCRIPT FLUSH) gets it again. */
