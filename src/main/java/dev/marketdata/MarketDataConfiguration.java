@@ -90,6 +90,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     private TickValidator validator;
     private dev.marketdata.api.BestPrice bestPrice;
     private MockTickerEnricher mockEnricher;
+    private dev.marketdata.api.TickStream tickStream;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
@@ -134,6 +135,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
         camelContext.addService(latestTickStore(camelContext), true, true);
         camelContext.addService(new OperationsHookup(camelContext), true, true);
         camelContext.addService(liveConfiguration(camelContext, given), true, true);
+        camelContext.addService(tickStream(camelContext), true, true);
         camelContext.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
@@ -143,7 +145,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
                 HttpErrorPages.install(context);
-                dev.marketdata.stream.StreamEndpoint.install(context);
+                dev.marketdata.stream.StreamEndpoint.install(context, tickStream(context)::accept);
                 // Extended JMX statistics switch on per-endpoint usage counting, which takes a cache lock on
                 // every exchange (the largest cost in ingest profiles); the route statistics do not need it.
                 if (context.getRuntimeEndpointRegistry() != null) {
@@ -515,7 +517,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             GatewaySettings s = settings(camelContext);
             store = new LatestTickStore(redisTemplate(camelContext), s.followedKeys(),
                     new LatestTickStore.Options(s.redis().tickTtlSeconds(), s.redis().sequenceResetAfterMillis(), s.redis().shutdownFlushMillis(),
-                            s.redis().legacyKeys()),
+                            s.redis().legacyKeys(), dev.marketdata.api.TickStream.CHANNEL),
                     ingestMetrics(camelContext), freshness(camelContext), CLOCK);
             Followed f = followed(camelContext);
             store.follow(key -> f.current().follows(key));
@@ -610,6 +612,15 @@ public class MarketDataConfiguration implements CamelConfiguration {
             healthChecks.forEach(check -> ((org.apache.camel.CamelContextAware) check).setCamelContext(camelContext));
         }
         return healthChecks;
+    }
+
+    /** The push API's hub (work in progress, issue 13). */
+    public synchronized dev.marketdata.api.TickStream tickStream(CamelContext camelContext) {
+        if (tickStream == null) {
+            tickStream = new dev.marketdata.api.TickStream(redisConnectionFactory(camelContext), tickerReader(camelContext),
+                    mockTickerEnricher(camelContext), 10_000);
+        }
+        return tickStream;
     }
 
     @BindToRegistry(HealthReport.BEAN)

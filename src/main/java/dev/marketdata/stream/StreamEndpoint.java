@@ -18,7 +18,7 @@ public final class StreamEndpoint {
     private StreamEndpoint() {
     }
 
-    public static boolean install(CamelContext context) {
+    public static boolean install(CamelContext context, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket> clients) {
         int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
@@ -35,9 +35,8 @@ public final class StreamEndpoint {
                 rc.next();
                 return;
             }
-            rc.request().toWebSocket().onSuccess(ws -> {
-                ws.textMessageHandler(text -> ws.writeTextMessage("{\"op\":\"echo\",\"text\":" + io.vertx.core.json.Json.encode(text) + "}"));
-            }).onFailure(e -> LOG.warn("stream upgrade failed: {}", e.toString()));
+            rc.request().toWebSocket().onSuccess(clients::accept)
+                    .onFailure(e -> LOG.warn("stream upgrade failed: {}", e.toString()));
         });
         return true;
     }

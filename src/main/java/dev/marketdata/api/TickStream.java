@@ -1,0 +1,258 @@
+package dev.marketdata.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.model.MarketTick;
+import io.vertx.core.http.ServerWebSocket;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * Work in progress (issue 13, branch issue-13-spike): the push API's hub. Every tick any gateway stores is
+ * published on {@link #CHANNEL} by the newest-wins script; this hub subscribes (one connection, retried with
+ * backoff) and hands each to the clients subscribed to its (exchange, symbol), conflated per client: a client that
+ * reads slowly gets the newest tick of each, never a backlog, and one that stops reading is closed after the
+ * client timeout. Client messages: {@code subscribe}, {@code unsubscribe}, {@code ping}; the answers a
+ * {@code snapshot}, {@code tick}s, {@code pong} and errors in the API's envelope.
+ */
+public class TickStream extends ServiceSupport implements MessageListener {
+
+    public static final String CHANNEL = "tick:updates";
+    public static final String BEAN = "tickStream";
+    private static final Logger LOG = LoggerFactory.getLogger(TickStream.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_MESSAGE_CHARS = 4_096;
+
+    private final RedisConnectionFactory redis;
+    private final TickerReader reader;
+    private final MockTickerEnricher mocks;
+    private final long clientTimeoutMillis;
+    private final List<Client> clients = new CopyOnWriteArrayList<>();
+    private volatile boolean running;
+    private volatile RedisConnection subscription;
+    private Thread subscriber;
+
+    /** One WebSocket client: what it follows, and the newest tick of each not yet written to it. */
+    final class Client {
+        final ServerWebSocket socket;
+        /** The socket's event loop (the one accept ran on): all writes happen there. */
+        final io.vertx.core.Context context;
+        final Set<String> keys = ConcurrentHashMap.newKeySet();
+        private final LinkedHashMap<String, String> pending = new LinkedHashMap<>();
+        private boolean flushing;
+        private long fullSince;
+
+        Client(ServerWebSocket socket, io.vertx.core.Context context) {
+            this.socket = socket;
+            this.context = context;
+        }
+
+        /** The newest tick of a key replaces an older one still pending: conflated, never queued. */
+        synchronized void offer(String key, String message) {
+            pending.remove(key);
+            pending.put(key, message);
+            if (!flushing) {
+                flushing = true;
+                context.runOnContext(v -> flush());
+            }
+        }
+
+        /** On the socket's event loop: writes what is pending while the socket takes it. */
+        void flush() {
+            while (true) {
+                String next;
+                synchronized (this) {
+                    if (pending.isEmpty()) {
+                        flushing = false;
+                        fullSince = 0;
+                        return;
+                    }
+                    if (socket.writeQueueFull()) {
+                        if (fullSince == 0) {
+                            fullSince = System.currentTimeMillis();
+                        }
+                        socket.drainHandler(v -> flush());
+                        return;
+                    }
+                    String key = pending.keySet().iterator().next();
+                    next = pending.remove(key);
+                }
+                socket.writeTextMessage(next);
+            }
+        }
+
+        synchronized boolean tooSlow(long now) {
+            return fullSince != 0 && now - fullSince > clientTimeoutMillis;
+        }
+    }
+
+    public TickStream(RedisConnectionFactory redis, TickerReader reader, MockTickerEnricher mocks, long clientTimeoutMillis) {
+        this.redis = redis;
+        this.reader = reader;
+        this.mocks = mocks;
+        this.clientTimeoutMillis = clientTimeoutMillis;
+    }
+
+    /** A new client on the REST port's {@code /api/v1/stream}. */
+    public void accept(ServerWebSocket socket) {
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        Client client = new Client(socket, context);
+        clients.add(client);
+        socket.textMessageHandler(text -> handle(client, text));
+        long timer = context.owner().setPeriodic(1_000, id -> {
+            if (client.tooSlow(System.currentTimeMillis())) {
+                socket.close((short) 1008, "client too slow: not reading");
+            }
+        });
+        socket.closeHandler(v -> {
+            clients.remove(client);
+            context.owner().cancelTimer(timer);
+        });
+    }
+
+    private void handle(Client client, String text) {
+        if (text.length() > MAX_MESSAGE_CHARS) {
+            error(client, "MESSAGE_TOO_LARGE", "a message is at most " + MAX_MESSAGE_CHARS + " characters");
+            return;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (Exception e) {
+            error(client, "INVALID_MESSAGE", "not JSON");
+            return;
+        }
+        String op = root == null ? "" : root.path("op").asText("");
+        switch (op) {
+            case "ping" -> client.socket.writeTextMessage("{\"op\":\"pong\",\"timestamp\":" + System.currentTimeMillis() + "}");
+            case "subscribe", "unsubscribe" -> subscribe(client, root, op.equals("subscribe"));
+            default -> error(client, "INVALID_MESSAGE", "op must be subscribe, unsubscribe or ping");
+        }
+    }
+
+    private void subscribe(Client client, JsonNode root, boolean subscribe) {
+        List<String> exchanges = new ArrayList<>();
+        root.path("exchanges").forEach(e -> exchanges.add(e.asText()));
+        Set<String> keys = new LinkedHashSet<>();
+        for (JsonNode symbol : root.path("symbols")) {
+            try {
+                if (exchanges.isEmpty()) {
+                    keys.addAll(reader.keysOf(symbol.asText(), null));
+                } else {
+                    for (String exchange : exchanges) {
+                        keys.addAll(reader.keysOf(symbol.asText(), reader.exchangeFilter("exchange=" + exchange)));
+                    }
+                }
+            } catch (ApiException e) {
+                error(client, e.code(), e.getMessage());
+                return;
+            }
+        }
+        if (!subscribe) {
+            client.keys.removeAll(keys);
+            return;
+        }
+        client.keys.addAll(keys);
+        TickerLookup lookup = reader.readKeys(List.copyOf(keys));
+        mocks.mockEntries(lookup).forEach(lookup::put);
+        try {
+            client.socket.writeTextMessage("{\"op\":\"snapshot\",\"data\":" + JSON.writeValueAsString(lookup.entries()) + "}");
+        } catch (Exception e) {
+            error(client, "INTERNAL_ERROR", "the snapshot could not be written");
+        }
+    }
+
+    private static void error(Client client, String code, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("op", "error");
+        envelope.put("success", false);
+        envelope.put("error", error);
+        try {
+            client.socket.writeTextMessage(JSON.writeValueAsString(envelope));
+        } catch (Exception e) {
+            client.socket.close((short) 1011, "internal error");
+        }
+    }
+
+    /** A tick stored by any gateway: to every client following its key, as the REST entry with its age. */
+    @Override
+    public void onMessage(Message message, byte[] pattern) {
+        String json = new String(message.getBody(), StandardCharsets.UTF_8);
+        JsonNode tick;
+        try {
+            tick = JSON.readTree(json);
+        } catch (Exception e) {
+            return;
+        }
+        String key = MarketTick.key(tick.path("exchange").asText(), tick.path("symbol").asText());
+        long now = System.currentTimeMillis();
+        String entry = null;
+        for (Client client : clients) {
+            if (client.keys.contains(key)) {
+                if (entry == null) {
+                    entry = "{\"op\":\"tick\",\"data\":" + TickerReader.entry(json, tick.path("received_at").asLong(), now, false).json()
+                            + "}";
+                }
+                client.offer(key, entry);
+            }
+        }
+    }
+
+    @Override
+    protected void doStart() {
+        running = true;
+        subscriber = new Thread(this::subscribeLoop, "tick-stream-redis");
+        subscriber.setDaemon(true);
+        subscriber.start();
+    }
+
+    /** One subscription, held until the stop; after a failure, again with a growing pause. */
+    private void subscribeLoop() {
+        long pause = 250;
+        while (running) {
+            try (RedisConnection connection = redis.getConnection()) {
+                subscription = connection;
+                pause = 250;
+                connection.subscribe(this, CHANNEL.getBytes(StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warn("Tick stream: Redis subscription lost ({}); again in {} ms", e.getClass().getSimpleName(), pause);
+                    LockSupport.parkNanos(pause * 1_000_000L);
+                    pause = Math.min(pause * 2, 5_000);
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        running = false;
+        RedisConnection connection = subscription;
+        if (connection != null && connection.getSubscription() != null) {
+            connection.getSubscription().unsubscribe();
+        }
+        if (subscriber != null) {
+            subscriber.join(5_000);
+        }
+        clients.forEach(c -> c.socket.close((short) 1001, "gateway stopping"));
+    }
+}
