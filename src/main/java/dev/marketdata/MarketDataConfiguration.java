@@ -145,7 +145,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
                 HttpErrorPages.install(context);
-                dev.marketdata.stream.StreamEndpoint.install(context, tickStream(context)::accept);
+                dev.marketdata.stream.StreamEndpoint.install(context, tickStream(context));
                 // Extended JMX statistics switch on per-endpoint usage counting, which takes a cache lock on
                 // every exchange (the largest cost in ingest profiles); the route statistics do not need it.
                 if (context.getRuntimeEndpointRegistry() != null) {
@@ -617,8 +617,10 @@ public class MarketDataConfiguration implements CamelConfiguration {
     /** The push API's hub (work in progress, issue 13). */
     public synchronized dev.marketdata.api.TickStream tickStream(CamelContext camelContext) {
         if (tickStream == null) {
+            PropertiesComponent pc = camelContext.getPropertiesComponent();
             tickStream = new dev.marketdata.api.TickStream(redisConnectionFactory(camelContext), tickerReader(camelContext),
-                    mockTickerEnricher(camelContext), 10_000);
+                    mockTickerEnricher(camelContext), StreamSettings.from(name -> pc.resolveProperty(name).orElse(null)),
+                    meterRegistry(camelContext));
         }
         return tickStream;
     }

@@ -123,4 +123,80 @@ class TickStreamIT {
             }
         }
     }
+
+    private int upgradeStatus(RunningGateway gateway, Map<String, String> headers) throws Exception {
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
+                .setURI("/api/v1/stream");
+        headers.forEach(options::addHeader);
+        // Vert.x sends an Origin of its own unless told not to; a browser always sends one.
+        options.setAllowOriginHeader(headers.containsKey("Origin"));
+        vertx.createHttpClient().webSocket(options).onSuccess(ws -> status.complete(101))
+                .onFailure(e -> status.complete(e instanceof io.vertx.core.http.UpgradeRejectedException r ? r.getStatus() : -1));
+        return status.get(10, TimeUnit.SECONDS);
+    }
+
+    /** API keys, browser origins, the client limit and the message rate: refused with the API's codes. */
+    @Test
+    void keysOriginsClientLimitAndRate() throws Exception {
+        Path dir = workingDirectory("binance.ws.url = ws://127.0.0.1:1/stream", "binance.symbols = AAAUSDT",
+                "stream.api-keys = k1,k2", "stream.allowed-origins = https://desk.example.com", "stream.max-clients = 2",
+                "stream.max-messages-per-second = 5");
+        try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
+            assertEquals(401, upgradeStatus(gateway, Map.of()));
+            assertEquals(401, upgradeStatus(gateway, Map.of("X-API-Key", "wrong")));
+            assertEquals(403, upgradeStatus(gateway, Map.of("X-API-Key", "k1", "Origin", "https://evil.example.com")));
+            assertEquals(101, upgradeStatus(gateway, Map.of("X-API-Key", "k1", "Origin", "https://desk.example.com")));
+            assertEquals(101, upgradeStatus(gateway, Map.of("X-API-Key", "k2")));
+            await("two clients", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_clients ") == 2.0);
+            assertEquals(503, upgradeStatus(gateway, Map.of("X-API-Key", "k2")));
+        }
+    }
+
+    /** A client that stops reading is closed after stream.client-timeout; a fast one beside it keeps getting ticks. */
+    @Test
+    void aClientThatStopsReadingIsDroppedAndAFastOneIsNotHeldUp() throws Exception {
+        List<String> symbols = dev.marketdata.support.Frames.symbols(200);
+        try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
+            Path dir = workingDirectory("binance.ws.url = " + binance.url("/stream"), "binance.max-url-length = 65536",
+                    "binance.symbols = " + String.join(",", symbols), "stream.client-timeout = 1s",
+                    "stream.max-messages-per-second = 5");
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
+                Client slow = connect(gateway);
+                Client fast = connect(gateway);
+                String subscribe = "{\"op\":\"subscribe\",\"symbols\":" + JSON.writeValueAsString(symbols) + "}";
+                slow.send(subscribe);
+                fast.send(subscribe);
+                await("snapshots", Duration.ofSeconds(5), () -> slow.of("snapshot").size() == 1 && fast.of("snapshot").size() == 1);
+                slow.socket().pause();
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}") < 1.0 && System.nanoTime() < deadline) {
+                    binance.sendRound(t -> true);
+                }
+                assertEquals(1.0, metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}"));
+                await("one client left", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_clients ") == 1.0);
+                // The fast client kept up: its newest tick of S0000USDT is the newest stored.
+                binance.sendRound(t -> t.startsWith("s0000"));
+                long last = binance.lastSequence();
+                await("the fast client has the newest", Duration.ofSeconds(10), () -> fast.of("tick").stream()
+                        .anyMatch(m -> m.get("data").get("update_id").asLong() == last));
+                // Rate: more than 5 messages in a second from one client get RATE_LIMITED.
+                for (int i = 0; i < 8; i++) {
+                    fast.send("{\"op\":\"ping\"}");
+                }
+                await("rate limited", Duration.ofSeconds(5), () -> fast.of("error").stream()
+                        .anyMatch(e -> e.get("error").get("code").asText().equals("RATE_LIMITED")));
+            }
+        }
+    }
+
+    private static double metric(RunningGateway gateway, String prefix) {
+        try {
+            return gateway.send("/observe/metrics").body().lines().filter(l -> l.startsWith(prefix)).findFirst()
+                    .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
 }

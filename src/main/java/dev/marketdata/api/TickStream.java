@@ -39,10 +39,23 @@ public class TickStream extends ServiceSupport implements MessageListener {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MESSAGE_CHARS = 4_096;
 
+    /**
+     * The push API's limits: clients, subscriptions a client, messages a second a client may send, how long a
+     * client may leave written data unread, how often a heartbeat goes, the API keys (none: open) and the
+     * browser origins taken (none: any).
+     */
+    public record Limits(int maxClients, int maxSubscriptionsPerClient, int maxMessagesPerSecond, long clientTimeoutMillis,
+            long heartbeatMillis, Set<String> apiKeys, Set<String> allowedOrigins) {
+    }
+
     private final RedisConnectionFactory redis;
     private final TickerReader reader;
     private final MockTickerEnricher mocks;
+    private final Limits limits;
     private final long clientTimeoutMillis;
+    private final io.micrometer.core.instrument.Counter sent;
+    private final io.micrometer.core.instrument.Counter conflated;
+    private final Map<String, io.micrometer.core.instrument.Counter> dropped = new ConcurrentHashMap<>();
     private final List<Client> clients = new CopyOnWriteArrayList<>();
     private volatile boolean running;
     private volatile RedisConnection subscription;
@@ -57,15 +70,30 @@ public class TickStream extends ServiceSupport implements MessageListener {
         private final LinkedHashMap<String, String> pending = new LinkedHashMap<>();
         private boolean flushing;
         private long fullSince;
+        volatile long lastHeartbeat = System.currentTimeMillis();
 
         Client(ServerWebSocket socket, io.vertx.core.Context context) {
             this.socket = socket;
             this.context = context;
         }
 
+        private long windowStart;
+        private int messagesInWindow;
+
+        /** Whether one more message from the client is within its rate, this second. */
+        synchronized boolean withinRate(long now) {
+            if (now - windowStart >= 1_000) {
+                windowStart = now;
+                messagesInWindow = 0;
+            }
+            return ++messagesInWindow <= limits.maxMessagesPerSecond();
+        }
+
         /** The newest tick of a key replaces an older one still pending: conflated, never queued. */
         synchronized void offer(String key, String message) {
-            pending.remove(key);
+            if (pending.remove(key) != null) {
+                conflated.increment();
+            }
             pending.put(key, message);
             if (!flushing) {
                 flushing = true;
@@ -94,6 +122,7 @@ public class TickStream extends ServiceSupport implements MessageListener {
                     next = pending.remove(key);
                 }
                 socket.writeTextMessage(next);
+                sent.increment();
             }
         }
 
@@ -102,11 +131,54 @@ public class TickStream extends ServiceSupport implements MessageListener {
         }
     }
 
-    public TickStream(RedisConnectionFactory redis, TickerReader reader, MockTickerEnricher mocks, long clientTimeoutMillis) {
+    public TickStream(RedisConnectionFactory redis, TickerReader reader, MockTickerEnricher mocks, Limits limits,
+            io.micrometer.core.instrument.MeterRegistry registry) {
         this.redis = redis;
         this.reader = reader;
         this.mocks = mocks;
-        this.clientTimeoutMillis = clientTimeoutMillis;
+        this.limits = limits;
+        this.clientTimeoutMillis = limits.clientTimeoutMillis();
+        io.micrometer.core.instrument.Gauge.builder("marketdata.stream.clients", clients, List::size)
+                .description("Push API clients connected").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("marketdata.stream.subscriptions", clients,
+                        c -> c.stream().mapToInt(client -> client.keys.size()).sum())
+                .description("Push API subscriptions, over every client").register(registry);
+        sent = io.micrometer.core.instrument.Counter.builder("marketdata.stream.messages.sent")
+                .description("Messages pushed to clients (snapshots, ticks)").register(registry);
+        conflated = io.micrometer.core.instrument.Counter.builder("marketdata.stream.conflated")
+                .description("Ticks replaced by a newer one of the same symbol before a slow client read them").register(registry);
+        for (String reason : List.of("slow", "refused")) {
+            dropped.put(reason, io.micrometer.core.instrument.Counter.builder("marketdata.stream.clients.dropped")
+                    .tag("reason", reason).description("Clients closed (slow: not reading) or refused at the upgrade")
+                    .register(registry));
+        }
+    }
+
+    /**
+     * Why an upgrade to the stream is refused (a missing or wrong API key, an origin not allowed, the clients at
+     * their limit), or null: checked before the WebSocket opens, answered with the API's error envelope.
+     */
+    public ApiException refusal(io.vertx.core.http.HttpServerRequest request) {
+        if (!limits.apiKeys().isEmpty()) {
+            String key = request.getHeader("X-API-Key");
+            if (key == null) {
+                key = request.getParam("api_key");
+            }
+            if (key == null || !limits.apiKeys().contains(key)) {
+                dropped.get("refused").increment();
+                return new ApiException(401, "UNAUTHORIZED", "an API key is required (X-API-Key header or api_key parameter)");
+            }
+        }
+        String origin = request.getHeader("Origin");
+        if (origin != null && !limits.allowedOrigins().isEmpty() && !limits.allowedOrigins().contains(origin)) {
+            dropped.get("refused").increment();
+            return new ApiException(403, "ORIGIN_NOT_ALLOWED", "this origin may not open the stream");
+        }
+        if (clients.size() >= limits.maxClients()) {
+            dropped.get("refused").increment();
+            return new ApiException(503, "TOO_MANY_CLIENTS", "the stream has its " + limits.maxClients() + " clients");
+        }
+        return null;
     }
 
     /** A new client on the REST port's {@code /api/v1/stream}. */
@@ -115,9 +187,19 @@ public class TickStream extends ServiceSupport implements MessageListener {
         Client client = new Client(socket, context);
         clients.add(client);
         socket.textMessageHandler(text -> handle(client, text));
-        long timer = context.owner().setPeriodic(1_000, id -> {
-            if (client.tooSlow(System.currentTimeMillis())) {
+        long timer = context.owner().setPeriodic(Math.min(1_000, limits.heartbeatMillis()), id -> {
+            long now = System.currentTimeMillis();
+            if (client.tooSlow(now)) {
+                // Gone from the hub at once: its close frame waits behind what it did not read, and Vert.x cuts the
+                // connection after its closing timeout if the client never reads it.
+                if (clients.remove(client)) {
+                    dropped.get("slow").increment();
+                }
+                context.owner().cancelTimer(id);
                 socket.close((short) 1008, "client too slow: not reading");
+            } else if (now - client.lastHeartbeat >= limits.heartbeatMillis()) {
+                client.lastHeartbeat = now;
+                client.offer("", "{\"op\":\"heartbeat\",\"timestamp\":" + now + "}");
             }
         });
         socket.closeHandler(v -> {
@@ -127,6 +209,10 @@ public class TickStream extends ServiceSupport implements MessageListener {
     }
 
     private void handle(Client client, String text) {
+        if (!client.withinRate(System.currentTimeMillis())) {
+            error(client, "RATE_LIMITED", "at most " + limits.maxMessagesPerSecond() + " messages a second");
+            return;
+        }
         if (text.length() > MAX_MESSAGE_CHARS) {
             error(client, "MESSAGE_TOO_LARGE", "a message is at most " + MAX_MESSAGE_CHARS + " characters");
             return;
@@ -166,6 +252,12 @@ public class TickStream extends ServiceSupport implements MessageListener {
         }
         if (!subscribe) {
             client.keys.removeAll(keys);
+            return;
+        }
+        Set<String> after = new java.util.HashSet<>(client.keys);
+        after.addAll(keys);
+        if (after.size() > limits.maxSubscriptionsPerClient()) {
+            error(client, "TOO_MANY_SUBSCRIPTIONS", "at most " + limits.maxSubscriptionsPerClient() + " subscriptions a client");
             return;
         }
         client.keys.addAll(keys);

@@ -18,7 +18,7 @@ public final class StreamEndpoint {
     private StreamEndpoint() {
     }
 
-    public static boolean install(CamelContext context, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket> clients) {
+    public static boolean install(CamelContext context, dev.marketdata.api.TickStream stream) {
         int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
         VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         if (router == null) {
@@ -35,7 +35,15 @@ public final class StreamEndpoint {
                 rc.next();
                 return;
             }
-            rc.request().toWebSocket().onSuccess(clients::accept)
+            dev.marketdata.api.ApiException refusal = stream.refusal(rc.request());
+            if (refusal != null) {
+                rc.response().setStatusCode(refusal.status()).putHeader("Content-Type", "application/json")
+                        .end("{\"success\":false,\"error\":{\"code\":\"" + refusal.code() + "\",\"message\":"
+                                + io.vertx.core.json.Json.encode(refusal.getMessage()) + "},\"timestamp\":"
+                                + System.currentTimeMillis() + "}");
+                return;
+            }
+            rc.request().toWebSocket().onSuccess(stream::accept)
                     .onFailure(e -> LOG.warn("stream upgrade failed: {}", e.toString()));
         });
         return true;

@@ -1,0 +1,37 @@
+package dev.marketdata;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Function;
+
+import dev.marketdata.api.TickStream;
+
+/** The push API ({@code stream.*}): its limits, its keys and the browser origins it takes. */
+final class StreamSettings {
+
+    private StreamSettings() {
+    }
+
+    static TickStream.Limits from(Function<String, String> property) {
+        int maxClients = GatewaySettings.integer(property, "stream.max-clients", 1_000, 1, 100_000);
+        int maxSubscriptions = GatewaySettings.integer(property, "stream.max-subscriptions-per-client", 1_000, 1, 100_000);
+        int maxMessages = GatewaySettings.integer(property, "stream.max-messages-per-second", 10, 1, 10_000);
+        long timeout = GatewaySettings.duration(property, "stream.client-timeout", "10s", 100, 600_000);
+        long heartbeat = GatewaySettings.duration(property, "stream.heartbeat-interval", "10s", 100, 600_000);
+        String keys = GatewaySettings.secret(property, "stream.api-keys", "stream.api-keys-file", true);
+        Set<String> apiKeys = new LinkedHashSet<>();
+        for (String key : keys.split(",")) {
+            if (!key.isBlank()) {
+                apiKeys.add(key.trim());
+            }
+        }
+        Set<String> origins = new LinkedHashSet<>();
+        for (String origin : GatewaySettings.text(property, "stream.allowed-origins", "").split(",")) {
+            if (!origin.isBlank()) {
+                origins.add(origin.trim());
+            }
+        }
+        return new TickStream.Limits(maxClients, maxSubscriptions, maxMessages, timeout, heartbeat, Set.copyOf(apiKeys),
+                Set.copyOf(origins));
+    }
+}
