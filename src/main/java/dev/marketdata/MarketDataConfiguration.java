@@ -619,7 +619,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
         if (tickStream == null) {
             PropertiesComponent pc = camelContext.getPropertiesComponent();
             tickStream = new dev.marketdata.api.TickStream(redisConnectionFactory(camelContext), tickerReader(camelContext),
-                    mockTickerEnricher(camelContext), StreamSettings.from(name -> pc.resolveProperty(name).orElse(null)),
+                    mockTickerEnricher(camelContext), bestPrice(camelContext), StreamSettings.from(name -> pc.resolveProperty(name).orElse(null)),
                     meterRegistry(camelContext));
         }
         return tickStream;

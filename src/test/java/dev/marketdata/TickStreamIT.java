@@ -95,6 +95,11 @@ class TickStreamIT {
                 assertEquals(1, snapshot.size());
                 assertEquals(true, snapshot.get(0).get("_mock").asBoolean());
 
+                // The consolidated best: sent at once (no live venue yet), then when its bid or ask changes.
+                client.send("{\"op\":\"subscribe\",\"best\":[\"AAA-USDT\"]}");
+                await("the first best", Duration.ofSeconds(5), () -> client.of("best").size() == 1);
+                assertEquals("null", client.of("best").get(0).get("data").get("bid").toString());
+
                 binance.sendRound(t -> true);
                 long sent = binance.lastSequence();
                 await("the tick on both gateways' clients", Duration.ofSeconds(10), () -> client.of("tick").size() == 1
@@ -106,7 +111,13 @@ class TickStreamIT {
                     assertTrue(tick.get("update_id").asLong() <= sent);
                 }
 
-                client.send("{\"op\":\"unsubscribe\",\"symbols\":[\"AAAUSDT\"]}");
+                await("the best with a bid", Duration.ofSeconds(5), () -> client.of("best").size() == 2);
+                JsonNode best = client.of("best").get(1).get("data");
+                assertEquals("binance", best.get("bid").get("exchange").asText());
+                assertEquals("10.00", best.get("bid").get("price").asText());
+                assertEquals("10.02", best.get("ask").get("price").asText());
+
+                client.send("{\"op\":\"unsubscribe\",\"symbols\":[\"AAAUSDT\"],\"best\":[\"AAA-USDT\"]}");
                 sync(client);
                 binance.sendRound(t -> true);
                 await("the remote client's second tick", Duration.ofSeconds(10), () -> remote.of("tick").size() == 2);

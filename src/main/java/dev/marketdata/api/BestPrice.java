@@ -54,7 +54,12 @@ public class BestPrice {
 
     public void best(Exchange exchange) {
         TickerReader.rejectQuery(exchange.getMessage().getHeader(Exchange.HTTP_QUERY, String.class));
-        List<String> keys = reader.keysOf(exchange.getMessage().getHeader("symbol", String.class), null);
+        responses.data(compute(exchange.getMessage().getHeader("symbol", String.class)), exchange, 200);
+    }
+
+    /** The consolidated best of a symbol, as {@code /api/v1/best/{symbol}} answers it (the push API's too). */
+    public Map<String, Object> compute(String symbol) {
+        List<String> keys = reader.keysOf(symbol, null);
         String normalized = reader.instrument(keys.get(0)).normalized();
         TickerLookup lookup = reader.readKeys(keys);
         List<Object> entries = lookup.entries();
@@ -105,7 +110,7 @@ public class BestPrice {
         data.put("excluded", excluded);
         data.put("reason", bid == null ? "no venue has a live tick with a book top fresher than quality.stale.seconds ("
                 + staleMillis / 1000 + " s)" : null);
-        responses.data(data, exchange, 200);
+        return data;
     }
 
     /**

@@ -51,6 +51,7 @@ public class TickStream extends ServiceSupport implements MessageListener {
     private final RedisConnectionFactory redis;
     private final TickerReader reader;
     private final MockTickerEnricher mocks;
+    private final BestPrice best;
     private final Limits limits;
     private final long clientTimeoutMillis;
     private final io.micrometer.core.instrument.Counter sent;
@@ -67,6 +68,8 @@ public class TickStream extends ServiceSupport implements MessageListener {
         /** The socket's event loop (the one accept ran on): all writes happen there. */
         final io.vertx.core.Context context;
         final Set<String> keys = ConcurrentHashMap.newKeySet();
+        /** Consolidated symbols followed, with the best bid and ask last sent for each ("" before the first). */
+        final Map<String, String> bests = new ConcurrentHashMap<>();
         private final LinkedHashMap<String, String> pending = new LinkedHashMap<>();
         private boolean flushing;
         private long fullSince;
@@ -131,11 +134,12 @@ public class TickStream extends ServiceSupport implements MessageListener {
         }
     }
 
-    public TickStream(RedisConnectionFactory redis, TickerReader reader, MockTickerEnricher mocks, Limits limits,
+    public TickStream(RedisConnectionFactory redis, TickerReader reader, MockTickerEnricher mocks, BestPrice best, Limits limits,
             io.micrometer.core.instrument.MeterRegistry registry) {
         this.redis = redis;
         this.reader = reader;
         this.mocks = mocks;
+        this.best = best;
         this.limits = limits;
         this.clientTimeoutMillis = limits.clientTimeoutMillis();
         io.micrometer.core.instrument.Gauge.builder("marketdata.stream.clients", clients, List::size)
@@ -233,6 +237,25 @@ public class TickStream extends ServiceSupport implements MessageListener {
     }
 
     private void subscribe(Client client, JsonNode root, boolean subscribe) {
+        for (JsonNode symbol : root.path("best")) {
+            Map<String, Object> now;
+            try {
+                now = best.compute(symbol.asText());
+            } catch (ApiException e) {
+                error(client, e.code(), e.getMessage());
+                return;
+            }
+            String normalized = (String) now.get("symbol");
+            if (!subscribe) {
+                client.bests.remove(normalized);
+            } else {
+                client.bests.put(normalized, signature(now));
+                writeBest(client, normalized, now);
+            }
+        }
+        if (!root.has("symbols")) {
+            return;
+        }
         List<String> exchanges = new ArrayList<>();
         root.path("exchanges").forEach(e -> exchanges.add(e.asText()));
         Set<String> keys = new LinkedHashSet<>();
@@ -270,6 +293,23 @@ public class TickStream extends ServiceSupport implements MessageListener {
         }
     }
 
+    /** What a best message changes on: the venue and price of each side. */
+    @SuppressWarnings("unchecked")
+    private static String signature(Map<String, Object> best) {
+        Map<String, Object> bid = (Map<String, Object>) best.get("bid");
+        Map<String, Object> ask = (Map<String, Object>) best.get("ask");
+        return (bid == null ? "-" : bid.get("exchange") + "@" + bid.get("price")) + "/"
+                + (ask == null ? "-" : ask.get("exchange") + "@" + ask.get("price"));
+    }
+
+    private void writeBest(Client client, String normalized, Map<String, Object> now) {
+        try {
+            client.offer("best:" + normalized, "{\"op\":\"best\",\"data\":" + JSON.writeValueAsString(now) + "}");
+        } catch (Exception e) {
+            error(client, "INTERNAL_ERROR", "the best price could not be written");
+        }
+    }
+
     private static void error(Client client, String code, String message) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("code", code);
@@ -297,6 +337,7 @@ public class TickStream extends ServiceSupport implements MessageListener {
         }
         String key = MarketTick.key(tick.path("exchange").asText(), tick.path("symbol").asText());
         long now = System.currentTimeMillis();
+        pushBest(key);
         String entry = null;
         for (Client client : clients) {
             if (client.keys.contains(key)) {
@@ -305,6 +346,36 @@ public class TickStream extends ServiceSupport implements MessageListener {
                             + "}";
                 }
                 client.offer(key, entry);
+            }
+        }
+    }
+
+    /** Clients following the consolidated best of the tick's symbol get it when its best bid or ask changed. */
+    private void pushBest(String key) {
+        String normalized = null;
+        Map<String, Object> now = null;
+        for (Client client : clients) {
+            if (client.bests.isEmpty()) {
+                continue;
+            }
+            if (normalized == null) {
+                try {
+                    normalized = reader.instrument(key).normalized();
+                } catch (RuntimeException e) {
+                    return;
+                }
+            }
+            String last = client.bests.get(normalized);
+            if (last == null) {
+                continue;
+            }
+            if (now == null) {
+                now = best.compute(normalized);
+            }
+            String signature = signature(now);
+            if (!signature.equals(last)) {
+                client.bests.put(normalized, signature);
+                writeBest(client, normalized, now);
             }
         }
     }
