@@ -29,6 +29,22 @@ public final class StreamEndpoint {
             return false;
         }
         Router r = router;
+        // The live page: one static file, no build step.
+        r.route("/").order(-1000).handler(rc -> {
+            if (rc.request().method() != io.vertx.core.http.HttpMethod.GET) {
+                rc.next();
+                return;
+            }
+            try (java.io.InputStream in = StreamEndpoint.class.getResourceAsStream("/public/index.html")) {
+                if (in == null) {
+                    rc.next();
+                    return;
+                }
+                rc.response().putHeader("Content-Type", "text/html; charset=utf-8").end(io.vertx.core.buffer.Buffer.buffer(in.readAllBytes()));
+            } catch (java.io.IOException e) {
+                rc.fail(500);
+            }
+        });
         r.route(PATH).order(-1000).handler(rc -> {
             String upgrade = rc.request().getHeader("Upgrade");
             if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
