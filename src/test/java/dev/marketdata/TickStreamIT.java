@@ -210,4 +210,34 @@ class TickStreamIT {
             return -1;
         }
     }
+
+    /** A thousand clients on loopback, each subscribed: every one gets the tick. */
+    @Test
+    void aThousandClients() throws Exception {
+        try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
+            Path dir = workingDirectory("binance.ws.url = " + binance.url("/stream"), "binance.symbols = AAAUSDT");
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
+                io.vertx.core.http.HttpClient http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setMaxWebSockets(1_000));
+                java.util.concurrent.atomic.AtomicInteger snapshots = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicInteger ticks = new java.util.concurrent.atomic.AtomicInteger();
+                for (int i = 0; i < 1_000; i++) {
+                    http.webSocket(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/api/v1/stream"))
+                            .onSuccess(ws -> {
+                                ws.textMessageHandler(text -> {
+                                    if (text.startsWith("{\"op\":\"snapshot\"")) {
+                                        snapshots.incrementAndGet();
+                                    } else if (text.startsWith("{\"op\":\"tick\"")) {
+                                        ticks.incrementAndGet();
+                                    }
+                                });
+                                ws.writeTextMessage("{\"op\":\"subscribe\",\"symbols\":[\"AAAUSDT\"]}");
+                            });
+                }
+                await("1,000 snapshots", Duration.ofSeconds(30), () -> snapshots.get() == 1_000);
+                binance.sendRound(t -> true);
+                await("1,000 ticks", Duration.ofSeconds(30), () -> ticks.get() == 1_000);
+            }
+        }
+    }
 }
