@@ -628,8 +628,10 @@ public class MarketDataConfiguration implements CamelConfiguration {
     @BindToRegistry(HealthReport.BEAN)
     public HealthReport healthReport(CamelContext camelContext) {
         List<HealthCheck> checks = healthChecks(camelContext);
-        return new HealthReport(checks.get(0), checks.subList(2, checks.size()), checks.get(1), qualityMonitor(camelContext),
-                apiResponses(camelContext), version(), () -> live == null ? null : live.healthDetails());
+        HealthReport report = new HealthReport(checks.get(0), checks.subList(2, checks.size()), checks.get(1),
+                qualityMonitor(camelContext), apiResponses(camelContext), version(), () -> live == null ? null : live.healthDetails());
+        report.stream(tickStream(camelContext)::healthDetails);
+        return report;
     }
 
     static String version() {

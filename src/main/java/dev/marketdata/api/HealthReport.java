@@ -24,6 +24,7 @@ public class HealthReport {
     private final ApiResponses responses;
     private final String version;
     private final java.util.function.Supplier<Map<String, Object>> config;
+    private volatile java.util.function.Supplier<Map<String, Object>> stream = () -> null;
 
     /** @param feeds one check per enabled venue, in the order of {@code exchanges} */
     public HealthReport(HealthCheck redis, List<HealthCheck> feeds, HealthCheck freshness, QualityMonitor quality,
@@ -41,6 +42,11 @@ public class HealthReport {
         this.quality = quality;
         this.responses = responses;
         this.version = version;
+    }
+
+    /** The push API's clients and subscriptions, for the health document. */
+    public void stream(java.util.function.Supplier<Map<String, Object>> details) {
+        this.stream = details;
     }
 
     public void report(Exchange exchange) {
@@ -78,6 +84,7 @@ public class HealthReport {
                         (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
         data.put("alerts_count", alerts.size());
         data.put("config", config.get());
+        data.put("stream", stream.get());
         if ("unhealthy".equals(status)) {
             responses.failure(exchange, 503, "UNHEALTHY", "Redis and every venue's feed are down: every answer would be mock", data);
         } else {

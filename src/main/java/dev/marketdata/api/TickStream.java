@@ -185,6 +185,18 @@ public class TickStream extends ServiceSupport implements MessageListener {
         return null;
     }
 
+    /** For health: clients, subscriptions, and the Redis subscription's state. */
+    public Map<String, Object> healthDetails() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("clients", clients.size());
+        out.put("subscriptions", clients.stream().mapToInt(c -> c.keys.size() + c.bests.size()).sum());
+        out.put("redis_subscribed", subscription != null && subscription.isSubscribed());
+        out.put("messages_sent", (long) sent.count());
+        out.put("conflated", (long) conflated.count());
+        out.put("dropped_slow", (long) dropped.get("slow").count());
+        return out;
+    }
+
     /** A new client on the REST port's {@code /api/v1/stream}. */
     public void accept(ServerWebSocket socket) {
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();

@@ -56,7 +56,7 @@ class JsonContractIT {
             assertEquals("cache_miss", live.get(2).get("mock_reason").asText());
             JsonNode health = gateway.getJson("/api/v1/health");
             assertEquals(List.of("success", "data", "timestamp"), fields(health));
-            assertEquals(List.of("status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count", "config"),
+            assertEquals(List.of("status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count", "config", "stream"),
                     fields(health.get("data")));
             assertEquals(List.of("binance"), fields(health.get("data").get("feeds")));
             assertEquals(fields(health.get("data").get("feed")), fields(health.get("data").get("feeds").get("binance")));

@@ -75,7 +75,7 @@ class RestBadInputIT {
                 new Case("GET", "/api/v1/tickers/BTCUSDT?debug=true", 400, "UNKNOWN_PARAMETER"),
                 new Case("GET", "/api/v1/health?full", 400, "UNKNOWN_PARAMETER"),
                 new Case("GET", "/api/v2/tickers", 404, "NOT_FOUND"),
-                new Case("GET", "/", 404, "NOT_FOUND"),
+                new Case("POST", "/", 404, "NOT_FOUND"),
                 new Case("POST", "/api/v1/tickers", 405, "METHOD_NOT_ALLOWED"),
                 new Case("PUT", "/api/v1/tickers/BTCUSDT", 405, "METHOD_NOT_ALLOWED"),
                 new Case("DELETE", "/api/v1/tickers/BTCUSDT", 405, "METHOD_NOT_ALLOWED"),

@@ -23,7 +23,7 @@ public class HealthAnswer {
     @Schema(description = "When the answer was made, ms since the epoch")
     public long timestamp;
 
-    @Schema(name = "Health", requiredProperties = { "status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count", "config" })
+    @Schema(name = "Health", requiredProperties = { "status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count", "config", "stream" })
     public static class Health {
         @Schema(description = "healthy; degraded (a venue or freshness down, or Redis down with a venue up); unhealthy (Redis and every venue down)",
                 allowableValues = { "healthy", "degraded", "unhealthy" })
@@ -45,6 +45,28 @@ public class HealthAnswer {
         public int alertsCount;
         @Schema(description = "The running configuration: its generation, and whether the file says the same")
         public Config config;
+        @Schema(description = "The push API (/api/v1/stream)")
+        public Stream stream;
+    }
+
+    @Schema(name = "StreamHealth", requiredProperties = { "clients", "subscriptions", "redis_subscribed", "messages_sent",
+            "conflated", "dropped_slow" })
+    public static class Stream {
+        @Schema(description = "Clients connected", minimum = "0")
+        public int clients;
+        @Schema(description = "Their subscriptions, tickers and best prices", minimum = "0")
+        public int subscriptions;
+        @JsonProperty("redis_subscribed")
+        @Schema(description = "Whether this instance receives the ticks every gateway stores (Redis pub/sub)")
+        public boolean redisSubscribed;
+        @JsonProperty("messages_sent")
+        @Schema(description = "Messages pushed since start", minimum = "0")
+        public long messagesSent;
+        @Schema(description = "Ticks replaced by a newer one before a slow client read them", minimum = "0")
+        public long conflated;
+        @JsonProperty("dropped_slow")
+        @Schema(description = "Clients closed for not reading", minimum = "0")
+        public long droppedSlow;
     }
 
     @Schema(name = "ConfigHealth", requiredProperties = { "generation", "applied_at", "source", "file",
