@@ -106,6 +106,9 @@ public final class Benchmark {
             double gatewayFps;
             double gatewayTps;
             double[] latency;
+            double pushedPerSecond;
+            double pushP99;
+            PrometheusScrape[] latencyScrapes;
             long startMillis;
             long rssKb;
             double heapMb;
@@ -138,13 +141,24 @@ public final class Benchmark {
                 System.out.printf(Locale.ROOT, "ingest: %.0f frames/s received, %.0f ticks/s stored; %d frames sent, "
                         + "all received and settled: %s; Redis newest per symbol: %s%n", gatewayFps, gatewayTps, sent, exact, newest);
 
-                // latency at a fixed 5,000 frames/s
-                generator.start(5_000);
-                pause(warm);
-                PrometheusScrape l0 = gateway.scrape();
-                pause(seconds(20, 2));
-                PrometheusScrape l1 = gateway.scrape();
-                generator.stop();
+                // latency at a fixed 5,000 frames/s, with 100 push API clients following every symbol meanwhile
+                try (PushLoad push = new PushLoad(gateway.httpPort, symbols, 100)) {
+                    generator.start(5_000);
+                    pause(warm);
+                    PrometheusScrape l0 = gateway.scrape();
+                    push.reset();
+                    long p0 = System.nanoTime();
+                    pause(seconds(20, 2));
+                    PrometheusScrape l1 = gateway.scrape();
+                    pushedPerSecond = push.ticks() / ((System.nanoTime() - p0) / 1e9);
+                    pushP99 = push.quantile(0.99);
+                    generator.stop();
+                    latencyScrapes = new PrometheusScrape[] { l0, l1 };
+                }
+                PrometheusScrape l0 = latencyScrapes[0];
+                PrometheusScrape l1 = latencyScrapes[1];
+                System.out.printf(Locale.ROOT, "push API: %.0f ticks/s to 100 clients, p99 frame received to client %.0f ms%n",
+                        pushedPerSecond, pushP99);
                 latency = percentiles(l0, l1, "marketdata_ingest_latency_seconds_bucket", 0.5, 0.99, 0.999);
                 System.out.printf(Locale.ROOT, "latency at 5,000 frames/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms%n",
                         latency[0], latency[1], latency[2]);
@@ -271,6 +285,8 @@ public final class Benchmark {
                     result.get("final_state"), "ok".equals(result.get("final_state")) ? "yes" : "NO"));
             rows.add(String.format(Locale.ROOT, "| ingest latency at 5,000 frames/s, p50 / p99 / p99.9 (ms) | %.2f / %.2f / %.2f | | | p99 ≤ 2 ms, p99.9 ≤ 5 ms | %s |",
                     latency[0], latency[1], latency[2], latency[1] <= 2 && latency[2] <= 5 ? "yes" : "NO"));
+            rows.add(String.format(Locale.ROOT, "| push API at 5,000 frames/s, 100 clients following every symbol: ticks/s pushed; "
+                    + "p99 frame received → client received (ms) | %.0f; %.0f | | | | |", pushedPerSecond, pushP99));
             rowRest("REST GET /api/v1/tickers/{symbol}, 64 connections", gOne, bOne);
             rowRest("REST GET /api/v1/tickers (100 symbols, one MGET), 64 connections", gAll, bAll);
             rowProbe("GET /observe/health/ready (readiness), 64 connections", gReady);
