@@ -232,6 +232,13 @@ public class MarketDataConfiguration implements CamelConfiguration {
                 server.registerMBean(f, name);
                 names.add(name);
             }
+            ObjectName stream = new ObjectName("org.apache.camel:context="
+                    + ObjectName.quote(context.getName()).replace("\"", "") + ",type=stream,name=push");
+            if (server.isRegistered(stream)) {
+                server.unregisterMBean(stream);
+            }
+            server.registerMBean(tickStream(context), stream);
+            names.add(stream);
         }
 
         @Override
@@ -614,13 +621,13 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return healthChecks;
     }
 
-    /** The push API's hub (work in progress, issue 13). */
+    /** The push API's hub: {@code /api/v1/stream}, fed from the Redis channel every gateway publishes on. */
     public synchronized dev.marketdata.api.TickStream tickStream(CamelContext camelContext) {
         if (tickStream == null) {
             PropertiesComponent pc = camelContext.getPropertiesComponent();
             tickStream = new dev.marketdata.api.TickStream(redisConnectionFactory(camelContext), tickerReader(camelContext),
                     mockTickerEnricher(camelContext), bestPrice(camelContext), StreamSettings.from(name -> pc.resolveProperty(name).orElse(null)),
-                    meterRegistry(camelContext));
+                    settings(camelContext).redis().sequenceResetAfterMillis(), meterRegistry(camelContext));
         }
         return tickStream;
     }

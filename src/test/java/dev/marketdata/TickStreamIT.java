@@ -26,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Work in progress (issue 13): the push API over real sockets, with real Redis, two gateways on one Redis. */
+/**
+ * The push API over real sockets with real Redis: a replayed recording pushed in order, two gateways on one Redis,
+ * bad input, a poisoned channel, slow and flooding clients, the limits, and a thousand clients.
+ */
 class TickStreamIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,7 +47,7 @@ class TickStreamIT {
     }
 
     /** A client: the messages it received, in order. */
-    private record Client(WebSocket socket, List<JsonNode> received) {
+    private record Client(WebSocket socket, List<JsonNode> received, List<Long> receivedAt) {
         void send(String text) {
             socket.writeTextMessage(text);
         }
@@ -56,19 +59,22 @@ class TickStreamIT {
 
     private Client connect(RunningGateway gateway) throws Exception {
         List<JsonNode> received = new CopyOnWriteArrayList<>();
+        List<Long> receivedAt = new CopyOnWriteArrayList<>();
         CompletableFuture<WebSocket> open = new CompletableFuture<>();
         vertx.createHttpClient().webSocket(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
                 .setURI("/api/v1/stream")).onSuccess(ws -> {
                     ws.textMessageHandler(text -> {
                         try {
-                            received.add(JSON.readTree(text));
+                            JsonNode message = JSON.readTree(text);
+                            receivedAt.add(System.currentTimeMillis());
+                            received.add(message);
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
                     });
                     open.complete(ws);
                 }).onFailure(open::completeExceptionally);
-        return new Client(open.get(10, TimeUnit.SECONDS), received);
+        return new Client(open.get(10, TimeUnit.SECONDS), received, receivedAt);
     }
 
     /** Sends a ping and waits for its pong: everything sent before it has been handled. */
@@ -81,7 +87,8 @@ class TickStreamIT {
     @Test
     void snapshotThenTicksUnsubscribeAndBadInputOnOneConnectionAndFromAnotherGateway() throws Exception {
         try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
-            Path first = workingDirectory("binance.ws.url = " + binance.url("/stream"), "binance.symbols = AAAUSDT,BBBUSDT");
+            Path first = workingDirectory("binance.ws.url = " + binance.url("/stream"), "binance.symbols = AAAUSDT,BBBUSDT",
+                    "stream.max-messages-per-second = 100");
             Path second = workingDirectory("binance.ws.url = ws://127.0.0.1:1/stream", "binance.symbols = AAAUSDT,BBBUSDT");
             try (RunningGateway ingesting = RunningGateway.start(first, Map.of());
                     RunningGateway serving = RunningGateway.start(second, Map.of())) {
@@ -128,9 +135,149 @@ class TickStreamIT {
                 client.send("{\"op\":\"subscribe\",\"symbols\":[\"XRPUSDT\"]}");
                 client.send("not json");
                 sync(client);
+                client.send("[1,2]");
+                client.send("{\"op\":\"subscribe\",\"symbols\":\"AAAUSDT\"}");
+                client.send("{\"op\":\"subscribe\",\"symbols\":[\"AAAUSDT\"],\"exchanges\":[\"kraken\"]}");
+                client.send("{\"op\":\"subscribe\",\"symbols\":[\"AAAUSDT\", 7]}");
+                client.send("{\"op\":\"subscribe\",\"symbols\":[\"" + "A".repeat(5_000) + "\"]}");
+                sync(client);
+                client.socket().writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(new byte[] { 1, 2, 3 }));
+                // A bad symbol beside a good one refuses the whole message: BBBUSDT is not followed after it.
+                client.send("{\"op\":\"subscribe\",\"symbols\":[\"BBBUSDT\",\"NOPE\"]}");
+                sync(client);
                 List<JsonNode> errors = client.of("error");
-                assertEquals(List.of("INVALID_SYMBOL", "UNKNOWN_SYMBOL", "INVALID_MESSAGE"),
+                assertEquals(List.of("INVALID_SYMBOL", "UNKNOWN_SYMBOL", "INVALID_MESSAGE", "INVALID_MESSAGE", "INVALID_MESSAGE",
+                        "INVALID_EXCHANGE", "INVALID_MESSAGE", "MESSAGE_TOO_LARGE", "INVALID_MESSAGE", "UNKNOWN_SYMBOL"),
                         errors.stream().map(e -> e.get("error").get("code").asText()).toList());
+                for (JsonNode e : errors) {
+                    assertEquals(false, e.get("success").asBoolean());
+                    assertEquals(false, e.toString().contains("Exception"), e.toString());
+                }
+                assertEquals(1, client.of("snapshot").size(), "a refused subscribe sends no snapshot");
+                binance.sendRound(t -> true);
+                await("the remote client's third tick", Duration.ofSeconds(10), () -> remote.of("tick").size() == 3);
+                sync(client);
+                assertEquals(1, client.of("tick").size(), "nothing followed after the refused messages");
+            }
+        }
+    }
+
+    /**
+     * Real recorded Binance frames replayed through the gateway to a subscribed client: the snapshot first (mock
+     * entries, nothing stored yet), then ticks of each symbol with update ids that only go up, the last one the
+     * newest recorded; unsubscribing is acknowledged and nothing of the symbol follows it.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIf(value = "dev.marketdata.support.RecordedFrames#available",
+            disabledReason = dev.marketdata.support.RecordedFrames.MISSING)
+    void aReplayedFeedGivesTheSnapshotThenTicksInOrder() throws Exception {
+        List<String> frames = dev.marketdata.support.RecordedFrames.load(dev.marketdata.support.RecordedFrames.US);
+        Map<String, JsonNode> newest = dev.marketdata.support.RecordedFrames.newestBookTickers(frames);
+        List<String> symbols = List.of("OMGBUSD", "COMPUSDT", "ZRXUSDT", "CRVUSDT");
+        try (dev.marketdata.support.BinanceStandIn binance = new dev.marketdata.support.BinanceStandIn(List.of())) {
+            Path dir = workingDirectory("binance.ws.url = " + binance.url(), "binance.symbols = " + String.join(",", symbols));
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connectedClients() == 1);
+                Client client = connect(gateway);
+                client.send("{\"op\":\"subscribe\",\"symbols\":" + JSON.writeValueAsString(symbols) + "}");
+                await("the snapshot", Duration.ofSeconds(5), () -> client.of("snapshot").size() == 1);
+                JsonNode snapshot = client.of("snapshot").get(0).get("data");
+                assertEquals(symbols, stream(snapshot).map(e -> e.get("symbol").asText()).toList());
+                assertEquals(List.of(true, true, true, true), stream(snapshot).map(e -> e.get("_mock").asBoolean()).toList());
+
+                binance.broadcast(frames);
+                await("the newest recorded tick of every symbol", Duration.ofSeconds(20), () -> symbols.stream().allMatch(
+                        s -> lastTick(client, s) == newest.get(s).get("u").asLong()));
+                assertEquals("snapshot", client.received().get(0).get("op").asText());
+                for (String symbol : symbols) {
+                    List<Long> ids = client.of("tick").stream().map(m -> m.get("data")).filter(d -> d.get("symbol").asText().equals(symbol))
+                            .map(d -> d.get("update_id").asLong()).toList();
+                    assertEquals(ids.stream().sorted().distinct().toList(), ids, symbol + " went back or repeated: " + ids);
+                    JsonNode last = client.of("tick").stream().map(m -> m.get("data"))
+                            .filter(d -> d.get("symbol").asText().equals(symbol)).reduce((a, b) -> b).orElseThrow();
+                    assertEquals(newest.get(symbol).get("b").asText(), last.get("bid").asText());
+                    assertEquals(newest.get(symbol).get("a").asText(), last.get("ask").asText());
+                    assertEquals(false, last.get("_mock").asBoolean());
+                    // What was pushed last is what Redis holds.
+                    assertEquals(newest.get(symbol).get("u").asLong(), gateway.getJson("/api/v1/tickers/" + symbol)
+                            .get("data").get(0).get("update_id").asLong());
+                }
+
+                client.send("{\"op\":\"unsubscribe\",\"symbols\":[\"CRVUSDT\"]}");
+                await("unsubscribed", Duration.ofSeconds(5), () -> client.of("unsubscribed").size() == 1);
+                assertEquals("[{\"exchange\":\"binance\",\"symbol\":\"CRVUSDT\"}]",
+                        sortedFields(client.of("unsubscribed").get(0).get("data")));
+                int ticksBefore = client.of("tick").size();
+                // The same symbols again, one update id on from the newest: the others are pushed, CRVUSDT is not.
+                List<String> next = new java.util.ArrayList<>();
+                for (String symbol : symbols) {
+                    JsonNode n = newest.get(symbol);
+                    next.add("{\"stream\":\"" + symbol.toLowerCase() + "@bookTicker\",\"data\":{\"u\":" + (n.get("u").asLong() + 1)
+                            + ",\"s\":\"" + symbol + "\",\"b\":\"" + n.get("b").asText() + "\",\"B\":\"1\",\"a\":\""
+                            + n.get("a").asText() + "\",\"A\":\"1\"}}");
+                }
+                binance.broadcast(next);
+                await("three more ticks", Duration.ofSeconds(10), () -> client.of("tick").size() == ticksBefore + 3);
+                sync(client);
+                assertEquals(List.of("OMGBUSD", "COMPUSDT", "ZRXUSDT"), client.of("tick").subList(ticksBefore, ticksBefore + 3)
+                        .stream().map(m -> m.get("data").get("symbol").asText()).toList());
+            }
+        }
+    }
+
+    private static long lastTick(Client client, String symbol) {
+        return client.of("tick").stream().map(m -> m.get("data")).filter(d -> d.get("symbol").asText().equals(symbol))
+                .mapToLong(d -> d.get("update_id").asLong()).reduce((a, b) -> b).orElse(-1);
+    }
+
+    private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
+        return java.util.stream.StreamSupport.stream(array.spliterator(), false);
+    }
+
+    private static String sortedFields(JsonNode node) throws Exception {
+        return JSON.copy().configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+                .writeValueAsString(JSON.convertValue(node, Object.class));
+    }
+
+    /**
+     * What reaches the channel from elsewhere: another gateway's older tick of a key is never pushed after a newer
+     * one (never backwards), a tick Redis stored as a reset is; a line that is not a stored tick, a tick under
+     * another symbol's key and a non-tick JSON are not pushed; a newer tick from another writer is.
+     */
+    @Test
+    void aPoisonedOrReorderedChannelNeverTakesAClientBackwards() throws Exception {
+        try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
+            Path dir = workingDirectory("binance.ws.url = " + binance.url("/stream"), "binance.symbols = AAAUSDT,BBBUSDT");
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of());
+                    redis.clients.jedis.Jedis jedis = TestRedis.client()) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
+                Client client = connect(gateway);
+                client.send("{\"op\":\"subscribe\",\"symbols\":[\"AAAUSDT\"]}");
+                await("the snapshot", Duration.ofSeconds(5), () -> client.of("snapshot").size() == 1);
+                binance.sendRound(t -> t.startsWith("aaa"));
+                long stored = binance.lastSequence();
+                await("the tick", Duration.ofSeconds(10), () -> lastTick(client, "AAAUSDT") == stored);
+                String json = jedis.get("tick:latest:AAAUSDT");
+                long at = JSON.readTree(json).get("received_at").asLong();
+                String older = json.replace("\"update_id\":" + stored, "\"update_id\":" + (stored - 1));
+                String bbb = json.replace("\"symbol\":\"AAAUSDT\"", "\"symbol\":\"BBBUSDT\"").replace("aaausdt", "bbbusdt")
+                        .replace("\"update_id\":" + stored, "\"update_id\":" + (stored + 5));
+                String newer = json.replace("\"update_id\":" + stored, "\"update_id\":" + (stored + 7));
+                String reset = json.replace("\"update_id\":" + stored, "\"update_id\":3");
+                jedis.publish("tick:updates", "not a tick at all");
+                jedis.publish("tick:updates", "N\tAAAUSDT\t" + (stored - 1) + "\t" + at + "\t" + older);
+                jedis.publish("tick:updates", "N\tAAAUSDT\t" + (stored + 5) + "\t" + at + "\t" + bbb);
+                jedis.publish("tick:updates", "N\tAAAUSDT\t" + (stored + 6) + "\t" + at + "\t{\"symbol\":\"AAAUSDT\"}");
+                jedis.publish("tick:updates", "N\tAAAUSDT\t" + (stored + 7) + "\t" + at + "\t" + newer);
+                await("the newer one", Duration.ofSeconds(10), () -> lastTick(client, "AAAUSDT") == stored + 7);
+                jedis.publish("tick:updates", "N\tAAAUSDT\t3\t" + at + "\t" + reset);
+                sync(client);
+                assertEquals(stored + 7, lastTick(client, "AAAUSDT"), "an older tick was pushed after a newer one");
+                jedis.publish("tick:updates", "R\tAAAUSDT\t3\t" + at + "\t" + reset);
+                await("the reset", Duration.ofSeconds(10), () -> lastTick(client, "AAAUSDT") == 3);
+                List<Long> ids = client.of("tick").stream().map(m -> m.get("data").get("update_id").asLong()).toList();
+                assertEquals(List.of(stored, stored + 7, 3L), ids);
+                assertEquals(0, client.of("error").size());
             }
         }
     }
@@ -161,6 +308,45 @@ class TickStreamIT {
             assertEquals(101, upgradeStatus(gateway, Map.of("X-API-Key", "k2")));
             await("two clients", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_clients ") == 2.0);
             assertEquals(503, upgradeStatus(gateway, Map.of("X-API-Key", "k2")));
+            javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName stream = jmx.queryNames(new javax.management.ObjectName("org.apache.camel:type=stream,name=push,*"),
+                    null).iterator().next();
+            String limits = (String) jmx.getAttribute(stream, "Limits");
+            assertTrue(limits.contains("api-key-required=true") && limits.contains("max-clients=2"), limits);
+            assertTrue(!limits.contains("k1") && !limits.contains("k2"), "an API key in JMX: " + limits);
+            assertEquals(4L, jmx.getAttribute(stream, "RefusedUpgrades"));
+            assertEquals(2, jmx.invoke(stream, "disconnectClients", new Object[0], new String[0]));
+            await("no clients", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_clients ") == 0.0);
+        }
+    }
+
+    /**
+     * A client that sends and never reads: its replies (snapshots here) wait for it, at most a bounded number, then
+     * it is closed; the gateway does not hold a growing backlog for it, and its rate is limited first of all.
+     */
+    @Test
+    void aClientThatSendsWithoutReadingIsClosed() throws Exception {
+        List<String> symbols = dev.marketdata.support.Frames.symbols(200);
+        Path dir = workingDirectory("binance.ws.url = ws://127.0.0.1:1/stream", "binance.max-url-length = 65536",
+                "binance.symbols = " + String.join(",", symbols), "stream.client-timeout = 60s",
+                "stream.max-messages-per-second = 1000", "stream.max-subscriptions-per-client = 1000");
+        try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
+            Client flooder = connect(gateway);
+            Client reader = connect(gateway);
+            flooder.socket().pause();
+            String subscribe = "{\"op\":\"subscribe\",\"symbols\":" + JSON.writeValueAsString(symbols.subList(0, 60)) + "}";
+            CompletableFuture<Short> closed = new CompletableFuture<>();
+            flooder.socket().closeHandler(v -> closed.complete(flooder.socket().closeStatusCode()));
+            for (int i = 0; i < 900 && metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"unread_replies\"}") < 1.0; i++) {
+                flooder.send(subscribe);
+            }
+            await("the flooder closed", Duration.ofSeconds(20),
+                    () -> metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"unread_replies\"}") == 1.0);
+            assertEquals(1.0, metric(gateway, "marketdata_stream_clients "));
+            reader.send("{\"op\":\"subscribe\",\"symbols\":[\"" + symbols.get(0) + "\"]}");
+            await("the reader's snapshot", Duration.ofSeconds(5), () -> reader.of("snapshot").size() == 1);
+            flooder.socket().resume();
+            assertEquals((short) 1008, closed.get(30, TimeUnit.SECONDS));
         }
     }
 
@@ -181,12 +367,36 @@ class TickStreamIT {
                 fast.send(subscribe);
                 await("snapshots", Duration.ofSeconds(5), () -> slow.of("snapshot").size() == 1 && fast.of("snapshot").size() == 1);
                 slow.socket().pause();
+                int fastBefore = fast.received().size();
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}") < 1.0 && System.nanoTime() < deadline) {
                     binance.sendRound(t -> true);
                 }
                 assertEquals(1.0, metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}"));
                 await("one client left", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_clients ") == 1.0);
+                // The fast client's latency while the slow one was stuck: receive time at the client less the
+                // gateway's receive time of the frame (one clock, loopback).
+                List<Long> latencies = new java.util.ArrayList<>();
+                for (int i = fastBefore; i < fast.received().size(); i++) {
+                    JsonNode m = fast.received().get(i);
+                    if (m.path("op").asText().equals("tick")) {
+                        latencies.add(fast.receivedAt().get(i) - m.get("data").get("received_at").asLong());
+                    }
+                }
+                java.util.Collections.sort(latencies);
+                long p50 = latencies.get(latencies.size() / 2);
+                long p99 = latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1);
+                System.out.printf("fast client beside a stuck one: %d ticks, latency p50 %d ms, p99 %d ms, max %d ms%n",
+                        latencies.size(), p50, p99, latencies.get(latencies.size() - 1));
+                assertTrue(latencies.size() >= 200, "the fast client got " + latencies.size() + " ticks");
+                assertTrue(p99 <= 1_000, "fast client p99 " + p99 + " ms beside a stuck client");
+                javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+                javax.management.ObjectName stream = jmx.queryNames(new javax.management.ObjectName("org.apache.camel:type=stream,name=push,*"),
+                        null).iterator().next();
+                assertEquals(1, jmx.getAttribute(stream, "Clients"));
+                assertEquals(1L, jmx.getAttribute(stream, "DroppedSlow"));
+                assertEquals(true, jmx.getAttribute(stream, "RedisSubscribed"));
+                assertEquals(200, jmx.getAttribute(stream, "Subscriptions"));
                 // The fast client kept up: its newest tick of S0000USDT is the newest stored.
                 binance.sendRound(t -> t.startsWith("s0000"));
                 long last = binance.lastSequence();

@@ -2,6 +2,7 @@ package dev.marketdata.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,11 +10,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marketdata.model.Instrument;
 import dev.marketdata.model.MarketTick;
+import dev.marketdata.pipeline.NewestWins;
+import dev.marketdata.pipeline.TickJson;
+import dev.marketdata.pipeline.TickUpdates;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.ServerWebSocket;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -24,20 +36,32 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
- * Work in progress (issue 13, branch issue-13-spike): the push API's hub. Every tick any gateway stores is
- * published on {@link #CHANNEL} by the newest-wins script; this hub subscribes (one connection, retried with
- * backoff) and hands each to the clients subscribed to its (exchange, symbol), conflated per client: a client that
- * reads slowly gets the newest tick of each, never a backlog, and one that stops reading is closed after the
- * client timeout. Client messages: {@code subscribe}, {@code unsubscribe}, {@code ping}; the answers a
- * {@code snapshot}, {@code tick}s, {@code pong} and errors in the API's envelope.
+ * The push API's hub. Every gateway's writer publishes the ticks each batch stored on {@link #CHANNEL}
+ * ({@link TickUpdates}); this hub subscribes (one connection, retried with backoff) and hands each tick to the
+ * clients following its (exchange, symbol), conflated per client: a client that reads slowly gets the newest
+ * tick of each, never a backlog, and one that leaves written data unread for the client timeout is closed.
+ *
+ * <p>Never backwards on a connection: ticks of one key reach a gateway from several writers (two gateways, a
+ * snapshot read while a tick is on its way), so each client keeps the sequence and receive time of what it was
+ * last given per key and judges every tick by the store's own rule ({@link NewestWins#judge}); a tick Redis
+ * stored as a reset passes.
+ *
+ * <p>Everything a client is sent goes through one bounded queue written on the socket's event loop: ticks and
+ * bests conflated by key, replies (snapshots, errors, pongs) in order and at most {@link #MAX_UNREAD_REPLIES}
+ * unread, so a client that sends and never reads cannot grow the gateway's memory either.
  */
-public class TickStream extends ServiceSupport implements MessageListener {
+public class TickStream extends ServiceSupport implements MessageListener, TickStreamMXBean {
 
     public static final String CHANNEL = "tick:updates";
     public static final String BEAN = "tickStream";
     private static final Logger LOG = LoggerFactory.getLogger(TickStream.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_MESSAGE_CHARS = 4_096;
+    /** The largest client message read; larger ones get MESSAGE_TOO_LARGE (Vert.x closes at 64 KB a frame). */
+    static final int MAX_MESSAGE_CHARS = 4_096;
+    /** Replies a client may leave unread before it is closed: a client sending without reading. */
+    static final int MAX_UNREAD_REPLIES = 32;
+    /** How often changed consolidated bests are worked out and sent: a Redis read per symbol, not per tick. */
+    private static final long BEST_INTERVAL_MILLIS = 100;
 
     /**
      * The push API's limits: clients, subscriptions a client, messages a second a client may send, how long a
@@ -53,16 +77,24 @@ public class TickStream extends ServiceSupport implements MessageListener {
     private final MockTickerEnricher mocks;
     private final BestPrice best;
     private final Limits limits;
-    private final long clientTimeoutMillis;
-    private final io.micrometer.core.instrument.Counter sent;
-    private final io.micrometer.core.instrument.Counter conflated;
-    private final Map<String, io.micrometer.core.instrument.Counter> dropped = new ConcurrentHashMap<>();
+    private final long resetAfterMillis;
+    private final Counter sent;
+    private final Counter conflated;
+    private final Counter ticksReceived;
+    private final Counter ticksRefused;
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final List<Client> clients = new CopyOnWriteArrayList<>();
+    /** Who follows each key, and each consolidated symbol's best: the tick path looks up, never scans clients. */
+    private final Map<String, Set<Client>> byKey = new ConcurrentHashMap<>();
+    private final Map<String, Set<Client>> byBest = new ConcurrentHashMap<>();
+    private final Set<String> bestsChanged = ConcurrentHashMap.newKeySet();
+    private final AtomicLong subscriptionLosses = new AtomicLong();
     private volatile boolean running;
     private volatile RedisConnection subscription;
     private Thread subscriber;
+    private ScheduledExecutorService bests;
 
-    /** One WebSocket client: what it follows, and the newest tick of each not yet written to it. */
+    /** One WebSocket client: what it follows, and what it has not been written yet. */
     final class Client {
         final ServerWebSocket socket;
         /** The socket's event loop (the one accept ran on): all writes happen there. */
@@ -70,9 +102,17 @@ public class TickStream extends ServiceSupport implements MessageListener {
         final Set<String> keys = ConcurrentHashMap.newKeySet();
         /** Consolidated symbols followed, with the best bid and ask last sent for each ("" before the first). */
         final Map<String, String> bests = new ConcurrentHashMap<>();
+        /** By key: a tick or best replaced by a newer one while unread; replies under keys of their own. */
         private final LinkedHashMap<String, String> pending = new LinkedHashMap<>();
+        /** Per key, the sequence and receive time of the newest tick given to this client. */
+        private final Map<String, long[]> given = new HashMap<>();
+        private int unreadReplies;
+        private long replyNumber;
         private boolean flushing;
         private long fullSince;
+        private boolean closed;
+        private long windowStart;
+        private int messagesInWindow;
         volatile long lastHeartbeat = System.currentTimeMillis();
 
         Client(ServerWebSocket socket, io.vertx.core.Context context) {
@@ -80,20 +120,74 @@ public class TickStream extends ServiceSupport implements MessageListener {
             this.context = context;
         }
 
-        private long windowStart;
-        private int messagesInWindow;
-
-        /** Whether one more message from the client is within its rate, this second. */
-        synchronized boolean withinRate(long now) {
+        /** Whether one more message from the client is within its rate this second; 0 within, 1 the first over, 2 more. */
+        synchronized int rate(long now) {
             if (now - windowStart >= 1_000) {
                 windowStart = now;
                 messagesInWindow = 0;
             }
-            return ++messagesInWindow <= limits.maxMessagesPerSecond();
+            int n = ++messagesInWindow;
+            return n <= limits.maxMessagesPerSecond() ? 0 : n == limits.maxMessagesPerSecond() + 1 ? 1 : 2;
         }
 
-        /** The newest tick of a key replaces an older one still pending: conflated, never queued. */
-        synchronized void offer(String key, String message) {
+        /** A stored tick: dropped if not newer than what this client was given of its key, else queued conflated. */
+        synchronized void tick(String key, long sequence, long receivedAt, boolean reset, String message) {
+            long[] last = given.get(key);
+            if (last != null && !reset && !NewestWins.judge(sequence, receivedAt, last[0], last[1], resetAfterMillis).stores()) {
+                ticksRefused.increment();
+                return;
+            }
+            given.put(key, new long[] { sequence, receivedAt });
+            queue(key, message);
+        }
+
+        /** A consolidated best, conflated by symbol. */
+        synchronized void best(String symbol, String message) {
+            queue("best:" + symbol, message);
+        }
+
+        /** A heartbeat: one at most waits unread. */
+        synchronized void heartbeat(String message) {
+            queue("heartbeat", message);
+        }
+
+        /**
+         * A reply (snapshot, error, pong, heartbeat), in order after what is queued. False when the client has left
+         * too many unread: it is closed.
+         */
+        synchronized boolean reply(String message) {
+            if (unreadReplies >= MAX_UNREAD_REPLIES) {
+                return false;
+            }
+            unreadReplies++;
+            queue("#" + (replyNumber++), message);
+            return true;
+        }
+
+        /**
+         * The snapshot: what it holds of a key becomes what this client was given, and a queued tick of that key not
+         * newer than it goes, so the client never sees a key go back after its snapshot.
+         */
+        synchronized boolean snapshot(Map<String, long[]> seeds, String message) {
+            seeds.forEach((key, seed) -> {
+                long[] last = given.get(key);
+                if (last == null || NewestWins.judge(seed[0], seed[1], last[0], last[1], resetAfterMillis).stores()) {
+                    given.put(key, seed);
+                    pending.remove(key);
+                }
+            });
+            return reply(message);
+        }
+
+        /** Unsubscribed keys: nothing more of them, queued ones included. */
+        synchronized void forget(Set<String> gone) {
+            gone.forEach(pending::remove);
+        }
+
+        private void queue(String key, String message) {
+            if (closed) {
+                return;
+            }
             if (pending.remove(key) != null) {
                 conflated.increment();
             }
@@ -109,7 +203,7 @@ public class TickStream extends ServiceSupport implements MessageListener {
             while (true) {
                 String next;
                 synchronized (this) {
-                    if (pending.isEmpty()) {
+                    if (pending.isEmpty() || closed) {
                         flushing = false;
                         fullSince = 0;
                         return;
@@ -121,8 +215,12 @@ public class TickStream extends ServiceSupport implements MessageListener {
                         socket.drainHandler(v -> flush());
                         return;
                     }
-                    String key = pending.keySet().iterator().next();
-                    next = pending.remove(key);
+                    var first = pending.entrySet().iterator().next();
+                    if (first.getKey().startsWith("#")) {
+                        unreadReplies--;
+                    }
+                    next = first.getValue();
+                    pending.remove(first.getKey());
                 }
                 socket.writeTextMessage(next);
                 sent.increment();
@@ -130,30 +228,39 @@ public class TickStream extends ServiceSupport implements MessageListener {
         }
 
         synchronized boolean tooSlow(long now) {
-            return fullSince != 0 && now - fullSince > clientTimeoutMillis;
+            return fullSince != 0 && now - fullSince > limits.clientTimeoutMillis();
+        }
+
+        synchronized void closed() {
+            closed = true;
+            pending.clear();
         }
     }
 
     public TickStream(RedisConnectionFactory redis, TickerReader reader, MockTickerEnricher mocks, BestPrice best, Limits limits,
-            io.micrometer.core.instrument.MeterRegistry registry) {
+            long resetAfterMillis, MeterRegistry registry) {
         this.redis = redis;
         this.reader = reader;
         this.mocks = mocks;
         this.best = best;
         this.limits = limits;
-        this.clientTimeoutMillis = limits.clientTimeoutMillis();
-        io.micrometer.core.instrument.Gauge.builder("marketdata.stream.clients", clients, List::size)
+        this.resetAfterMillis = resetAfterMillis;
+        Gauge.builder("marketdata.stream.clients", clients, List::size)
                 .description("Push API clients connected").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("marketdata.stream.subscriptions", clients,
-                        c -> c.stream().mapToInt(client -> client.keys.size()).sum())
-                .description("Push API subscriptions, over every client").register(registry);
-        sent = io.micrometer.core.instrument.Counter.builder("marketdata.stream.messages.sent")
-                .description("Messages pushed to clients (snapshots, ticks)").register(registry);
-        conflated = io.micrometer.core.instrument.Counter.builder("marketdata.stream.conflated")
-                .description("Ticks replaced by a newer one of the same symbol before a slow client read them").register(registry);
-        for (String reason : List.of("slow", "refused")) {
-            dropped.put(reason, io.micrometer.core.instrument.Counter.builder("marketdata.stream.clients.dropped")
-                    .tag("reason", reason).description("Clients closed (slow: not reading) or refused at the upgrade")
+        Gauge.builder("marketdata.stream.subscriptions", this, TickStream::subscriptionCount)
+                .description("Push API subscriptions ((exchange, symbol) and best), over every client").register(registry);
+        sent = Counter.builder("marketdata.stream.messages.sent")
+                .description("Messages written to push API clients (snapshots, ticks, bests, replies)").register(registry);
+        conflated = Counter.builder("marketdata.stream.conflated")
+                .description("Ticks or bests replaced by a newer one of the same key before a slow client read them").register(registry);
+        ticksReceived = Counter.builder("marketdata.stream.ticks.received")
+                .description("Stored ticks received from Redis for the push API (every gateway's)").register(registry);
+        ticksRefused = Counter.builder("marketdata.stream.ticks.older")
+                .description("Ticks not pushed to a client because it was given a newer one of the key").register(registry);
+        for (String reason : List.of("slow", "unread_replies", "refused")) {
+            dropped.put(reason, Counter.builder("marketdata.stream.clients.dropped")
+                    .tag("reason", reason)
+                    .description("Clients closed (slow: not reading ticks; unread_replies: sending without reading) or refused at the upgrade")
                     .register(registry));
         }
     }
@@ -168,7 +275,7 @@ public class TickStream extends ServiceSupport implements MessageListener {
             if (key == null) {
                 key = request.getParam("api_key");
             }
-            if (key == null || !limits.apiKeys().contains(key)) {
+            if (key == null || !knownKey(key)) {
                 dropped.get("refused").increment();
                 return new ApiException(401, "UNAUTHORIZED", "an API key is required (X-API-Key header or api_key parameter)");
             }
@@ -185,16 +292,34 @@ public class TickStream extends ServiceSupport implements MessageListener {
         return null;
     }
 
-    /** For health: clients, subscriptions, and the Redis subscription's state. */
+    /** Compared in constant time, so the time a refusal takes tells nothing of a key. */
+    private boolean knownKey(String key) {
+        byte[] given = key.getBytes(StandardCharsets.UTF_8);
+        boolean found = false;
+        for (String k : limits.apiKeys()) {
+            found |= java.security.MessageDigest.isEqual(given, k.getBytes(StandardCharsets.UTF_8));
+        }
+        return found;
+    }
+
+    /** For health: clients, subscriptions, the Redis subscription's state and the counts. */
     public Map<String, Object> healthDetails() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("clients", clients.size());
-        out.put("subscriptions", clients.stream().mapToInt(c -> c.keys.size() + c.bests.size()).sum());
-        out.put("redis_subscribed", subscription != null && subscription.isSubscribed());
+        out.put("subscriptions", subscriptionCount());
+        out.put("redis_subscribed", isRedisSubscribed());
         out.put("messages_sent", (long) sent.count());
         out.put("conflated", (long) conflated.count());
-        out.put("dropped_slow", (long) dropped.get("slow").count());
+        out.put("dropped_slow", (long) (dropped.get("slow").count() + dropped.get("unread_replies").count()));
         return out;
+    }
+
+    private int subscriptionCount() {
+        int n = 0;
+        for (Client c : clients) {
+            n += c.keys.size() + c.bests.size();
+        }
+        return n;
     }
 
     /** A new client on the REST port's {@code /api/v1/stream}. */
@@ -203,30 +328,67 @@ public class TickStream extends ServiceSupport implements MessageListener {
         Client client = new Client(socket, context);
         clients.add(client);
         socket.textMessageHandler(text -> handle(client, text));
+        socket.binaryMessageHandler(b -> handle(client, null));
         long timer = context.owner().setPeriodic(Math.min(1_000, limits.heartbeatMillis()), id -> {
             long now = System.currentTimeMillis();
             if (client.tooSlow(now)) {
-                // Gone from the hub at once: its close frame waits behind what it did not read, and Vert.x cuts the
-                // connection after its closing timeout if the client never reads it.
-                if (clients.remove(client)) {
-                    dropped.get("slow").increment();
-                }
-                context.owner().cancelTimer(id);
-                socket.close((short) 1008, "client too slow: not reading");
+                drop(client, "slow", "client too slow: not reading");
             } else if (now - client.lastHeartbeat >= limits.heartbeatMillis()) {
                 client.lastHeartbeat = now;
-                client.offer("", "{\"op\":\"heartbeat\",\"timestamp\":" + now + "}");
+                client.heartbeat("{\"op\":\"heartbeat\",\"timestamp\":" + now + "}");
             }
         });
         socket.closeHandler(v -> {
-            clients.remove(client);
             context.owner().cancelTimer(timer);
+            leave(client);
+        });
+    }
+
+    /**
+     * Gone from the hub at once; its close frame waits behind what it did not read, and Vert.x cuts the
+     * connection after its closing timeout if the client never reads it.
+     */
+    private void drop(Client client, String reason, String closeReason) {
+        if (leave(client)) {
+            dropped.get(reason).increment();
+            LOG.info("Push API client {} closed: {}", client.socket.remoteAddress(), closeReason);
+        }
+        client.socket.close((short) 1008, closeReason);
+    }
+
+    private boolean leave(Client client) {
+        client.closed();
+        client.keys.forEach(key -> unfollow(byKey, key, client));
+        client.bests.keySet().forEach(symbol -> unfollow(byBest, symbol, client));
+        return clients.remove(client);
+    }
+
+    private static void unfollow(Map<String, Set<Client>> index, String key, Client client) {
+        index.computeIfPresent(key, (k, set) -> {
+            set.remove(client);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    private static void follow(Map<String, Set<Client>> index, String key, Client client) {
+        index.compute(key, (k, set) -> {
+            Set<Client> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            s.add(client);
+            return s;
         });
     }
 
     private void handle(Client client, String text) {
-        if (!client.withinRate(System.currentTimeMillis())) {
-            error(client, "RATE_LIMITED", "at most " + limits.maxMessagesPerSecond() + " messages a second");
+        int rate = client.rate(System.currentTimeMillis());
+        if (rate != 0) {
+            // Told once a second; what comes after is dropped unanswered, so a flood costs no replies.
+            if (rate == 1) {
+                error(client, "RATE_LIMITED", "at most " + limits.maxMessagesPerSecond() + " messages a second");
+            }
+            return;
+        }
+        if (text == null) {
+            error(client, "INVALID_MESSAGE", "messages are JSON text, not binary");
             return;
         }
         if (text.length() > MAX_MESSAGE_CHARS) {
@@ -240,68 +402,216 @@ public class TickStream extends ServiceSupport implements MessageListener {
             error(client, "INVALID_MESSAGE", "not JSON");
             return;
         }
-        String op = root == null ? "" : root.path("op").asText("");
+        String op = root == null || !root.isObject() ? "" : root.path("op").asText("");
         switch (op) {
-            case "ping" -> client.socket.writeTextMessage("{\"op\":\"pong\",\"timestamp\":" + System.currentTimeMillis() + "}");
+            case "ping" -> reply(client, "{\"op\":\"pong\",\"timestamp\":" + System.currentTimeMillis() + "}");
             case "subscribe", "unsubscribe" -> subscribe(client, root, op.equals("subscribe"));
             default -> error(client, "INVALID_MESSAGE", "op must be subscribe, unsubscribe or ping");
         }
     }
 
     private void subscribe(Client client, JsonNode root, boolean subscribe) {
-        for (JsonNode symbol : root.path("best")) {
-            Map<String, Object> now;
-            try {
-                now = best.compute(symbol.asText());
-            } catch (ApiException e) {
-                error(client, e.code(), e.getMessage());
-                return;
-            }
-            String normalized = (String) now.get("symbol");
-            if (!subscribe) {
-                client.bests.remove(normalized);
-            } else {
-                client.bests.put(normalized, signature(now));
-                writeBest(client, normalized, now);
-            }
-        }
-        if (!root.has("symbols")) {
+        JsonNode symbols = root.path("symbols");
+        JsonNode bestSymbols = root.path("best");
+        JsonNode exchangeNames = root.path("exchanges");
+        if ((!symbols.isMissingNode() && !symbols.isArray()) || (!bestSymbols.isMissingNode() && !bestSymbols.isArray())
+                || (!exchangeNames.isMissingNode() && !exchangeNames.isArray()) || (!symbols.isArray() && !bestSymbols.isArray())) {
+            error(client, "INVALID_MESSAGE", "symbols, best and exchanges are arrays of strings; symbols or best is required");
             return;
         }
+        // Every name is checked before anything changes: a bad one refuses the whole message.
         List<String> exchanges = new ArrayList<>();
-        root.path("exchanges").forEach(e -> exchanges.add(e.asText()));
         Set<String> keys = new LinkedHashSet<>();
-        for (JsonNode symbol : root.path("symbols")) {
-            try {
+        Set<String> bestNames = new LinkedHashSet<>();
+        try {
+            for (JsonNode e : exchangeNames) {
+                exchanges.add(reader.exchange(text(e)));
+            }
+            for (JsonNode symbol : symbols) {
                 if (exchanges.isEmpty()) {
-                    keys.addAll(reader.keysOf(symbol.asText(), null));
+                    keys.addAll(reader.keysOf(text(symbol), null));
                 } else {
                     for (String exchange : exchanges) {
-                        keys.addAll(reader.keysOf(symbol.asText(), reader.exchangeFilter("exchange=" + exchange)));
+                        keys.addAll(reader.keysOf(text(symbol), exchange));
                     }
                 }
-            } catch (ApiException e) {
-                error(client, e.code(), e.getMessage());
-                return;
             }
+            for (JsonNode symbol : bestSymbols) {
+                bestNames.add(reader.instrument(reader.keysOf(text(symbol), null).get(0)).normalized());
+            }
+        } catch (ApiException e) {
+            error(client, e.code(), e.getMessage());
+            return;
         }
         if (!subscribe) {
             client.keys.removeAll(keys);
+            keys.forEach(key -> unfollow(byKey, key, client));
+            bestNames.forEach(name -> {
+                client.bests.remove(name);
+                unfollow(byBest, name, client);
+            });
+            client.forget(keys);
+            client.forget(bestNames.stream().map(n -> "best:" + n).collect(java.util.stream.Collectors.toSet()));
+            reply(client, unsubscribed(keys, bestNames));
             return;
         }
         Set<String> after = new java.util.HashSet<>(client.keys);
         after.addAll(keys);
-        if (after.size() > limits.maxSubscriptionsPerClient()) {
+        Set<String> afterBests = new java.util.HashSet<>(client.bests.keySet());
+        afterBests.addAll(bestNames);
+        if (after.size() + afterBests.size() > limits.maxSubscriptionsPerClient()) {
             error(client, "TOO_MANY_SUBSCRIPTIONS", "at most " + limits.maxSubscriptionsPerClient() + " subscriptions a client");
             return;
         }
-        client.keys.addAll(keys);
-        TickerLookup lookup = reader.readKeys(List.copyOf(keys));
-        mocks.mockEntries(lookup).forEach(lookup::put);
+        if (!keys.isEmpty()) {
+            // Followed before the snapshot is read: a tick stored in between is either in the snapshot or after it.
+            client.keys.addAll(keys);
+            keys.forEach(key -> follow(byKey, key, client));
+            TickerLookup lookup = reader.readKeys(List.copyOf(keys));
+            mocks.mockEntries(lookup).forEach(lookup::put);
+            Map<String, long[]> seeds = new HashMap<>();
+            int i = 0;
+            List<Object> entries = lookup.entries();
+            for (String key : keys) {
+                if (entries.get(i++) instanceof TickerLookup.RawEntry raw) {
+                    long[] seed = seed(raw.json());
+                    if (seed != null) {
+                        seeds.put(key, seed);
+                    }
+                }
+            }
+            try {
+                if (!client.snapshot(seeds, "{\"op\":\"snapshot\",\"data\":" + JSON.writeValueAsString(entries) + "}")) {
+                    drop(client, "unread_replies", "too many unread replies");
+                    return;
+                }
+            } catch (Exception e) {
+                error(client, "INTERNAL_ERROR", "the snapshot could not be written");
+            }
+        }
+        for (String name : bestNames) {
+            client.bests.put(name, "");
+            follow(byBest, name, client);
+            bestsChanged.add(name);
+        }
+    }
+
+    private static String text(JsonNode node) {
+        if (!node.isTextual()) {
+            throw new ApiException(400, "INVALID_MESSAGE", "symbols, best and exchanges are arrays of strings");
+        }
+        return node.textValue();
+    }
+
+    /** The sequence and receive time of a stored tick's entry, for the never-backwards rule; null if not a tick. */
+    private static long[] seed(String entryJson) {
         try {
-            client.socket.writeTextMessage("{\"op\":\"snapshot\",\"data\":" + JSON.writeValueAsString(lookup.entries()) + "}");
+            MarketTick tick = TickJson.read(entryJson);
+            return new long[] { tick.sequence(), tick.receivedAt() };
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private String unsubscribed(Set<String> keys, Set<String> bestNames) {
+        List<Map<String, String>> data = new ArrayList<>();
+        for (String key : keys) {
+            Instrument i = reader.instrument(key);
+            data.add(Map.of("exchange", i.venue().id(), "symbol", i.symbol()));
+        }
+        try {
+            return "{\"op\":\"unsubscribed\",\"data\":" + JSON.writeValueAsString(data) + ",\"best\":"
+                    + JSON.writeValueAsString(bestNames) + "}";
         } catch (Exception e) {
-            error(client, "INTERNAL_ERROR", "the snapshot could not be written");
+            return "{\"op\":\"unsubscribed\"}";
+        }
+    }
+
+    private void reply(Client client, String message) {
+        if (!client.reply(message)) {
+            drop(client, "unread_replies", "too many unread replies");
+        }
+    }
+
+    private void error(Client client, String code, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code);
+        error.put("message", message);
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("op", "error");
+        envelope.put("success", false);
+        envelope.put("error", error);
+        envelope.put("timestamp", System.currentTimeMillis());
+        try {
+            reply(client, JSON.writeValueAsString(envelope));
+        } catch (Exception e) {
+            client.socket.close((short) 1011, "internal error");
+        }
+    }
+
+    /** Ticks stored by any gateway: each to every client following its key, as the REST entry with its age. */
+    @Override
+    public void onMessage(Message message, byte[] pattern) {
+        if (byKey.isEmpty() && byBest.isEmpty()) {
+            return;
+        }
+        int[] malformed = new int[1];
+        List<TickUpdates.Update> updates = TickUpdates.decode(message.getBody(), malformed);
+        if (malformed[0] > 0) {
+            LOG.debug("{} line(s) on {} that are not stored ticks, skipped", malformed[0], CHANNEL);
+        }
+        long now = System.currentTimeMillis();
+        for (TickUpdates.Update u : updates) {
+            ticksReceived.increment();
+            Set<Client> following = byKey.get(u.key());
+            if (following != null && !following.isEmpty()) {
+                // Checked as REST checks a stored value: the channel is as open to a poisoned Redis as the keys are.
+                TickerLookup.RawEntry entry = reader.pushed(u.key(), u.json(), now);
+                if (entry != null) {
+                    String tick = "{\"op\":\"tick\",\"data\":" + entry.json() + "}";
+                    for (Client client : following) {
+                        client.tick(u.key(), u.sequence(), u.receivedAt(), u.reset(), tick);
+                    }
+                }
+            }
+            if (!byBest.isEmpty()) {
+                try {
+                    String normalized = reader.instrument(u.key()).normalized();
+                    if (byBest.containsKey(normalized)) {
+                        bestsChanged.add(normalized);
+                    }
+                } catch (RuntimeException e) {
+                    // A key this gateway cannot name: no consolidated symbol of its own.
+                }
+            }
+        }
+    }
+
+    /** The consolidated bests of symbols that ticked, to their followers whose best bid or ask changed. */
+    private void sendBests() {
+        for (String symbol : List.copyOf(bestsChanged)) {
+            bestsChanged.remove(symbol);
+            Set<Client> following = byBest.get(symbol);
+            if (following == null || following.isEmpty()) {
+                continue;
+            }
+            Map<String, Object> now;
+            String message;
+            try {
+                now = best.compute(symbol);
+                message = "{\"op\":\"best\",\"data\":" + JSON.writeValueAsString(now) + "}";
+            } catch (Exception e) {
+                LOG.debug("best of {} not worked out: {}", symbol, e.toString());
+                continue;
+            }
+            String signature = signature(now);
+            for (Client client : following) {
+                String last = client.bests.get(symbol);
+                if (last != null && !signature.equals(last)) {
+                    client.bests.put(symbol, signature);
+                    client.best(symbol, message);
+                }
+            }
         }
     }
 
@@ -314,93 +624,30 @@ public class TickStream extends ServiceSupport implements MessageListener {
                 + (ask == null ? "-" : ask.get("exchange") + "@" + ask.get("price"));
     }
 
-    private void writeBest(Client client, String normalized, Map<String, Object> now) {
-        try {
-            client.offer("best:" + normalized, "{\"op\":\"best\",\"data\":" + JSON.writeValueAsString(now) + "}");
-        } catch (Exception e) {
-            error(client, "INTERNAL_ERROR", "the best price could not be written");
-        }
-    }
-
-    private static void error(Client client, String code, String message) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("code", code);
-        error.put("message", message);
-        Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("op", "error");
-        envelope.put("success", false);
-        envelope.put("error", error);
-        try {
-            client.socket.writeTextMessage(JSON.writeValueAsString(envelope));
-        } catch (Exception e) {
-            client.socket.close((short) 1011, "internal error");
-        }
-    }
-
-    /** A tick stored by any gateway: to every client following its key, as the REST entry with its age. */
-    @Override
-    public void onMessage(Message message, byte[] pattern) {
-        String json = new String(message.getBody(), StandardCharsets.UTF_8);
-        JsonNode tick;
-        try {
-            tick = JSON.readTree(json);
-        } catch (Exception e) {
-            return;
-        }
-        String key = MarketTick.key(tick.path("exchange").asText(), tick.path("symbol").asText());
-        long now = System.currentTimeMillis();
-        pushBest(key);
-        String entry = null;
-        for (Client client : clients) {
-            if (client.keys.contains(key)) {
-                if (entry == null) {
-                    entry = "{\"op\":\"tick\",\"data\":" + TickerReader.entry(json, tick.path("received_at").asLong(), now, false).json()
-                            + "}";
-                }
-                client.offer(key, entry);
-            }
-        }
-    }
-
-    /** Clients following the consolidated best of the tick's symbol get it when its best bid or ask changed. */
-    private void pushBest(String key) {
-        String normalized = null;
-        Map<String, Object> now = null;
-        for (Client client : clients) {
-            if (client.bests.isEmpty()) {
-                continue;
-            }
-            if (normalized == null) {
-                try {
-                    normalized = reader.instrument(key).normalized();
-                } catch (RuntimeException e) {
-                    return;
-                }
-            }
-            String last = client.bests.get(normalized);
-            if (last == null) {
-                continue;
-            }
-            if (now == null) {
-                now = best.compute(normalized);
-            }
-            String signature = signature(now);
-            if (!signature.equals(last)) {
-                client.bests.put(normalized, signature);
-                writeBest(client, normalized, now);
-            }
-        }
-    }
-
     @Override
     protected void doStart() {
         running = true;
         subscriber = new Thread(this::subscribeLoop, "tick-stream-redis");
         subscriber.setDaemon(true);
         subscriber.start();
+        bests = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tick-stream-best");
+            t.setDaemon(true);
+            return t;
+        });
+        bests.scheduleWithFixedDelay(() -> {
+            try {
+                sendBests();
+            } catch (RuntimeException e) {
+                LOG.warn("Push API: sending bests failed: {}", e.toString());
+            }
+        }, BEST_INTERVAL_MILLIS, BEST_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** One subscription, held until the stop; after a failure, again with a growing pause. */
+    /**
+     * One subscription, held until the stop; after a failure, again with a growing pause. Ticks stored while it is
+     * down are not pushed: the next tick of each symbol is, and a client can subscribe again for a snapshot.
+     */
     private void subscribeLoop() {
         long pause = 250;
         while (running) {
@@ -410,10 +657,13 @@ public class TickStream extends ServiceSupport implements MessageListener {
                 connection.subscribe(this, CHANNEL.getBytes(StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
                 if (running) {
-                    LOG.warn("Tick stream: Redis subscription lost ({}); again in {} ms", e.getClass().getSimpleName(), pause);
+                    subscriptionLosses.incrementAndGet();
+                    LOG.warn("Push API: Redis subscription lost ({}); again in {} ms", e.getClass().getSimpleName(), pause);
                     LockSupport.parkNanos(pause * 1_000_000L);
                     pause = Math.min(pause * 2, 5_000);
                 }
+            } finally {
+                subscription = null;
             }
         }
     }
@@ -423,11 +673,91 @@ public class TickStream extends ServiceSupport implements MessageListener {
         running = false;
         RedisConnection connection = subscription;
         if (connection != null && connection.getSubscription() != null) {
-            connection.getSubscription().unsubscribe();
+            try {
+                connection.getSubscription().unsubscribe();
+            } catch (RuntimeException e) {
+                LOG.debug("unsubscribe on stop: {}", e.toString());
+            }
         }
         if (subscriber != null) {
             subscriber.join(5_000);
         }
-        clients.forEach(c -> c.socket.close((short) 1001, "gateway stopping"));
+        if (bests != null) {
+            bests.shutdownNow();
+        }
+        for (Client c : clients) {
+            leave(c);
+            c.socket.close((short) 1001, "gateway stopping");
+        }
+    }
+
+    // JMX (TickStreamMXBean): read-only figures, and one operation for operators.
+
+    @Override
+    public int getClients() {
+        return clients.size();
+    }
+
+    @Override
+    public int getSubscriptions() {
+        return subscriptionCount();
+    }
+
+    @Override
+    public boolean isRedisSubscribed() {
+        RedisConnection c = subscription;
+        return c != null && c.isSubscribed();
+    }
+
+    @Override
+    public long getMessagesSent() {
+        return (long) sent.count();
+    }
+
+    @Override
+    public long getConflated() {
+        return (long) conflated.count();
+    }
+
+    @Override
+    public long getTicksReceived() {
+        return (long) ticksReceived.count();
+    }
+
+    @Override
+    public long getDroppedSlow() {
+        return (long) (dropped.get("slow").count() + dropped.get("unread_replies").count());
+    }
+
+    @Override
+    public long getRefusedUpgrades() {
+        return (long) dropped.get("refused").count();
+    }
+
+    @Override
+    public long getRedisSubscriptionLosses() {
+        return subscriptionLosses.get();
+    }
+
+    @Override
+    public String getLimits() {
+        // The keys themselves are secrets: only whether any is required.
+        return "max-clients=" + limits.maxClients() + ", max-subscriptions-per-client=" + limits.maxSubscriptionsPerClient()
+                + ", max-messages-per-second=" + limits.maxMessagesPerSecond() + ", client-timeout=" + limits.clientTimeoutMillis()
+                + "ms, heartbeat-interval=" + limits.heartbeatMillis() + "ms, api-key-required=" + !limits.apiKeys().isEmpty()
+                + ", allowed-origins=" + (limits.allowedOrigins().isEmpty() ? "any" : String.join(",", limits.allowedOrigins()));
+    }
+
+    @Override
+    public int disconnectClients() {
+        int n = 0;
+        for (Client c : List.copyOf(clients)) {
+            if (leave(c)) {
+                n++;
+            }
+            c.context.runOnContext(v -> c.socket.close((short) 1012, "closed by the operator"));
+        }
+        LOG.info("Push API: {} client(s) disconnected by the operator", n);
+        return n;
     }
 }

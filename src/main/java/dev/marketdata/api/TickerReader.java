@@ -191,16 +191,36 @@ public class TickerReader {
             if (exchange != null) {
                 throw new ApiException(400, "INVALID_EXCHANGE", "exchange is given more than once");
             }
-            String value = eq < 0 ? "" : decoded(pair.substring(eq + 1));
-            List<String> enabled = index.venues();
-            // Checked in ASCII before case folding, as symbols are.
-            if (value == null || !EXCHANGE_ID.matcher(value).matches() || !enabled.contains(value.toLowerCase(Locale.ROOT))) {
-                throw new ApiException(400, "INVALID_EXCHANGE", "exchange must be one of " + String.join(", ", enabled)
-                        + ", got '" + shown(value) + "'");
-            }
-            exchange = value.toLowerCase(Locale.ROOT);
+            exchange = exchange(eq < 0 ? "" : decoded(pair.substring(eq + 1)));
         }
         return exchange;
+    }
+
+    /** An enabled venue's id as a client gave it (query or push API), lower-cased; else INVALID_EXCHANGE. */
+    String exchange(String value) {
+        List<String> enabled = index.venues();
+        // Checked in ASCII before case folding, as symbols are.
+        if (value == null || !EXCHANGE_ID.matcher(value).matches() || !enabled.contains(value.toLowerCase(Locale.ROOT))) {
+            throw new ApiException(400, "INVALID_EXCHANGE", "exchange must be one of " + String.join(", ", enabled)
+                    + ", got '" + shown(value) + "'");
+        }
+        return value.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A tick another part of the system says was stored (the push API's channel), checked as a value read from
+     * Redis is: its entry with its age, or null when it is not a tick of the key, or was stored before the key was
+     * followed again.
+     */
+    public TickerLookup.RawEntry pushed(String key, String json, long now) {
+        if (index.byKey().get(key) == null) {
+            return null;
+        }
+        Checked valid = checked(key, json, now);
+        if (valid == null || valid.receivedAt() < followedSince.applyAsLong(key)) {
+            return null;
+        }
+        return entry(valid.served(), valid.receivedAt(), now, false);
     }
 
     /** A query value as sent, percent-decoded; null when its escapes do not decode. */

@@ -67,8 +67,10 @@ public class LatestTickStore implements Service {
      * @param shutdownFlushMillis {@code redis.shutdown-flush-timeout}: how long stopping waits for Redis
      */
     /**
-     * @param legacyKeys {@code redis.legacy-keys}: a Binance tick of an instrument configured as {@code BTC-USDT}
-     *                   is also written to {@code tick:latest:BTCUSDT}, the original contract's key
+     * @param legacyKeys     {@code redis.legacy-keys}: a Binance tick of an instrument configured as {@code BTC-USDT}
+     *                       is also written to {@code tick:latest:BTCUSDT}, the original contract's key
+     * @param publishChannel where the ticks each batch stored are published ({@link TickUpdates}), for the push
+     *                       API of every gateway on this Redis; "" for none
      */
     public record Options(int ttlSeconds, long resetAfterMillis, long shutdownFlushMillis, boolean legacyKeys,
             String publishChannel) {
@@ -109,6 +111,8 @@ public class LatestTickStore implements Service {
     private final LongSupplier clock;
     private final RateLimitedLog outageLog = new RateLimitedLog(LOG, 30_000);
     private final RateLimitedLog resetLog = new RateLimitedLog(LOG, 10_000);
+    private final RateLimitedLog publishLog = new RateLimitedLog(LOG, 30_000);
+    private final byte[] channel;
     private final ReconnectBackoff retry = new ReconnectBackoff(250, 5_000);
     private volatile String epoch;
     private volatile boolean redisUp = true;
@@ -121,7 +125,8 @@ public class LatestTickStore implements Service {
 
     public LatestTickStore(StringRedisTemplate redis, Collection<String> symbols, Options options, IngestMetrics metrics,
             FreshnessTracker freshness, LongSupplier clock) {
-        this.redis = new RedisTicks(redis, options.legacyKeys(), options.publishChannel());
+        this.redis = new RedisTicks(redis, options.legacyKeys());
+        this.channel = options.publishChannel().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.follows = Set.copyOf(symbols)::contains;
         this.options = options;
         this.metrics = metrics;
@@ -323,6 +328,7 @@ public class LatestTickStore implements Service {
             return false;
         }
         long ackNanos = System.nanoTime();
+        List<TickUpdates.Update> published = channel.length == 0 ? null : new ArrayList<>(live.size());
         for (int i = 0; i < live.size(); i++) {
             Written w = live.get(i).getValue();
             String guardKey = live.get(i).getKey();
@@ -341,11 +347,35 @@ public class LatestTickStore implements Service {
                 }
                 metrics.stored(tick.key());
                 freshness.stored(tick.key(), tick.receivedAt());
+                if (published != null) {
+                    published.add(new TickUpdates.Update(verdict != NewestWins.Verdict.NEWER, tick.key(), tick.sequence(),
+                            tick.receivedAt(), json.get(i)));
+                }
             } else {
                 refused(guardKey, tick, verdict, null);
             }
         }
+        publish(published);
         return true;
+    }
+
+    /**
+     * After the batch is stored, not inside the script: Redis stored them whatever happens here, and a lost
+     * message costs the push API one tick of each symbol (the next tick or a snapshot brings it back), not
+     * ingest a round trip per tick.
+     */
+    private void publish(List<TickUpdates.Update> stored) {
+        if (stored == null || stored.isEmpty()) {
+            return;
+        }
+        try {
+            for (byte[] message : TickUpdates.encode(stored)) {
+                redis.publish(channel, message);
+            }
+        } catch (RuntimeException e) {
+            publishLog.warn("publish", "Publishing {} stored tick(s) for the push API failed: {}", stored.size(),
+                    e.getClass().getSimpleName());
+        }
     }
 
     /** Back into pending, unless a newer one of its symbol and stream kind is pending already. */

@@ -57,8 +57,7 @@ public final class NewestWins {
 
     /**
      * KEYS: latest, guard. ARGV: stream kind, sequence, json, ttl seconds, received at (ms), reset-after (ms),
-     * now (ms, the writer's clock), and the channel a stored tick is published on ('' for none: the push API's
-     * fan-out, so that every gateway pushes what any of them stored, in the order Redis stored it). The guard hash keeps per stream kind the sequence and, under
+     * now (ms, the writer's clock). The guard hash keeps per stream kind the sequence and, under
      * {@code <kind>@}, the receive time of the stored tick. Sequences are compared as decimal strings (length
      * first), so values beyond 2^53 are exact in Lua too. Returns the {@link Verdict} code.
      */
@@ -99,9 +98,6 @@ public final class NewestWins {
             redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
             redis.call('HSET', KEYS[2], ARGV[1], ARGV[2], ARGV[1] .. '@', ARGV[5])
             redis.call('EXPIRE', KEYS[2], ARGV[4])
-            if ARGV[8] and ARGV[8] ~= '' then
-              redis.call('PUBLISH', ARGV[8], ARGV[3])
-            end
             return verdict
             """;
 

@@ -40,9 +40,6 @@ public final class RedisTicks {
 
     private final StringRedisTemplate redis;
     private final boolean legacyKeys;
-    private static final byte[] NO_CHANNEL = new byte[0];
-    /** The channel a stored tick is published on; empty for none. */
-    private final byte[] channel;
     /** Whether this process has loaded the script into the Redis it writes to; a restarted Redis has not. */
     private volatile boolean scriptLoaded;
 
@@ -51,14 +48,8 @@ public final class RedisTicks {
      *                   is also written to {@code tick:latest:BTCUSDT}, the original contract's key
      */
     public RedisTicks(StringRedisTemplate redis, boolean legacyKeys) {
-        this(redis, legacyKeys, "");
-    }
-
-    /** @param channel where each stored tick (of the followed key, not its Binance mirror) is published; "" for none */
-    public RedisTicks(StringRedisTemplate redis, boolean legacyKeys, String channel) {
         this.redis = redis;
         this.legacyKeys = legacyKeys;
-        this.channel = bytes(channel);
     }
 
     public static String key(String followedKey) {
@@ -116,9 +107,9 @@ public final class RedisTicks {
             Pipeline pipeline = jedis.pipelined();
             for (int i = 0; i < writes.size(); i++) {
                 Write w = writes.get(i);
-                eval(pipeline, w.tick(), w.json(), w, nowArg, channel);
+                eval(pipeline, w.tick(), w.json(), w, nowArg);
                 if (mirrors.get(i) != null) {
-                    eval(pipeline, mirrors.get(i), mirrorJson.get(i), w, nowArg, NO_CHANNEL);
+                    eval(pipeline, mirrors.get(i), mirrorJson.get(i), w, nowArg);
                 }
             }
             List<Object> replies = pipeline.syncAndReturnAll();
@@ -176,11 +167,17 @@ public final class RedisTicks {
         }
     }
 
-    private static void eval(Pipeline pipeline, MarketTick tick, String json, Write w, byte[] nowArg, byte[] channel) {
+    private static void eval(Pipeline pipeline, MarketTick tick, String json, Write w, byte[] nowArg) {
         pipeline.evalsha(SCRIPT_SHA, 2, bytes(KEY_PREFIX + tick.key()), bytes(SEQ_PREFIX + tick.key()),
                 bytes(tick.stream().configName()), bytes(Long.toString(tick.sequence())), bytes(json),
                 bytes(Integer.toString(w.ttlSeconds())), bytes(Long.toString(tick.receivedAt())),
-                bytes(Long.toString(w.resetAfterMillis())), nowArg, channel);
+                bytes(Long.toString(w.resetAfterMillis())), nowArg);
+    }
+
+    /** One PUBLISH; returns how many subscribers (over every gateway) received it. */
+    public long publish(byte[] channel, byte[] message) {
+        Long receivers = onJedis(jedis -> jedis.publish(channel, message));
+        return receivers == null ? 0 : receivers;
     }
 
     /** The stored JSON of each key, in order, null where Redis has none; one round trip (MGET). */

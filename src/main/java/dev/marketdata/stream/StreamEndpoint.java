@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Spike (issue 13): {@code GET /api/v1/stream} upgraded to a WebSocket on the REST port, by a route of its own on
+ * {@code GET /api/v1/stream} upgraded to a WebSocket on the REST port, by a route of its own on
  * the platform-http Vert.x router, ahead of Camel's routes (which would read the body first).
  */
 public final class StreamEndpoint {

@@ -66,9 +66,10 @@ class LatestTickStoreIT {
     }
 
     /**
-     * Issue 13's fan-out: with a channel set, the script publishes every tick it stores (and only those), from
-     * whichever gateway stored it, in the order Redis stored them; the refused and the Binance mirror key's
-     * writes are not published.
+     * Issue 13's fan-out: with a channel set, each writer batch publishes the ticks it stored (and only those),
+     * from whichever gateway stored them, in store order, with the key, sequence and receive time a reader
+     * orders them by; a reset is marked so that a reader does not refuse it as older; the refused and the
+     * Binance mirror key's writes are not published.
      */
     @Test
     void storedTicksArePublishedInStoreOrderFromEveryGateway() throws Exception {
@@ -77,37 +78,48 @@ class LatestTickStoreIT {
                 "tick:updates"), metricsA, new FreshnessTracker(SYMBOLS, NOW::get), NOW::get);
         LatestTickStore b = new LatestTickStore(template, SYMBOLS, new LatestTickStore.Options(30, RESET_AFTER, 1_000, true,
                 "tick:updates"), metricsB, new FreshnessTracker(SYMBOLS, NOW::get), NOW::get);
-        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<TickUpdates.Update> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int[] malformed = new int[1];
         java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
-        redis.clients.jedis.JedisPubSub listener = new redis.clients.jedis.JedisPubSub() {
+        redis.clients.jedis.BinaryJedisPubSub listener = new redis.clients.jedis.BinaryJedisPubSub() {
             @Override
-            public void onMessage(String channel, String message) {
-                received.add(message);
+            public void onMessage(byte[] channel, byte[] message) {
+                received.addAll(TickUpdates.decode(message, malformed));
             }
 
             @Override
-            public void onSubscribe(String channel, int count) {
+            public void onSubscribe(byte[] channel, int count) {
                 subscribed.countDown();
             }
         };
         Thread subscriber = new Thread(() -> {
             try (Jedis jedis = TestRedis.client()) {
-                jedis.subscribe(listener, "tick:updates");
+                jedis.subscribe(listener, "tick:updates".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
         });
         subscriber.start();
         try {
             assertTrue(subscribed.await(10, java.util.concurrent.TimeUnit.SECONDS));
             a.store(book("BTCUSDT", 10, "100.5"));
+            a.store(book("ETHUSDT", 3, "2000"));
             a.flush();
             b.store(book("BTCUSDT", 9, "99"));   // older: refused in Redis, not published
             b.flush();
             b.store(book("BTCUSDT", 11, "101"));
             b.flush();
-            RunningGateway.await("two published", java.time.Duration.ofSeconds(10), () -> received.size() >= 2);
-            assertEquals(2, received.size(), received.toString());
-            assertEquals("100.5", TickJson.mapper().readTree(received.get(0)).get("bid").textValue());
-            assertEquals("101", TickJson.mapper().readTree(received.get(1)).get("bid").textValue());
+            NOW.addAndGet(RESET_AFTER);
+            a.store(book("BTCUSDT", 2, "102"));  // lower, past the bound: stored as a reset, marked R
+            a.flush();
+            RunningGateway.await("four published", java.time.Duration.ofSeconds(10), () -> received.size() >= 4);
+            assertEquals(4, received.size(), received.toString());
+            assertEquals(0, malformed[0]);
+            // One batch's ticks in the order the writer sent them (any), batches in the order they were stored.
+            List<String> shown = received.stream().map(u -> u.key() + "#" + u.sequence() + (u.reset() ? "R" : "") + "="
+                    + TickJson.read(u.json()).bid().toPlainString()).toList();
+            assertEquals(java.util.Set.of("BTCUSDT#10=100.5", "ETHUSDT#3=2000"), java.util.Set.copyOf(shown.subList(0, 2)));
+            assertEquals(List.of("BTCUSDT#11=101", "BTCUSDT#2R=102"), shown.subList(2, 4));
+            assertEquals(List.of(true, true, true, true), received.stream()
+                    .map(u -> u.receivedAt() == TickJson.read(u.json()).receivedAt()).toList());
         } finally {
             listener.unsubscribe();
             subscriber.join(10_000);
