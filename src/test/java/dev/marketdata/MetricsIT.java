@@ -31,7 +31,7 @@ class MetricsIT {
             "aggTrade", "trade", "kline", "avgPrice", "rollingWindow", "control", "other");
 
     /** The gateway's own series besides the one tick-age series per symbol (the README's cardinality figure). */
-    private static final int GATEWAY_SERIES = 195;
+    private static final int GATEWAY_SERIES = 198;
     private static List<String> frames;
     private static Map<String, JsonNode> newest;
     private static List<String> symbols;
@@ -101,6 +101,15 @@ class MetricsIT {
         assertEquals(1.0, atStart.value("marketdata_websocket_connected", "exchange", "binance"));
         assertEquals(0.0, atStart.value("marketdata_ingest_latency_seconds_count"));
         assertEquals(0.0, atStart.value("marketdata_ingest_latency_seconds_bucket", "le", "+Inf"));
+        // The push API's meters, before any client.
+        assertEquals(0.0, atStart.value("marketdata_stream_clients"));
+        assertEquals(0.0, atStart.value("marketdata_stream_subscriptions"));
+        assertEquals(0.0, atStart.value("marketdata_stream_messages_sent_total"));
+        assertEquals(0.0, atStart.value("marketdata_stream_conflated_total"));
+        assertEquals(0.0, atStart.value("marketdata_stream_ticks_older_total"));
+        for (String reason : List.of("slow", "unread_replies", "refused")) {
+            assertEquals(0.0, atStart.value("marketdata_stream_clients_dropped_total", "reason", reason));
+        }
         // Camel's own meters are there too.
         assertTrue(atStart.value("camel_exchanges_total", "camelContext", "market-data", "kind", "CamelRoute",
                 "routeId", "binance-ingest", "eventType", "context") != null

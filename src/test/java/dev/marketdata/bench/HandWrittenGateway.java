@@ -47,6 +47,13 @@ final class HandWrittenGateway implements AutoCloseable {
     private volatile boolean running = true;
     private final Thread writer;
     private HttpServer http;
+    /** Baseline of the push row: on once {@link #servePush} is called; the clients it pushes to. */
+    private volatile boolean pushing;
+    private final java.util.Set<io.vertx.core.http.ServerWebSocket> pushClients = new java.util.concurrent.CopyOnWriteArraySet<>();
+    private HttpServer pushServer;
+    private Thread pushSubscriber;
+    private redis.clients.jedis.BinaryJedisPubSub pushListener;
+    private static final String PUSH_CHANNEL = "baseline:updates";
 
     /** OKX bbo-tbt instead of Binance bookTicker: the same work on the other venue's frames. */
     private volatile boolean okx;
@@ -174,6 +181,18 @@ final class HandWrittenGateway implements AutoCloseable {
                 }
                 p.sync();
                 written.addAndGet(results.size());
+                if (pushing) {
+                    // The stored ones, one PUBLISH a batch, as the gateway does.
+                    StringBuilder message = new StringBuilder();
+                    for (int i = 0; i < batch.size(); i++) {
+                        if ((Long) results.get(i).get() > 0) {
+                            message.append(message.length() == 0 ? "" : "\n").append((String) batch.get(i)[2]);
+                        }
+                    }
+                    if (message.length() > 0) {
+                        jedis.publish(PUSH_CHANNEL, message.toString());
+                    }
+                }
             }
         }
     }
@@ -211,6 +230,61 @@ final class HandWrittenGateway implements AutoCloseable {
         return http.actualPort();
     }
 
+    /**
+     * The push row's baseline: a WebSocket server whose every client gets every stored tick, from a Redis
+     * subscription as the gateway's are (so a client of any instance would get them), written on the client's
+     * event loop, and skipped for a client whose socket is full (the least a server can do not to grow a backlog).
+     * No symbols, limits, conflation by key, ordering guard or validation: the floor, not a rival design.
+     */
+    int servePush() throws Exception {
+        pushing = true;
+        pushServer = vertx.createHttpServer().webSocketHandler(ws -> {
+            ws.textMessageHandler(text -> {
+                ws.writeTextMessage("{\"op\":\"snapshot\",\"data\":[]}");
+                pushClients.add(ws);
+            });
+            ws.closeHandler(v -> pushClients.remove(ws));
+            ws.exceptionHandler(e -> pushClients.remove(ws));
+        });
+        pushServer.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+        pushListener = new redis.clients.jedis.BinaryJedisPubSub() {
+            @Override
+            public void onMessage(byte[] channel, byte[] message) {
+                long now = System.currentTimeMillis();
+                List<String> ticks = new ArrayList<>();
+                for (String json : new String(message, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    ticks.add("{\"op\":\"tick\",\"data\":" + withAge(json, now) + "}");
+                }
+                vertx.runOnContext(v -> {
+                    for (io.vertx.core.http.ServerWebSocket ws : pushClients) {
+                        for (String tick : ticks) {
+                            if (!ws.writeQueueFull()) {
+                                ws.writeTextMessage(tick);
+                            }
+                        }
+                    }
+                });
+            }
+
+            @Override
+            public void onSubscribe(byte[] channel, int count) {
+                subscribed.countDown();
+            }
+        };
+        pushSubscriber = new Thread(() -> {
+            try (Jedis jedis = pool.getResource()) {
+                jedis.subscribe(pushListener, PUSH_CHANNEL.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                // closed with the baseline
+            }
+        }, "baseline-push-subscriber");
+        pushSubscriber.setDaemon(true);
+        pushSubscriber.start();
+        subscribed.await(10, TimeUnit.SECONDS);
+        return pushServer.actualPort();
+    }
+
     private static String withAge(String json, long now) {
         if (json == null) {
             return "null";
@@ -228,6 +302,10 @@ final class HandWrittenGateway implements AutoCloseable {
     public void close() throws Exception {
         running = false;
         writer.join(2000);
+        if (pushListener != null && pushListener.isSubscribed()) {
+            pushListener.unsubscribe();
+            pushSubscriber.join(2000);
+        }
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         pool.close();
     }
