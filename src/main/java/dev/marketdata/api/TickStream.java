@@ -60,6 +60,8 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
     static final int MAX_MESSAGE_CHARS = 4_096;
     /** Replies a client may leave unread before it is closed: a client sending without reading. */
     static final int MAX_UNREAD_REPLIES = 32;
+    /** Messages taken from a client's queue at a time by its writer. */
+    private static final int FLUSH_CHUNK = 128;
     /** How often changed consolidated bests are worked out and sent: a Redis read per symbol, not per tick. */
     private static final long BEST_INTERVAL_MILLIS = 100;
 
@@ -93,6 +95,10 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
     private volatile RedisConnection subscription;
     private Thread subscriber;
     private ScheduledExecutorService bests;
+
+    /** A tick to push: its key, its order, whether Redis stored it as a reset, and the message. */
+    record Pushed(String key, long sequence, long receivedAt, boolean reset, String message) {
+    }
 
     /** One WebSocket client: what it follows, and what it has not been written yet. */
     final class Client {
@@ -130,15 +136,30 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             return n <= limits.maxMessagesPerSecond() ? 0 : n == limits.maxMessagesPerSecond() + 1 ? 1 : 2;
         }
 
-        /** A stored tick: dropped if not newer than what this client was given of its key, else queued conflated. */
-        synchronized void tick(String key, long sequence, long receivedAt, boolean reset, String message) {
-            long[] last = given.get(key);
-            if (last != null && !reset && !NewestWins.judge(sequence, receivedAt, last[0], last[1], resetAfterMillis).stores()) {
-                ticksRefused.increment();
-                return;
+        /**
+         * Stored ticks of one channel message, in order: each dropped if not newer than what this client was given
+         * of its key, else queued conflated. One lock and at most one hand-over to the event loop for all of them.
+         */
+        synchronized void ticks(List<Pushed> ticks) {
+            boolean queued = false;
+            for (Pushed t : ticks) {
+                long[] last = given.get(t.key());
+                if (last != null && !t.reset()
+                        && !NewestWins.judge(t.sequence(), t.receivedAt(), last[0], last[1], resetAfterMillis).stores()) {
+                    ticksRefused.increment();
+                    continue;
+                }
+                if (last == null) {
+                    given.put(t.key(), new long[] { t.sequence(), t.receivedAt() });
+                } else {
+                    last[0] = t.sequence();
+                    last[1] = t.receivedAt();
+                }
+                queued |= put(t.key(), t.message());
             }
-            given.put(key, new long[] { sequence, receivedAt });
-            queue(key, message);
+            if (queued) {
+                schedule();
+            }
         }
 
         /** A consolidated best, conflated by symbol. */
@@ -185,23 +206,38 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         }
 
         private void queue(String key, String message) {
+            if (put(key, message)) {
+                schedule();
+            }
+        }
+
+        /** Into the queue, replacing an unread one of the key; false once the client is closed. */
+        private boolean put(String key, String message) {
             if (closed) {
-                return;
+                return false;
             }
             if (pending.remove(key) != null) {
                 conflated.increment();
             }
             pending.put(key, message);
+            return true;
+        }
+
+        private void schedule() {
             if (!flushing) {
                 flushing = true;
                 context.runOnContext(v -> flush());
             }
         }
 
-        /** On the socket's event loop: writes what is pending while the socket takes it. */
+        /**
+         * On the socket's event loop: writes what is pending while the socket takes it, up to {@link #FLUSH_CHUNK}
+         * messages a lock (the socket's queue may overshoot its mark by that much, some 64 KB).
+         */
         void flush() {
+            List<String> out = new ArrayList<>(FLUSH_CHUNK);
             while (true) {
-                String next;
+                out.clear();
                 synchronized (this) {
                     if (pending.isEmpty() || closed) {
                         flushing = false;
@@ -215,15 +251,20 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
                         socket.drainHandler(v -> flush());
                         return;
                     }
-                    var first = pending.entrySet().iterator().next();
-                    if (first.getKey().startsWith("#")) {
-                        unreadReplies--;
+                    var it = pending.entrySet().iterator();
+                    while (it.hasNext() && out.size() < FLUSH_CHUNK) {
+                        var next = it.next();
+                        if (next.getKey().startsWith("#")) {
+                            unreadReplies--;
+                        }
+                        out.add(next.getValue());
+                        it.remove();
                     }
-                    next = first.getValue();
-                    pending.remove(first.getKey());
                 }
-                socket.writeTextMessage(next);
-                sent.increment();
+                for (String message : out) {
+                    socket.writeTextMessage(message);
+                }
+                sent.increment(out.size());
             }
         }
 
@@ -561,16 +602,18 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             LOG.debug("{} line(s) on {} that are not stored ticks, skipped", malformed[0], CHANNEL);
         }
         long now = System.currentTimeMillis();
+        ticksReceived.increment(updates.size());
+        Map<Client, List<Pushed>> perClient = new HashMap<>();
         for (TickUpdates.Update u : updates) {
-            ticksReceived.increment();
             Set<Client> following = byKey.get(u.key());
             if (following != null && !following.isEmpty()) {
                 // Checked as REST checks a stored value: the channel is as open to a poisoned Redis as the keys are.
                 TickerLookup.RawEntry entry = reader.pushed(u.key(), u.json(), now);
                 if (entry != null) {
-                    String tick = "{\"op\":\"tick\",\"data\":" + entry.json() + "}";
+                    Pushed tick = new Pushed(u.key(), u.sequence(), u.receivedAt(), u.reset(),
+                            "{\"op\":\"tick\",\"data\":" + entry.json() + "}");
                     for (Client client : following) {
-                        client.tick(u.key(), u.sequence(), u.receivedAt(), u.reset(), tick);
+                        perClient.computeIfAbsent(client, c -> new ArrayList<>()).add(tick);
                     }
                 }
             }
@@ -585,6 +628,7 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
                 }
             }
         }
+        perClient.forEach(Client::ticks);
     }
 
     /** The consolidated bests of symbols that ticked, to their followers whose best bid or ask changed. */

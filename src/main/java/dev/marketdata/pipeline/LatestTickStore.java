@@ -111,8 +111,8 @@ public class LatestTickStore implements Service {
     private final LongSupplier clock;
     private final RateLimitedLog outageLog = new RateLimitedLog(LOG, 30_000);
     private final RateLimitedLog resetLog = new RateLimitedLog(LOG, 10_000);
-    private final RateLimitedLog publishLog = new RateLimitedLog(LOG, 30_000);
     private final byte[] channel;
+    private final TickPublisher publisher;
     private final ReconnectBackoff retry = new ReconnectBackoff(250, 5_000);
     private volatile String epoch;
     private volatile boolean redisUp = true;
@@ -127,6 +127,7 @@ public class LatestTickStore implements Service {
             FreshnessTracker freshness, LongSupplier clock) {
         this.redis = new RedisTicks(redis, options.legacyKeys());
         this.channel = options.publishChannel().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.publisher = new TickPublisher(this.redis, channel);
         this.follows = Set.copyOf(symbols)::contains;
         this.options = options;
         this.metrics = metrics;
@@ -360,21 +361,14 @@ public class LatestTickStore implements Service {
     }
 
     /**
-     * After the batch is stored, not inside the script: Redis stored them whatever happens here, and a lost
-     * message costs the push API one tick of each symbol (the next tick or a snapshot brings it back), not
-     * ingest a round trip per tick.
+     * After the batch is stored, not inside the script (a PUBLISH a tick there cost ingest half its rate), and
+     * from the publisher's thread, so the writer does not wait a round trip for it. Redis stored the ticks
+     * whatever happens to the message; a lost one costs the push API one tick of each symbol, not ingest.
      */
     private void publish(List<TickUpdates.Update> stored) {
-        if (stored == null || stored.isEmpty()) {
-            return;
-        }
-        try {
-            for (byte[] message : TickUpdates.encode(stored)) {
-                redis.publish(channel, message);
-            }
-        } catch (RuntimeException e) {
-            publishLog.warn("publish", "Publishing {} stored tick(s) for the push API failed: {}", stored.size(),
-                    e.getClass().getSimpleName());
+        if (stored != null && !stored.isEmpty()) {
+            publisher.start();
+            publisher.offer(stored);
         }
     }
 
@@ -598,6 +592,15 @@ public class LatestTickStore implements Service {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
+        try {
+            stopWriting();
+        } finally {
+            // What the last batches stored goes to the push API's clients too, if Redis takes it at once.
+            publisher.stop(500);
+        }
+    }
+
+    private void stopWriting() {
         // One bound for all of it: the writer's last batch and the flush. A write in flight can still take up to
         // redis.timeout-ms past it.
         long deadline = System.nanoTime() + options.shutdownFlushMillis() * 1_000_000L;
