@@ -60,6 +60,10 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
     static final int MAX_MESSAGE_CHARS = 4_096;
     /** Replies a client may leave unread before it is closed: a client sending without reading. */
     static final int MAX_UNREAD_REPLIES = 32;
+    private static final byte[] LISTENING = TickUpdates.LISTENING_KEY.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ONE = { '1' };
+    /** The listening key's TTL; refreshed every second while any client here follows something. */
+    private static final long LISTENING_SECONDS = 3;
     /** Messages taken from a client's queue at a time by its writer. */
     private static final int FLUSH_CHUNK = 128;
     /** How often changed consolidated bests are worked out and sent: a Redis read per symbol, not per tick. */
@@ -368,8 +372,8 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
         Client client = new Client(socket, context);
         clients.add(client);
-        socket.textMessageHandler(text -> handle(client, text));
-        socket.binaryMessageHandler(b -> handle(client, null));
+        socket.textMessageHandler(text -> receive(client, text));
+        socket.binaryMessageHandler(b -> receive(client, null));
         long timer = context.owner().setPeriodic(Math.min(1_000, limits.heartbeatMillis()), id -> {
             long now = System.currentTimeMillis();
             if (client.tooSlow(now)) {
@@ -419,7 +423,11 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         });
     }
 
-    private void handle(Client client, String text) {
+    /**
+     * On the event loop: the rate is judged here, so a flood costs nothing more; what is within it is handled on a
+     * worker (it reads Redis), in the order the client sent it.
+     */
+    private void receive(Client client, String text) {
         int rate = client.rate(System.currentTimeMillis());
         if (rate != 0) {
             // Told once a second; what comes after is dropped unanswered, so a flood costs no replies.
@@ -428,6 +436,18 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             }
             return;
         }
+        client.context.executeBlocking(() -> {
+            try {
+                handle(client, text);
+            } catch (RuntimeException e) {
+                LOG.warn("Push API: a client message failed: {}", e.toString());
+                error(client, "INTERNAL_ERROR", "the message could not be handled");
+            }
+            return null;
+        }, true);
+    }
+
+    private void handle(Client client, String text) {
         if (text == null) {
             error(client, "INVALID_MESSAGE", "messages are JSON text, not binary");
             return;
@@ -504,6 +524,9 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             error(client, "TOO_MANY_SUBSCRIPTIONS", "at most " + limits.maxSubscriptionsPerClient() + " subscriptions a client");
             return;
         }
+        // Writers publish only while some gateway says it listens; said before the snapshot is read, so a tick
+        // stored after the snapshot was read is published.
+        announce();
         if (!keys.isEmpty()) {
             // Followed before the snapshot is read: a tick stored in between is either in the snapshot or after it.
             client.keys.addAll(keys);
@@ -631,6 +654,16 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         perClient.forEach(Client::ticks);
     }
 
+    /** Tells every writer on this Redis that a push API here has clients following something: publish. */
+    private void announce() {
+        try (RedisConnection connection = redis.getConnection()) {
+            connection.stringCommands().set(LISTENING, ONE, org.springframework.data.redis.core.types.Expiration.seconds(LISTENING_SECONDS),
+                    org.springframework.data.redis.connection.RedisStringCommands.SetOption.upsert());
+        } catch (RuntimeException e) {
+            LOG.debug("Push API: could not announce listening: {}", e.toString());
+        }
+    }
+
     /** The consolidated bests of symbols that ticked, to their followers whose best bid or ask changed. */
     private void sendBests() {
         for (String symbol : List.copyOf(bestsChanged)) {
@@ -686,6 +719,11 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
                 LOG.warn("Push API: sending bests failed: {}", e.toString());
             }
         }, BEST_INTERVAL_MILLIS, BEST_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        bests.scheduleWithFixedDelay(() -> {
+            if (!byKey.isEmpty() || !byBest.isEmpty()) {
+                announce();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     /**

@@ -113,6 +113,7 @@ public class LatestTickStore implements Service {
     private final RateLimitedLog resetLog = new RateLimitedLog(LOG, 10_000);
     private final byte[] channel;
     private final TickPublisher publisher;
+    private static final byte[] LISTENING = TickUpdates.LISTENING_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final ReconnectBackoff retry = new ReconnectBackoff(250, 5_000);
     private volatile String epoch;
     private volatile boolean redisUp = true;
@@ -320,8 +321,11 @@ public class LatestTickStore implements Service {
             }
         }
         List<NewestWins.Verdict> results;
+        boolean listening;
         try {
-            results = redis.write(writes, now);
+            RedisTicks.Stored stored = redis.write(writes, now, channel.length == 0 ? null : LISTENING);
+            results = stored.verdicts();
+            listening = stored.listening();
         } catch (RuntimeException e) {
             // Spring translates most Redis failures, but a broken pooled connection can surface untranslated.
             batch.forEach(this::putBack);
@@ -329,7 +333,7 @@ public class LatestTickStore implements Service {
             return false;
         }
         long ackNanos = System.nanoTime();
-        List<TickUpdates.Update> published = channel.length == 0 ? null : new ArrayList<>(live.size());
+        List<TickUpdates.Update> published = listening ? new ArrayList<>(live.size()) : null;
         for (int i = 0; i < live.size(); i++) {
             Written w = live.get(i).getValue();
             String guardKey = live.get(i).getKey();

@@ -61,6 +61,19 @@ public final class RedisTicks {
      * {@link NewestWins.Verdict} in order. Throws when Redis does not answer.
      */
     public List<NewestWins.Verdict> write(List<Write> writes, long now) {
+        return write(writes, now, null).verdicts();
+    }
+
+    /** The verdicts of a batch, and whether a push API somewhere listens ({@link TickUpdates#LISTENING_KEY}). */
+    public record Stored(List<NewestWins.Verdict> verdicts, boolean listening) {
+    }
+
+    /**
+     * As {@link #write(List, long)}, and, in the same round trip after the writes, whether the key a listening
+     * push API keeps is there (null: not asked). Read after the writes, so a batch read as "not listening" was
+     * stored before a push API announced itself, and so before it read its snapshot.
+     */
+    public Stored write(List<Write> writes, long now, byte[] listeningKey) {
         byte[] nowArg = bytes(Long.toString(now));
         // A Binance tick's second key is a write of its own, through its own guard, of the tick as that key's
         // symbol names it: a gateway following that key (configured the other way) reads it as its own.
@@ -74,14 +87,14 @@ public final class RedisTicks {
         }
         List<Object> results;
         try {
-            results = pipeline(writes, mirrors, mirrorJson, nowArg);
+            results = pipeline(writes, mirrors, mirrorJson, nowArg, listeningKey);
         } catch (RuntimeException e) {
             if (!noScript(e)) {
                 throw e;
             }
             // Redis lost its scripts (a restart, a failover, SCRIPT FLUSH): the NOSCRIPT replies wrote nothing.
             scriptLoaded = false;
-            results = pipeline(writes, mirrors, mirrorJson, nowArg);
+            results = pipeline(writes, mirrors, mirrorJson, nowArg, listeningKey);
         }
         List<NewestWins.Verdict> verdicts = new ArrayList<>(writes.size());
         int at = 0;
@@ -89,7 +102,7 @@ public final class RedisTicks {
             verdicts.add(NewestWins.Verdict.ofCode((Long) results.get(at)));
             at += mirrors.get(i) == null ? 1 : 2;
         }
-        return verdicts;
+        return new Stored(verdicts, listeningKey != null && results.get(at) != null);
     }
 
     /**
@@ -98,7 +111,8 @@ public final class RedisTicks {
      * converter, which cost the writer more than the writes (profiled). An error reply fails the batch as
      * Spring's pipeline did; NOSCRIPT is told by its text.
      */
-    private List<Object> pipeline(List<Write> writes, List<MarketTick> mirrors, List<String> mirrorJson, byte[] nowArg) {
+    private List<Object> pipeline(List<Write> writes, List<MarketTick> mirrors, List<String> mirrorJson, byte[] nowArg,
+            byte[] listeningKey) {
         if (!scriptLoaded) {
             redis.execute((RedisCallback<String>) connection -> connection.scriptingCommands().scriptLoad(SCRIPT));
             scriptLoaded = true;
@@ -111,6 +125,9 @@ public final class RedisTicks {
                 if (mirrors.get(i) != null) {
                     eval(pipeline, mirrors.get(i), mirrorJson.get(i), w, nowArg);
                 }
+            }
+            if (listeningKey != null) {
+                pipeline.get(listeningKey);
             }
             List<Object> replies = pipeline.syncAndReturnAll();
             for (Object reply : replies) {

@@ -14,6 +14,12 @@ import java.util.List;
  */
 public final class TickUpdates {
 
+    /**
+     * Kept (a few seconds' TTL, refreshed) by every gateway whose push API has a client following something; a
+     * writer publishes only while it is there, so ingest pays nothing for the push API while nobody listens.
+     */
+    public static final String LISTENING_KEY = "tick:stream:listening";
+
     /** One stored tick as published. */
     public record Update(boolean reset, String key, long sequence, long receivedAt, String json) {
     }

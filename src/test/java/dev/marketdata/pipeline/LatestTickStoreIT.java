@@ -66,7 +66,7 @@ class LatestTickStoreIT {
     }
 
     /**
-     * Issue 13's fan-out: with a channel set, each writer batch publishes the ticks it stored (and only those),
+     * Issue 13's fan-out: with a channel set and a push API listening (the key it keeps), each writer batch publishes the ticks it stored (and only those),
      * from whichever gateway stored them, in store order, with the key, sequence and receive time a reader
      * orders them by; a reset is marked so that a reader does not refuse it as older; the refused and the
      * Binance mirror key's writes are not published.
@@ -100,10 +100,17 @@ class LatestTickStoreIT {
         subscriber.start();
         try {
             assertTrue(subscribed.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            // Nobody announced listening: stored, not published (ingest pays nothing for a push API nobody uses).
+            a.store(book("BTCUSDT", 9, "99.5"));
+            a.flush();
+            assertEquals("99.5", TickJson.read(TestRedis.get("tick:latest:BTCUSDT")).bid().toPlainString());
+            try (Jedis jedis = TestRedis.client()) {
+                jedis.setex(TickUpdates.LISTENING_KEY, 30, "1");
+            }
             a.store(book("BTCUSDT", 10, "100.5"));
             a.store(book("ETHUSDT", 3, "2000"));
             a.flush();
-            b.store(book("BTCUSDT", 9, "99"));   // older: refused in Redis, not published
+            b.store(book("BTCUSDT", 8, "99"));   // older: refused in Redis, not published
             b.flush();
             b.store(book("BTCUSDT", 11, "101"));
             b.flush();
