@@ -581,7 +581,10 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         List<Map<String, String>> data = new ArrayList<>();
         for (String key : keys) {
             Instrument i = reader.instrument(key);
-            data.add(Map.of("exchange", i.venue().id(), "symbol", i.symbol()));
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("exchange", i.venue().id());
+            entry.put("symbol", i.symbol());
+            data.add(entry);
         }
         try {
             return "{\"op\":\"unsubscribed\",\"data\":" + JSON.writeValueAsString(data) + ",\"best\":"

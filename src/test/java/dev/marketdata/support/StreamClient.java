@@ -60,7 +60,9 @@ public final class StreamClient {
                 ws.close();
             }
         } catch (java.util.concurrent.ExecutionException e) {
-            System.out.println("refused: " + e.getCause().getMessage());
+            System.out.println(e.getCause() instanceof io.vertx.core.http.UpgradeRejectedException r
+                    ? "refused: HTTP " + r.getStatus() + " " + (r.getBody() == null ? "" : r.getBody().toString())
+                    : "failed: " + e.getCause().getMessage());
             System.exit(1);
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
