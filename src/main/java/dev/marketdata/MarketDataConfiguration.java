@@ -318,6 +318,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             mockTickerEnricher(context).follow(snapshot.all());
             latestTickStore(context).forget(removedKeys);
             qualityMonitor(context).forget(removedKeys);
+            tickStream(context).forget(removedKeys);
         }
 
         @Override

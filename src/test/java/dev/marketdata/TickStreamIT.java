@@ -284,6 +284,35 @@ class TickStreamIT {
         }
     }
 
+    /**
+     * A symbol the gateway stops following (a live edit of its file) is unsubscribed for the clients following it,
+     * with the reason; the others go on.
+     */
+    @Test
+    void aSymbolRemovedLiveIsUnsubscribedForItsClients() throws Exception {
+        try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
+            Path dir = workingDirectory("binance.ws.url = " + binance.url("/stream"), "binance.symbols = AAAUSDT,BBBUSDT");
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
+                Client client = connect(gateway);
+                client.send("{\"op\":\"subscribe\",\"symbols\":[\"AAAUSDT\",\"BBBUSDT\"]}");
+                await("the snapshot", Duration.ofSeconds(5), () -> client.of("snapshot").size() == 1);
+                dev.marketdata.support.WatchedFile.edit(dir, "binance.ws.url = " + binance.url("/stream"), "binance.symbols = AAAUSDT");
+                await("unsubscribed by the gateway", Duration.ofSeconds(15), () -> client.of("unsubscribed").size() == 1);
+                JsonNode gone = client.of("unsubscribed").get(0);
+                assertEquals("[{\"exchange\":\"binance\",\"symbol\":\"BBBUSDT\"}]", gone.get("data").toString());
+                assertEquals("no longer followed by this gateway", gone.get("reason").asText());
+                await("the stand-in unsubscribed", Duration.ofSeconds(15), () -> binance.connections().get(0).topics()
+                        .equals(List.of("aaausdt@bookTicker")));
+                binance.sendRound(t -> true);
+                long u = binance.lastSequence();
+                await("AAAUSDT's tick", Duration.ofSeconds(10), () -> lastTick(client, "AAAUSDT") == u);
+                sync(client);
+                assertEquals(List.of("AAAUSDT"), client.of("tick").stream().map(m -> m.get("data").get("symbol").asText()).distinct().toList());
+            }
+        }
+    }
+
     private int upgradeStatus(RunningGateway gateway, Map<String, String> headers) throws Exception {
         CompletableFuture<Integer> status = new CompletableFuture<>();
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())

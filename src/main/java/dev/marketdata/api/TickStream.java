@@ -577,6 +577,34 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         }
     }
 
+    /**
+     * Keys this gateway no longer follows (a live change): the clients following them are told, as if they had
+     * unsubscribed, with the reason; nothing more of them is pushed.
+     */
+    public void forget(Set<String> removedKeys) {
+        for (String key : removedKeys) {
+            Set<Client> following = byKey.remove(key);
+            if (following == null) {
+                continue;
+            }
+            String message = "{\"op\":\"unsubscribed\",\"data\":[{\"exchange\":" + quoted(MarketTick.exchangeOfKey(key))
+                    + ",\"symbol\":" + quoted(MarketTick.symbolOfKey(key)) + "}],\"best\":[],\"reason\":\"no longer followed by this gateway\"}";
+            for (Client client : following) {
+                client.keys.remove(key);
+                client.forget(Set.of(key));
+                reply(client, message);
+            }
+        }
+    }
+
+    private static String quoted(String text) {
+        try {
+            return JSON.writeValueAsString(text);
+        } catch (Exception e) {
+            return "\"\"";
+        }
+    }
+
     private String unsubscribed(Set<String> keys, Set<String> bestNames) {
         List<Map<String, String>> data = new ArrayList<>();
         for (String key : keys) {
