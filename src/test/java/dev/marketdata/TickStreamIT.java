@@ -23,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -310,6 +311,55 @@ class TickStreamIT {
                 sync(client);
                 assertEquals(List.of("AAAUSDT"), client.of("tick").stream().map(m -> m.get("data").get("symbol").asText()).distinct().toList());
             }
+        }
+    }
+
+    /**
+     * Redis stopped and started again (empty) under a subscribed client: the client stays connected, health says
+     * the subscription is lost meanwhile, and ticks are pushed again once Redis is back, without the client asking.
+     */
+    @Test
+    void pushingResumesAfterRedisComesBack() throws Exception {
+        Assumptions.assumeTrue(TestRedis.embedded(), "needs the embedded Redis to stop and start it");
+        try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
+            Path dir = workingDirectory("binance.ws.url = " + binance.url("/stream"), "binance.symbols = AAAUSDT");
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
+                Client client = connect(gateway);
+                client.send("{\"op\":\"subscribe\",\"symbols\":[\"AAAUSDT\"]}");
+                await("the snapshot", Duration.ofSeconds(5), () -> client.of("snapshot").size() == 1);
+                binance.sendRound(t -> true);
+                long before = binance.lastSequence();
+                await("a tick", Duration.ofSeconds(10), () -> lastTick(client, "AAAUSDT") == before);
+                try {
+                    TestRedis.stop();
+                    await("health: the subscription lost", Duration.ofSeconds(10), () -> !streamHealth(gateway).path("redis_subscribed").asBoolean(true));
+                } finally {
+                    TestRedis.restart();
+                }
+                await("health: subscribed again", Duration.ofSeconds(20), () -> streamHealth(gateway).path("redis_subscribed").asBoolean(false));
+                long[] after = new long[1];
+                await("a tick pushed after Redis came back", Duration.ofSeconds(20), () -> {
+                    try {
+                        binance.sendRound(t -> true);
+                        after[0] = binance.lastSequence();
+                    } catch (Exception e) {
+                        return false;
+                    }
+                    return lastTick(client, "AAAUSDT") > before;
+                });
+                sync(client);
+                List<Long> ids = client.of("tick").stream().map(m -> m.get("data").get("update_id").asLong()).toList();
+                assertEquals(ids.stream().sorted().distinct().toList(), ids);
+            }
+        }
+    }
+
+    private static JsonNode streamHealth(RunningGateway gateway) {
+        try {
+            return gateway.getJson("/api/v1/health").path("data").path("stream");
+        } catch (Exception e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
     }
 

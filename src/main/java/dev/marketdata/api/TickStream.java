@@ -763,15 +763,26 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
      */
     private void subscribeLoop() {
         long pause = 250;
+        boolean lost = false;
         while (running) {
             try (RedisConnection connection = redis.getConnection()) {
                 subscription = connection;
+                if (lost) {
+                    LOG.info("Push API: subscribed to {} again; ticks stored meanwhile were not pushed", CHANNEL);
+                    lost = false;
+                }
                 pause = 250;
                 connection.subscribe(this, CHANNEL.getBytes(StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
                 if (running) {
                     subscriptionLosses.incrementAndGet();
-                    LOG.warn("Push API: Redis subscription lost ({}); again in {} ms", e.getClass().getSimpleName(), pause);
+                    // One WARN an outage; the retries go to DEBUG.
+                    if (!lost) {
+                        LOG.warn("Push API: Redis subscription lost ({}); retrying with backoff up to 5 s", e.getClass().getSimpleName());
+                        lost = true;
+                    } else {
+                        LOG.debug("Push API: Redis subscription still lost ({}); again in {} ms", e.getClass().getSimpleName(), pause);
+                    }
                     LockSupport.parkNanos(pause * 1_000_000L);
                     pause = Math.min(pause * 2, 5_000);
                 }
