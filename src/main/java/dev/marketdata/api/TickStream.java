@@ -775,9 +775,9 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
                 connection.subscribe(this, CHANNEL.getBytes(StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
                 if (running) {
-                    subscriptionLosses.incrementAndGet();
-                    // One WARN an outage; the retries go to DEBUG.
+                    // One WARN and one count an outage; the retries go to DEBUG.
                     if (!lost) {
+                        subscriptionLosses.incrementAndGet();
                         LOG.warn("Push API: Redis subscription lost ({}); retrying with backoff up to 5 s", e.getClass().getSimpleName());
                         lost = true;
                     } else {
