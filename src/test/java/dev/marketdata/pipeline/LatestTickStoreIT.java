@@ -110,10 +110,14 @@ class LatestTickStoreIT {
             a.store(book("BTCUSDT", 10, "100.5"));
             a.store(book("ETHUSDT", 3, "2000"));
             a.flush();
+            // Each gateway publishes from a thread of its own: across gateways the order is the order their
+            // messages reach Redis, so each is awaited before the next store here.
+            RunningGateway.await("a's batch published", java.time.Duration.ofSeconds(10), () -> received.size() >= 2);
             b.store(book("BTCUSDT", 8, "99"));   // older: refused in Redis, not published
             b.flush();
             b.store(book("BTCUSDT", 11, "101"));
             b.flush();
+            RunningGateway.await("b's batch published", java.time.Duration.ofSeconds(10), () -> received.size() >= 3);
             NOW.addAndGet(RESET_AFTER);
             a.store(book("BTCUSDT", 2, "102"));  // lower, past the bound: stored as a reset, marked R
             a.flush();
