@@ -9,6 +9,9 @@ import dev.marketdata.api.TickStream;
 /** The push API ({@code stream.*}): its limits, its keys and the browser origins it takes. */
 final class StreamSettings {
 
+    private static final java.util.regex.Pattern ORIGIN = java.util.regex.Pattern.compile(
+            "(?i)https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?|(?i)https?://\\[[0-9a-f:.]+\\](:[0-9]{1,5})?");
+
     private StreamSettings() {
     }
 
@@ -26,10 +29,18 @@ final class StreamSettings {
             }
         }
         Set<String> origins = new LinkedHashSet<>();
-        for (String origin : GatewaySettings.text(property, "stream.allowed-origins", "").split(",")) {
-            if (!origin.isBlank()) {
-                origins.add(origin.trim());
+        String allowed = GatewaySettings.text(property, "stream.allowed-origins", "");
+        for (String origin : allowed.split(",")) {
+            if (origin.isBlank()) {
+                continue;
             }
+            String o = origin.trim();
+            // What a browser sends: scheme, host and a port only; a path or a trailing '/' would never match.
+            if (!ORIGIN.matcher(o).matches()) {
+                throw GatewaySettings.invalid("stream.allowed-origins", allowed, "'" + o + "' is not an origin as browsers send it: "
+                        + "http:// or https://, a host and an optional port, nothing after (https://desk.example.com:8443)");
+            }
+            origins.add(o.toLowerCase(java.util.Locale.ROOT));
         }
         return new TickStream.Limits(maxClients, maxSubscriptions, maxMessages, timeout, heartbeat, Set.copyOf(apiKeys),
                 Set.copyOf(origins));

@@ -363,6 +363,118 @@ class TickStreamIT {
         }
     }
 
+    /**
+     * Clients subscribing while ticks flow: each gets its snapshot before any tick of the symbols in it, and every
+     * tick after it is newer than what the snapshot held (a tick stored while the snapshot was read waits for it).
+     */
+    @Test
+    void theSnapshotComesFirstWhileTicksFlow() throws Exception {
+        List<String> symbols = dev.marketdata.support.Frames.symbols(50);
+        try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
+            Path dir = workingDirectory("binance.ws.url = " + binance.url("/stream"), "binance.max-url-length = 65536",
+                    "binance.symbols = " + String.join(",", symbols));
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
+                binance.sendRound(t -> true);
+                // Someone listens already, so the writer publishes while the clients below read their snapshots.
+                Client first = connect(gateway);
+                first.send("{\"op\":\"subscribe\",\"symbols\":[\"" + symbols.get(0) + "\"]}");
+                await("the first snapshot", Duration.ofSeconds(5), () -> first.of("snapshot").size() == 1);
+                java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread feed = new Thread(() -> {
+                    while (sending.get()) {
+                        try {
+                            binance.sendRound(t -> true);
+                        } catch (Exception e) {
+                            return;
+                        }
+                    }
+                });
+                feed.start();
+                List<Client> clients = new java.util.ArrayList<>();
+                try {
+                    String subscribe = "{\"op\":\"subscribe\",\"symbols\":" + JSON.writeValueAsString(symbols) + "}";
+                    for (int i = 0; i < 30; i++) {
+                        Client c = connect(gateway);
+                        c.send(subscribe);
+                        clients.add(c);
+                    }
+                    await("30 snapshots", Duration.ofSeconds(20), () -> clients.stream().allMatch(c -> c.of("snapshot").size() == 1));
+                    await("ticks after them", Duration.ofSeconds(20), () -> clients.stream().allMatch(c -> c.of("tick").size() >= 50));
+                } finally {
+                    sending.set(false);
+                    feed.join(10_000);
+                }
+                for (Client c : clients) {
+                    List<JsonNode> got = List.copyOf(c.received());
+                    int at = 0;
+                    while (!got.get(at).get("op").asText().equals("snapshot")) {
+                        assertTrue(!got.get(at).get("op").asText().equals("tick"), "a tick before the snapshot: " + got.get(at));
+                        at++;
+                    }
+                    Map<String, Long> held = new java.util.HashMap<>();
+                    for (JsonNode e : got.get(at).get("data")) {
+                        held.put(e.get("symbol").asText(), e.path("update_id").asLong(-1));
+                    }
+                    for (JsonNode m : got.subList(at + 1, got.size())) {
+                        if (m.get("op").asText().equals("tick")) {
+                            String symbol = m.get("data").get("symbol").asText();
+                            long u = m.get("data").get("update_id").asLong();
+                            assertTrue(u > held.get(symbol), symbol + ": " + u + " pushed after " + held.get(symbol));
+                            held.put(symbol, u);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A client that never reads, at a quiet pace (a few ticks a second, which the kernel's buffers would absorb for
+     * minutes): it answers no WebSocket ping, so it is closed after stream.client-timeout.
+     */
+    @Test
+    void aClientThatNeverReadsIsClosedAtAQuietPace() throws Exception {
+        try (SubscriptionStandIn binance = new SubscriptionStandIn(Dialect.BINANCE)) {
+            Path dir = workingDirectory("binance.ws.url = " + binance.url("/stream"), "binance.symbols = AAAUSDT",
+                    "stream.client-timeout = 1s");
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of());
+                    java.net.Socket raw = new java.net.Socket("127.0.0.1", gateway.port())) {
+                await("connected", Duration.ofSeconds(20), () -> binance.connections().size() == 1);
+                java.io.OutputStream out = raw.getOutputStream();
+                out.write(("GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                java.io.InputStream in = raw.getInputStream();
+                StringBuilder head = new StringBuilder();
+                while (!head.toString().endsWith("\r\n\r\n")) {
+                    head.append((char) in.read());
+                }
+                assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+                byte[] text = "{\"op\":\"subscribe\",\"symbols\":[\"AAAUSDT\"]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] mask = { 1, 2, 3, 4 };
+                byte[] frame = new byte[6 + text.length];
+                frame[0] = (byte) 0x81;
+                frame[1] = (byte) (0x80 | text.length);
+                System.arraycopy(mask, 0, frame, 2, 4);
+                for (int i = 0; i < text.length; i++) {
+                    frame[6 + i] = (byte) (text[i] ^ mask[i % 4]);
+                }
+                out.write(frame);
+                out.flush();
+                await("one client", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_subscriptions ") == 1.0);
+                // From here on nothing is read; a tick every 200 ms.
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}") < 1.0 && System.nanoTime() < deadline) {
+                    binance.sendRound(t -> true);
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+                }
+                assertEquals(1.0, metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}"));
+                assertEquals(0.0, metric(gateway, "marketdata_stream_clients "));
+            }
+        }
+    }
+
     private int upgradeStatus(RunningGateway gateway, Map<String, String> headers) throws Exception {
         CompletableFuture<Integer> status = new CompletableFuture<>();
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())

@@ -116,6 +116,11 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         private final LinkedHashMap<String, String> pending = new LinkedHashMap<>();
         /** Per key, the sequence and receive time of the newest tick given to this client. */
         private final Map<String, long[]> given = new HashMap<>();
+        /** Keys whose snapshot is being read, and the newest tick of each that came meanwhile. */
+        private final Set<String> awaitingSnapshot = new java.util.HashSet<>();
+        private final Map<String, Pushed> early = new HashMap<>();
+        /** When the WebSocket ping not yet answered was sent (0: none outstanding). */
+        private long pingSentAt;
         private int unreadReplies;
         private long replyNumber;
         private boolean flushing;
@@ -147,6 +152,13 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         synchronized void ticks(List<Pushed> ticks) {
             boolean queued = false;
             for (Pushed t : ticks) {
+                if (awaitingSnapshot.contains(t.key())) {
+                    // Its snapshot is being read: held (the newest only) until the snapshot is queued.
+                    early.merge(t.key(), t, (old, neu) -> neu.reset()
+                            || NewestWins.judge(neu.sequence(), neu.receivedAt(), old.sequence(), old.receivedAt(), resetAfterMillis)
+                                    .stores() ? neu : old);
+                    continue;
+                }
                 long[] last = given.get(t.key());
                 if (last != null && !t.reset()
                         && !NewestWins.judge(t.sequence(), t.receivedAt(), last[0], last[1], resetAfterMillis).stores()) {
@@ -181,6 +193,9 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
          * too many unread: it is closed.
          */
         synchronized boolean reply(String message) {
+            if (message == null) {
+                return true;
+            }
             if (unreadReplies >= MAX_UNREAD_REPLIES) {
                 return false;
             }
@@ -193,7 +208,7 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
          * The snapshot: what it holds of a key becomes what this client was given, and a queued tick of that key not
          * newer than it goes, so the client never sees a key go back after its snapshot.
          */
-        synchronized boolean snapshot(Map<String, long[]> seeds, String message) {
+        synchronized boolean snapshot(Set<String> keys, Map<String, long[]> seeds, String message) {
             seeds.forEach((key, seed) -> {
                 long[] last = given.get(key);
                 if (last == null || NewestWins.judge(seed[0], seed[1], last[0], last[1], resetAfterMillis).stores()) {
@@ -201,7 +216,30 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
                     pending.remove(key);
                 }
             });
-            return reply(message);
+            boolean taken = reply(message);
+            // What came while the snapshot was read follows it, if newer than what it holds.
+            List<Pushed> after = new ArrayList<>();
+            for (String key : keys) {
+                awaitingSnapshot.remove(key);
+                Pushed t = early.remove(key);
+                if (t != null) {
+                    after.add(t);
+                }
+            }
+            if (taken && !after.isEmpty()) {
+                ticks(after);
+            }
+            return taken;
+        }
+
+        /** Ticks of these keys wait (the newest of each) until their snapshot is queued: the snapshot comes first. */
+        synchronized void awaitSnapshot(Set<String> keys) {
+            awaitingSnapshot.addAll(keys);
+        }
+
+        /** A snapshot that could not be sent: what waited for it goes as ticks would have. */
+        synchronized void snapshotFailed(Set<String> keys) {
+            snapshot(keys, Map.of(), null);
         }
 
         /** Unsubscribed keys: nothing more of them, queued ones included. */
@@ -272,8 +310,26 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             }
         }
 
+        /**
+         * Not reading: its socket has refused writes for the client timeout, or a WebSocket ping sent that long ago is
+         * unanswered. The ping is what tells: a client that stops reading leaves the kernel's buffers to fill for
+         * minutes at a quiet symbol's pace, but it answers no ping, which every WebSocket stack does as it reads.
+         */
         synchronized boolean tooSlow(long now) {
-            return fullSince != 0 && now - fullSince > limits.clientTimeoutMillis();
+            return (fullSince != 0 && now - fullSince > limits.clientTimeoutMillis())
+                    || (pingSentAt != 0 && now - pingSentAt > limits.clientTimeoutMillis());
+        }
+
+        /** A WebSocket ping, unless one is unanswered: one outstanding at a time. */
+        synchronized void ping(long now) {
+            if (pingSentAt == 0 && !closed) {
+                pingSentAt = now;
+                socket.writePing(io.vertx.core.buffer.Buffer.buffer("p"));
+            }
+        }
+
+        synchronized void pong() {
+            pingSentAt = 0;
         }
 
         synchronized void closed() {
@@ -322,11 +378,12 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             }
             if (key == null || !knownKey(key)) {
                 dropped.get("refused").increment();
-                return new ApiException(401, "UNAUTHORIZED", "an API key is required (X-API-Key header or api_key parameter)");
+                return new ApiException(401, "UNAUTHORIZED", "a valid API key is required (X-API-Key header or api_key parameter)");
             }
         }
         String origin = request.getHeader("Origin");
-        if (origin != null && !limits.allowedOrigins().isEmpty() && !limits.allowedOrigins().contains(origin)) {
+        if (origin != null && !limits.allowedOrigins().isEmpty()
+                && !limits.allowedOrigins().contains(origin.toLowerCase(java.util.Locale.ROOT))) {
             dropped.get("refused").increment();
             return new ApiException(403, "ORIGIN_NOT_ALLOWED", "this origin may not open the stream");
         }
@@ -374,11 +431,16 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         clients.add(client);
         socket.textMessageHandler(text -> receive(client, text));
         socket.binaryMessageHandler(b -> receive(client, null));
-        long timer = context.owner().setPeriodic(Math.min(1_000, limits.heartbeatMillis()), id -> {
+        socket.pongHandler(data -> client.pong());
+        long period = Math.max(50, Math.min(1_000, Math.min(limits.heartbeatMillis(), limits.clientTimeoutMillis() / 2)));
+        long timer = context.owner().setPeriodic(period, id -> {
             long now = System.currentTimeMillis();
             if (client.tooSlow(now)) {
                 drop(client, "slow", "client too slow: not reading");
-            } else if (now - client.lastHeartbeat >= limits.heartbeatMillis()) {
+                return;
+            }
+            client.ping(now);
+            if (now - client.lastHeartbeat >= limits.heartbeatMillis()) {
                 client.lastHeartbeat = now;
                 client.heartbeat("{\"op\":\"heartbeat\",\"timestamp\":" + now + "}");
             }
@@ -480,6 +542,10 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             error(client, "INVALID_MESSAGE", "symbols, best and exchanges are arrays of strings; symbols or best is required");
             return;
         }
+        if (symbols.size() + bestSymbols.size() == 0) {
+            error(client, "INVALID_MESSAGE", "symbols or best must name at least one symbol");
+            return;
+        }
         // Every name is checked before anything changes: a bad one refuses the whole message.
         List<String> exchanges = new ArrayList<>();
         Set<String> keys = new LinkedHashSet<>();
@@ -529,9 +595,16 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         announce();
         if (!keys.isEmpty()) {
             // Followed before the snapshot is read: a tick stored in between is either in the snapshot or after it.
+            client.awaitSnapshot(keys);
             client.keys.addAll(keys);
             keys.forEach(key -> follow(byKey, key, client));
-            TickerLookup lookup = reader.readKeys(List.copyOf(keys));
+            TickerLookup lookup;
+            try {
+                lookup = reader.readKeys(List.copyOf(keys));
+            } catch (RuntimeException e) {
+                client.snapshotFailed(keys);
+                throw e;
+            }
             mocks.mockEntries(lookup).forEach(lookup::put);
             Map<String, long[]> seeds = new HashMap<>();
             int i = 0;
@@ -545,11 +618,12 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
                 }
             }
             try {
-                if (!client.snapshot(seeds, "{\"op\":\"snapshot\",\"data\":" + JSON.writeValueAsString(entries) + "}")) {
+                if (!client.snapshot(keys, seeds, "{\"op\":\"snapshot\",\"data\":" + JSON.writeValueAsString(entries) + "}")) {
                     drop(client, "unread_replies", "too many unread replies");
                     return;
                 }
             } catch (Exception e) {
+                client.snapshotFailed(keys);
                 error(client, "INTERNAL_ERROR", "the snapshot could not be written");
             }
         }
