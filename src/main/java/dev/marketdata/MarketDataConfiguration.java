@@ -525,7 +525,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             GatewaySettings s = settings(camelContext);
             store = new LatestTickStore(redisTemplate(camelContext), s.followedKeys(),
                     new LatestTickStore.Options(s.redis().tickTtlSeconds(), s.redis().sequenceResetAfterMillis(), s.redis().shutdownFlushMillis(),
-                            s.redis().legacyKeys(), dev.marketdata.api.TickStream.CHANNEL),
+                            s.redis().legacyKeys(), dev.marketdata.api.TickStream.channel(s.redis().database())),
                     ingestMetrics(camelContext), freshness(camelContext), CLOCK);
             Followed f = followed(camelContext);
             store.follow(key -> f.current().follows(key));
@@ -626,9 +626,24 @@ public class MarketDataConfiguration implements CamelConfiguration {
     public synchronized dev.marketdata.api.TickStream tickStream(CamelContext camelContext) {
         if (tickStream == null) {
             PropertiesComponent pc = camelContext.getPropertiesComponent();
-            tickStream = new dev.marketdata.api.TickStream(redisConnectionFactory(camelContext), tickerReader(camelContext),
+            GatewaySettings s = settings(camelContext);
+            JedisConnectionFactory pooled = redisConnectionFactory(camelContext);
+            redis.clients.jedis.DefaultJedisClientConfig.Builder config = redis.clients.jedis.DefaultJedisClientConfig.builder()
+                    .connectionTimeoutMillis(s.redis().timeoutMs())
+                    .socketTimeoutMillis(dev.marketdata.api.TickStream.SUBSCRIPTION_READ_TIMEOUT_MILLIS)
+                    .database(s.redis().database()).ssl(s.redis().ssl()).clientName("market-data-stream");
+            if (!s.redis().username().isEmpty()) {
+                config.user(s.redis().username());
+            }
+            if (!s.redis().password().isEmpty()) {
+                config.password(s.redis().password());
+            }
+            redis.clients.jedis.HostAndPort address = new redis.clients.jedis.HostAndPort(s.redis().host(), s.redis().port());
+            redis.clients.jedis.JedisClientConfig subscriptionConfig = config.build();
+            tickStream = new dev.marketdata.api.TickStream(pooled, () -> new redis.clients.jedis.Jedis(address, subscriptionConfig),
+                    dev.marketdata.api.TickStream.channel(s.redis().database()), tickerReader(camelContext),
                     mockTickerEnricher(camelContext), bestPrice(camelContext), StreamSettings.from(name -> pc.resolveProperty(name).orElse(null)),
-                    settings(camelContext).redis().sequenceResetAfterMillis(), meterRegistry(camelContext));
+                    s.redis().sequenceResetAfterMillis(), meterRegistry(camelContext));
         }
         return tickStream;
     }

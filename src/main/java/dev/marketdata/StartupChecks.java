@@ -34,7 +34,6 @@ final class StartupChecks {
             redis.call('EXPIRE', KEYS[2], 1)
             redis.call('TYPE', KEYS[2])
             redis.call('DEL', KEYS[1], KEYS[2])
-            redis.call('PUBLISH', KEYS[1], '1')
             return 1
             """.getBytes(StandardCharsets.UTF_8);
 

@@ -31,7 +31,7 @@ class MetricsIT {
             "aggTrade", "trade", "kline", "avgPrice", "rollingWindow", "control", "other");
 
     /** The gateway's own series besides the one tick-age series per symbol (the README's cardinality figure). */
-    private static final int GATEWAY_SERIES = 198;
+    private static final int GATEWAY_SERIES = 199;
     private static List<String> frames;
     private static Map<String, JsonNode> newest;
     private static List<String> symbols;
@@ -107,7 +107,7 @@ class MetricsIT {
         assertEquals(0.0, atStart.value("marketdata_stream_messages_sent_total"));
         assertEquals(0.0, atStart.value("marketdata_stream_conflated_total"));
         assertEquals(0.0, atStart.value("marketdata_stream_ticks_older_total"));
-        for (String reason : List.of("slow", "unread_replies", "refused")) {
+        for (String reason : List.of("slow", "unread_replies", "flood", "refused")) {
             assertEquals(0.0, atStart.value("marketdata_stream_clients_dropped_total", "reason", reason));
         }
         // Camel's own meters are there too.

@@ -31,9 +31,10 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;
-import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Jedis;
 
 /**
  * The push API's hub. Every gateway's writer publishes the ticks each batch stored on {@link #CHANNEL}
@@ -50,9 +51,17 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * bests conflated by key, replies (snapshots, errors, pongs) in order and at most {@link #MAX_UNREAD_REPLIES}
  * unread, so a client that sends and never reads cannot grow the gateway's memory either.
  */
-public class TickStream extends ServiceSupport implements MessageListener, TickStreamMXBean {
+public class TickStream extends ServiceSupport implements TickStreamMXBean {
 
+    /** The channel of database 0; pub/sub ignores the database, so another database's channel is its own. */
     public static final String CHANNEL = "tick:updates";
+    /** How long the subscription may hear nothing from Redis before it is opened again; pinged at a third of it. */
+    public static final int SUBSCRIPTION_READ_TIMEOUT_MILLIS = 6_000;
+
+    /** The channel the writers of a Redis database publish on, and its push APIs listen to. */
+    public static String channel(int database) {
+        return database == 0 ? CHANNEL : CHANNEL + ":" + database;
+    }
     public static final String BEAN = "tickStream";
     private static final Logger LOG = LoggerFactory.getLogger(TickStream.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -96,12 +105,19 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
     private final Set<String> bestsChanged = ConcurrentHashMap.newKeySet();
     private final AtomicLong subscriptionLosses = new AtomicLong();
     private volatile boolean running;
-    private volatile RedisConnection subscription;
+    /** Opens the subscription's own connection, outside the pool (see {@link #subscribeLoop}). */
+    private final java.util.function.Supplier<Jedis> subscriptionConnection;
+    private final String channel;
+    private volatile BinaryJedisPubSub subscription;
+    private volatile Jedis subscriptionJedis;
+    /** When the subscription last heard from Redis (a message, a pong, its confirmation), in nanoTime. */
+    private volatile long lastHeard;
+    private volatile boolean subscribed;
     private Thread subscriber;
     private ScheduledExecutorService bests;
 
     /** A tick to push: its key, its order, whether Redis stored it as a reset, and the message. */
-    record Pushed(String key, long sequence, long receivedAt, boolean reset, String message) {
+    record Pushed(String key, String guard, long sequence, long receivedAt, boolean reset, String message) {
     }
 
     /** One WebSocket client: what it follows, and what it has not been written yet. */
@@ -130,9 +146,12 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         private int messagesInWindow;
         volatile long lastHeartbeat = System.currentTimeMillis();
 
-        Client(ServerWebSocket socket, io.vertx.core.Context context) {
+        final Runnable hardClose;
+
+        Client(ServerWebSocket socket, io.vertx.core.Context context, Runnable hardClose) {
             this.socket = socket;
             this.context = context;
+            this.hardClose = hardClose;
         }
 
         /** Whether one more message from the client is within its rate this second; 0 within, 1 the first over, 2 more. */
@@ -152,21 +171,22 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         synchronized void ticks(List<Pushed> ticks) {
             boolean queued = false;
             for (Pushed t : ticks) {
-                if (awaitingSnapshot.contains(t.key())) {
-                    // Its snapshot is being read: held (the newest only) until the snapshot is queued.
-                    early.merge(t.key(), t, (old, neu) -> neu.reset()
-                            || NewestWins.judge(neu.sequence(), neu.receivedAt(), old.sequence(), old.receivedAt(), resetAfterMillis)
-                                    .stores() ? neu : old);
+                if (!keys.contains(t.key())) {
+                    // Unsubscribed since the hub looked it up.
                     continue;
                 }
-                long[] last = given.get(t.key());
-                if (last != null && !t.reset()
-                        && !NewestWins.judge(t.sequence(), t.receivedAt(), last[0], last[1], resetAfterMillis).stores()) {
+                if (awaitingSnapshot.contains(t.key())) {
+                    // Its snapshot is being read: held (the newest of each kind) until the snapshot is queued.
+                    early.merge(t.guard(), t, (old, neu) -> newer(neu, old.sequence(), old.receivedAt()) ? neu : old);
+                    continue;
+                }
+                long[] last = given.get(t.guard());
+                if (last != null && !newer(t, last[0], last[1])) {
                     ticksRefused.increment();
                     continue;
                 }
                 if (last == null) {
-                    given.put(t.key(), new long[] { t.sequence(), t.receivedAt() });
+                    given.put(t.guard(), new long[] { t.sequence(), t.receivedAt() });
                 } else {
                     last[0] = t.sequence();
                     last[1] = t.receivedAt();
@@ -176,6 +196,15 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             if (queued) {
                 schedule();
             }
+        }
+
+        /**
+         * The store's rule; a tick Redis stored as a reset passes if received after the one given (a reset is a new
+         * tick: an old line marked as one is not).
+         */
+        private boolean newer(Pushed t, long sequence, long receivedAt) {
+            return t.reset() ? t.receivedAt() >= receivedAt
+                    : NewestWins.judge(t.sequence(), t.receivedAt(), sequence, receivedAt, resetAfterMillis).stores();
         }
 
         /** A consolidated best, conflated by symbol. */
@@ -209,21 +238,23 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
          * newer than it goes, so the client never sees a key go back after its snapshot.
          */
         synchronized boolean snapshot(Set<String> keys, Map<String, long[]> seeds, String message) {
-            seeds.forEach((key, seed) -> {
-                long[] last = given.get(key);
+            // Seeds by guard (key and stream kind); a queued tick of a seeded key goes: the snapshot holds its newest.
+            seeds.forEach((guard, seed) -> {
+                long[] last = given.get(guard);
                 if (last == null || NewestWins.judge(seed[0], seed[1], last[0], last[1], resetAfterMillis).stores()) {
-                    given.put(key, seed);
-                    pending.remove(key);
+                    given.put(guard, seed);
+                    pending.remove(guard.substring(0, guard.lastIndexOf('@')));
                 }
             });
             boolean taken = reply(message);
             // What came while the snapshot was read follows it, if newer than what it holds.
+            keys.forEach(awaitingSnapshot::remove);
             List<Pushed> after = new ArrayList<>();
-            for (String key : keys) {
-                awaitingSnapshot.remove(key);
-                Pushed t = early.remove(key);
-                if (t != null) {
+            for (var it = early.entrySet().iterator(); it.hasNext();) {
+                Pushed t = it.next().getValue();
+                if (keys.contains(t.key())) {
                     after.add(t);
+                    it.remove();
                 }
             }
             if (taken && !after.isEmpty()) {
@@ -338,9 +369,17 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         }
     }
 
-    public TickStream(RedisConnectionFactory redis, TickerReader reader, MockTickerEnricher mocks, BestPrice best, Limits limits,
-            long resetAfterMillis, MeterRegistry registry) {
+    /**
+     * @param redis                  the pooled connections: the listening key
+     * @param subscriptionConnection a new connection of its own for the subscription, with a read timeout (a
+     *                               subscription that stops hearing from Redis is found and opened again)
+     * @param channel                where this Redis's writers publish ({@link #channel(int)})
+     */
+    public TickStream(RedisConnectionFactory redis, java.util.function.Supplier<Jedis> subscriptionConnection, String channel,
+            TickerReader reader, MockTickerEnricher mocks, BestPrice best, Limits limits, long resetAfterMillis, MeterRegistry registry) {
         this.redis = redis;
+        this.subscriptionConnection = subscriptionConnection;
+        this.channel = channel;
         this.reader = reader;
         this.mocks = mocks;
         this.best = best;
@@ -358,10 +397,11 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
                 .description("Stored ticks received from Redis for the push API (every gateway's)").register(registry);
         ticksRefused = Counter.builder("marketdata.stream.ticks.older")
                 .description("Ticks not pushed to a client because it was given a newer one of the key").register(registry);
-        for (String reason : List.of("slow", "unread_replies", "refused")) {
+        for (String reason : List.of("slow", "unread_replies", "flood", "refused")) {
             dropped.put(reason, Counter.builder("marketdata.stream.clients.dropped")
                     .tag("reason", reason)
-                    .description("Clients closed (slow: not reading ticks; unread_replies: sending without reading) or refused at the upgrade")
+                    .description("Clients closed (slow: not reading; unread_replies: sending without reading; flood: pinging too fast) "
+                            + "or refused at the upgrade")
                     .register(registry));
         }
     }
@@ -412,7 +452,8 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         out.put("redis_subscribed", isRedisSubscribed());
         out.put("messages_sent", (long) sent.count());
         out.put("conflated", (long) conflated.count());
-        out.put("dropped_slow", (long) (dropped.get("slow").count() + dropped.get("unread_replies").count()));
+        out.put("dropped_slow", (long) (dropped.get("slow").count() + dropped.get("unread_replies").count()
+                + dropped.get("flood").count()));
         return out;
     }
 
@@ -426,12 +467,29 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
 
     /** A new client on the REST port's {@code /api/v1/stream}. */
     public void accept(ServerWebSocket socket) {
+        accept(socket, () -> socket.close((short) 1008, "closed"));
+    }
+
+    /**
+     * @param hardClose closes the TCP connection at once: a client that does not read would hold its close frame,
+     *                  and with it the connection and what is queued for it, until Vert.x's closing timeout
+     */
+    public void accept(ServerWebSocket socket, Runnable hardClose) {
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-        Client client = new Client(socket, context);
+        Client client = new Client(socket, context, hardClose);
         clients.add(client);
         socket.textMessageHandler(text -> receive(client, text));
         socket.binaryMessageHandler(b -> receive(client, null));
         socket.pongHandler(data -> client.pong());
+        // Vert.x answers every ping itself, before any handler sees it: a client sending pings and reading nothing
+        // makes the gateway queue pongs for it. Pings count against the message rate, and one sent while the
+        // client's socket is full closes it at once.
+        socket.frameHandler(frame -> {
+            if (frame.type() == io.vertx.core.http.WebSocketFrameType.PING
+                    && (client.rate(System.currentTimeMillis()) != 0 || socket.writeQueueFull())) {
+                drop(client, "flood", "pings faster than allowed, or while not reading");
+            }
+        });
         long period = Math.max(50, Math.min(1_000, Math.min(limits.heartbeatMillis(), limits.clientTimeoutMillis() / 2)));
         long timer = context.owner().setPeriodic(period, id -> {
             long now = System.currentTimeMillis();
@@ -459,8 +517,14 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         if (leave(client)) {
             dropped.get(reason).increment();
             LOG.info("Push API client {} closed: {}", client.socket.remoteAddress(), closeReason);
+            client.socket.close((short) 1008, closeReason);
+            // The close frame waits behind what the client did not read; the connection goes in a second anyway.
+            client.context.owner().setTimer(1_000, id -> {
+                if (!client.socket.isClosed()) {
+                    client.hardClose.run();
+                }
+            });
         }
-        client.socket.close((short) 1008, closeReason);
     }
 
     private boolean leave(Client client) {
@@ -611,9 +675,11 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             List<Object> entries = lookup.entries();
             for (String key : keys) {
                 if (entries.get(i++) instanceof TickerLookup.RawEntry raw) {
-                    long[] seed = seed(raw.json());
-                    if (seed != null) {
-                        seeds.put(key, seed);
+                    try {
+                        MarketTick tick = TickJson.read(raw.json());
+                        seeds.put(guardKey(key, tick.stream()), new long[] { tick.sequence(), tick.receivedAt() });
+                    } catch (RuntimeException e) {
+                        // Not a tick (a last-known entry of an earlier version): nothing to order by.
                     }
                 }
             }
@@ -639,16 +705,6 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             throw new ApiException(400, "INVALID_MESSAGE", "symbols, best and exchanges are arrays of strings");
         }
         return node.textValue();
-    }
-
-    /** The sequence and receive time of a stored tick's entry, for the never-backwards rule; null if not a tick. */
-    private static long[] seed(String entryJson) {
-        try {
-            MarketTick tick = TickJson.read(entryJson);
-            return new long[] { tick.sequence(), tick.receivedAt() };
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     /**
@@ -718,16 +774,27 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         }
     }
 
-    /** Ticks stored by any gateway: each to every client following its key, as the REST entry with its age. */
-    @Override
-    public void onMessage(Message message, byte[] pattern) {
+    /**
+     * Ticks stored by any gateway: each to every client following its key, as the REST entry with its age. A line
+     * is pushed only when its JSON is a tick of its key that passes the check REST applies, and its sequence and
+     * receive time are the tick's own: the channel is as open to a poisoned Redis as the keys are.
+     */
+    void handle(byte[] body) {
         if (byKey.isEmpty() && byBest.isEmpty()) {
+            // Counted all the same (one line a tick), so that the meter shows the subscription alive.
+            long lines = 1;
+            for (byte b : body) {
+                if (b == '\n') {
+                    lines++;
+                }
+            }
+            ticksReceived.increment(lines);
             return;
         }
         int[] malformed = new int[1];
-        List<TickUpdates.Update> updates = TickUpdates.decode(message.getBody(), malformed);
+        List<TickUpdates.Update> updates = TickUpdates.decode(body, malformed);
         if (malformed[0] > 0) {
-            LOG.debug("{} line(s) on {} that are not stored ticks, skipped", malformed[0], CHANNEL);
+            LOG.debug("{} line(s) on {} that are not stored ticks, skipped", malformed[0], channel);
         }
         long now = System.currentTimeMillis();
         ticksReceived.increment(updates.size());
@@ -735,11 +802,8 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
         for (TickUpdates.Update u : updates) {
             Set<Client> following = byKey.get(u.key());
             if (following != null && !following.isEmpty()) {
-                // Checked as REST checks a stored value: the channel is as open to a poisoned Redis as the keys are.
-                TickerLookup.RawEntry entry = reader.pushed(u.key(), u.json(), now);
-                if (entry != null) {
-                    Pushed tick = new Pushed(u.key(), u.sequence(), u.receivedAt(), u.reset(),
-                            "{\"op\":\"tick\",\"data\":" + entry.json() + "}");
+                Pushed tick = pushed(u, now);
+                if (tick != null) {
                     for (Client client : following) {
                         perClient.computeIfAbsent(client, c -> new ArrayList<>()).add(tick);
                     }
@@ -757,6 +821,26 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
             }
         }
         perClient.forEach(Client::ticks);
+    }
+
+    private Pushed pushed(TickUpdates.Update u, long now) {
+        MarketTick tick;
+        try {
+            tick = TickJson.read(u.json());
+            if (!tick.key().equals(u.key()) || tick.sequence() != u.sequence() || tick.receivedAt() != u.receivedAt()) {
+                return null;
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        TickerLookup.RawEntry entry = reader.pushed(u.key(), u.json(), now);
+        return entry == null ? null : new Pushed(u.key(), guardKey(u.key(), tick.stream()), u.sequence(), u.receivedAt(), u.reset(),
+                "{\"op\":\"tick\",\"data\":" + entry.json() + "}");
+    }
+
+    /** Ticks are ordered per key and stream kind, as Redis's guard orders them: a ticker's order is not a book top's. */
+    private static String guardKey(String key, dev.marketdata.model.StreamKind kind) {
+        return key + "@" + (kind == null ? "" : kind.configName());
     }
 
     /** Tells every writer on this Redis that a push API here has clients following something: publish. */
@@ -829,50 +913,118 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
                 announce();
             }
         }, 1, 1, TimeUnit.SECONDS);
+        bests.scheduleWithFixedDelay(this::pingSubscription, SUBSCRIPTION_READ_TIMEOUT_MILLIS / 3,
+                SUBSCRIPTION_READ_TIMEOUT_MILLIS / 3, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * One subscription, held until the stop; after a failure, again with a growing pause. Ticks stored while it is
-     * down are not pushed: the next tick of each symbol is, and a client can subscribe again for a snapshot.
+     * One subscription, held until the stop, on a connection of its own: a failed SUBSCRIBE (a Redis user without
+     * the channel) must not leave a pooled connection in a state the writer then stumbles on. The connection has a
+     * read timeout and is pinged at a third of it, so a connection that went silent (a dead peer, a dropped NAT
+     * entry) is found within the timeout and opened again. After a failure, again with a growing pause. Ticks stored
+     * while it is down are not pushed: the next tick of each symbol is, and a client can subscribe again for a
+     * snapshot.
      */
     private void subscribeLoop() {
-        long pause = 250;
-        boolean lost = false;
+        long[] pause = { 250 };
+        boolean[] lost = { false };
         while (running) {
-            try (RedisConnection connection = redis.getConnection()) {
-                subscription = connection;
-                if (lost) {
-                    LOG.info("Push API: subscribed to {} again; ticks stored meanwhile were not pushed", CHANNEL);
-                    lost = false;
+            BinaryJedisPubSub pubSub = new BinaryJedisPubSub() {
+                @Override
+                public void onMessage(byte[] from, byte[] message) {
+                    lastHeard = System.nanoTime();
+                    try {
+                        handle(message);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Push API: a channel message failed: {}", e.toString());
+                    }
                 }
-                pause = 250;
-                connection.subscribe(this, CHANNEL.getBytes(StandardCharsets.UTF_8));
+
+                @Override
+                public void onPong(byte[] pattern) {
+                    lastHeard = System.nanoTime();
+                }
+
+                @Override
+                public void onSubscribe(byte[] to, int count) {
+                    lastHeard = System.nanoTime();
+                    subscribed = true;
+                    pause[0] = 250;
+                    if (lost[0]) {
+                        LOG.info("Push API: subscribed to {} again; ticks stored meanwhile were not pushed", channel);
+                        lost[0] = false;
+                    }
+                }
+            };
+            subscription = pubSub;
+            try (Jedis jedis = subscriptionConnection.get()) {
+                subscriptionJedis = jedis;
+                jedis.subscribe(pubSub, channel.getBytes(StandardCharsets.UTF_8));
             } catch (RuntimeException e) {
                 if (running) {
                     // One WARN and one count an outage; the retries go to DEBUG.
-                    if (!lost) {
+                    if (!lost[0]) {
                         subscriptionLosses.incrementAndGet();
-                        LOG.warn("Push API: Redis subscription lost ({}); retrying with backoff up to 5 s", e.getClass().getSimpleName());
-                        lost = true;
+                        String message = String.valueOf(e.getMessage());
+                        if (message.contains("NOPERM")) {
+                            LOG.warn("Push API: the Redis user may not subscribe to {} ({}): the stream gets no ticks; grant the "
+                                    + "channel (ACL SETUSER <user> &{}); retrying with backoff up to 5 s", channel, message, channel);
+                        } else {
+                            LOG.warn("Push API: Redis subscription lost ({}); retrying with backoff up to 5 s", e.getClass().getSimpleName());
+                        }
+                        lost[0] = true;
                     } else {
-                        LOG.debug("Push API: Redis subscription still lost ({}); again in {} ms", e.getClass().getSimpleName(), pause);
+                        LOG.debug("Push API: Redis subscription still lost ({}); again in {} ms", e.getClass().getSimpleName(), pause[0]);
                     }
-                    LockSupport.parkNanos(pause * 1_000_000L);
-                    pause = Math.min(pause * 2, 5_000);
                 }
             } finally {
+                subscribed = false;
                 subscription = null;
+                subscriptionJedis = null;
             }
+            if (running) {
+                LockSupport.parkNanos(pause[0] * 1_000_000L);
+                pause[0] = Math.min(pause[0] * 2, 5_000);
+            }
+        }
+    }
+
+    /**
+     * Pings the subscription, and closes its connection when Redis has not answered a ping (nor sent anything) for
+     * the read timeout: Jedis reads a subscription without a timeout, so a connection gone silent (a dead peer, a
+     * dropped NAT entry: no FIN, no RST) would otherwise be waited on for ever. The loop then opens another.
+     */
+    private void pingSubscription() {
+        BinaryJedisPubSub pubSub = subscription;
+        Jedis jedis = subscriptionJedis;
+        if (pubSub == null || !subscribed) {
+            return;
+        }
+        if (System.nanoTime() - lastHeard > SUBSCRIPTION_READ_TIMEOUT_MILLIS * 1_000_000L) {
+            LOG.warn("Push API: nothing heard on the Redis subscription for {} ms; opening it again", SUBSCRIPTION_READ_TIMEOUT_MILLIS);
+            if (jedis != null) {
+                try {
+                    jedis.getConnection().disconnect();
+                } catch (RuntimeException e) {
+                    LOG.debug("closing the silent subscription: {}", e.toString());
+                }
+            }
+            return;
+        }
+        try {
+            pubSub.ping();
+        } catch (RuntimeException e) {
+            LOG.debug("Push API: ping on the subscription failed: {}", e.toString());
         }
     }
 
     @Override
     protected void doStop() throws Exception {
         running = false;
-        RedisConnection connection = subscription;
-        if (connection != null && connection.getSubscription() != null) {
+        BinaryJedisPubSub pubSub = subscription;
+        if (pubSub != null && subscribed) {
             try {
-                connection.getSubscription().unsubscribe();
+                pubSub.unsubscribe();
             } catch (RuntimeException e) {
                 LOG.debug("unsubscribe on stop: {}", e.toString());
             }
@@ -903,8 +1055,7 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
 
     @Override
     public boolean isRedisSubscribed() {
-        RedisConnection c = subscription;
-        return c != null && c.isSubscribed();
+        return subscribed;
     }
 
     @Override
@@ -924,7 +1075,7 @@ public class TickStream extends ServiceSupport implements MessageListener, TickS
 
     @Override
     public long getDroppedSlow() {
-        return (long) (dropped.get("slow").count() + dropped.get("unread_replies").count());
+        return (long) (dropped.get("slow").count() + dropped.get("unread_replies").count() + dropped.get("flood").count());
     }
 
     @Override

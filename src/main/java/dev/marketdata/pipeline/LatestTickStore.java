@@ -322,10 +322,12 @@ public class LatestTickStore implements Service {
         }
         List<NewestWins.Verdict> results;
         boolean listening;
+        List<TickUpdates.Update> mirrorsStored;
         try {
             RedisTicks.Stored stored = redis.write(writes, now, channel.length == 0 ? null : LISTENING);
             results = stored.verdicts();
             listening = stored.listening();
+            mirrorsStored = stored.mirrorsStored();
         } catch (RuntimeException e) {
             // Spring translates most Redis failures, but a broken pooled connection can surface untranslated.
             batch.forEach(this::putBack);
@@ -359,6 +361,9 @@ public class LatestTickStore implements Service {
             } else {
                 refused(guardKey, tick, verdict, null);
             }
+        }
+        if (published != null) {
+            published.addAll(mirrorsStored);
         }
         publish(published);
         return true;

@@ -65,7 +65,7 @@ public final class RedisTicks {
     }
 
     /** The verdicts of a batch, and whether a push API somewhere listens ({@link TickUpdates#LISTENING_KEY}). */
-    public record Stored(List<NewestWins.Verdict> verdicts, boolean listening) {
+    public record Stored(List<NewestWins.Verdict> verdicts, boolean listening, List<TickUpdates.Update> mirrorsStored) {
     }
 
     /**
@@ -97,12 +97,22 @@ public final class RedisTicks {
             results = pipeline(writes, mirrors, mirrorJson, nowArg, listeningKey);
         }
         List<NewestWins.Verdict> verdicts = new ArrayList<>(writes.size());
+        // The mirror key's stored ticks too: a gateway following the instrument under that name pushes them.
+        List<TickUpdates.Update> mirrorsStored = new ArrayList<>();
         int at = 0;
         for (int i = 0; i < writes.size(); i++) {
             verdicts.add(NewestWins.Verdict.ofCode((Long) results.get(at)));
-            at += mirrors.get(i) == null ? 1 : 2;
+            MarketTick mirror = mirrors.get(i);
+            if (mirror != null) {
+                NewestWins.Verdict v = NewestWins.Verdict.ofCode((Long) results.get(at + 1));
+                if (v.stores()) {
+                    mirrorsStored.add(new TickUpdates.Update(v != NewestWins.Verdict.NEWER, mirror.key(), mirror.sequence(),
+                            mirror.receivedAt(), mirrorJson.get(i)));
+                }
+            }
+            at += mirror == null ? 1 : 2;
         }
-        return new Stored(verdicts, listeningKey != null && results.get(at) != null);
+        return new Stored(verdicts, listeningKey != null && results.get(at) != null, mirrorsStored);
     }
 
     /**

@@ -59,8 +59,20 @@ public final class StreamEndpoint {
                                 + System.currentTimeMillis() + "}");
                 return;
             }
-            rc.request().toWebSocket().onSuccess(stream::accept)
-                    .onFailure(e -> LOG.warn("stream upgrade failed: {}", e.toString()));
+            // What Vert.x's handshake would refuse with a bare 400 (and a WARN each): refused in the API's envelope.
+            String key = rc.request().getHeader("Sec-WebSocket-Key");
+            String connection = rc.request().getHeader("Connection");
+            if (key == null || key.isBlank() || !"13".equals(rc.request().getHeader("Sec-WebSocket-Version"))
+                    || connection == null || !connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade")) {
+                rc.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                        .end("{\"success\":false,\"error\":{\"code\":\"BAD_REQUEST\",\"message\":\"not a WebSocket upgrade: "
+                                + "Connection: Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version: 13 are required\"},\"timestamp\":"
+                                + System.currentTimeMillis() + "}");
+                return;
+            }
+            io.vertx.core.http.HttpConnection tcp = rc.request().connection();
+            rc.request().toWebSocket().onSuccess(ws -> stream.accept(ws, tcp::close))
+                    .onFailure(e -> LOG.debug("stream upgrade failed: {}", e.toString()));
         });
         return true;
     }
