@@ -82,4 +82,25 @@ class LivePageIT {
             assertTrue(java.util.regex.Pattern.compile("<td>best</td><td>BTC-USDT</td><td>[0-9.]+ \\(binance\\)</td>").matcher(dom).find(), dom);
         }
     }
+
+    /** A gateway following 250 symbols: the page subscribes to all of them within the stream's message limits. */
+    @Test
+    void thePageFollowsAGatewayOfManySymbols() throws Exception {
+        String chromium = HeadlessChromium.installed();
+        Assumptions.assumeTrue(chromium != null, "no chromium on this machine (apt-get install chromium)");
+        java.util.List<String> symbols = dev.marketdata.support.Frames.symbols(250);
+        try (RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", "ws://127.0.0.1:1/stream",
+                "binance.max-url-length", "65536", "binance.symbols", String.join(",", symbols)));
+                HeadlessChromium page = new HeadlessChromium(chromium, "http://127.0.0.1:" + gateway.port() + "/")) {
+            await("250 rows and 250 best lines", Duration.ofSeconds(20), () -> {
+                try {
+                    return page.evaluate("document.querySelectorAll('tr.tick').length + '/' + document.querySelectorAll('tr.best').length")
+                            .equals("250/250");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertEquals("connected", page.evaluate("document.getElementById('status').textContent"));
+        }
+    }
 }
