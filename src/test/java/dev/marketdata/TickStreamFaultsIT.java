@@ -324,6 +324,39 @@ class TickStreamFaultsIT {
         }
     }
 
+    /**
+     * Clients that close right after subscribing, while the subscribe is still being handled: nothing of them stays
+     * in the hub, so the gateway stops saying it listens and the writers stop publishing.
+     */
+    @Test
+    void clientsClosingWhileTheirSubscribeIsHandledLeaveNothingBehind() throws Exception {
+        try (BinanceStandIn binance = new BinanceStandIn(List.of());
+                RunningGateway gateway = RunningGateway.start(Map.of("binance.ws.url", binance.url(), "binance.symbols", "AAAUSDT,BBBUSDT"))) {
+            await("connected", Duration.ofSeconds(20), () -> binance.connectedClients() == 1);
+            io.vertx.core.http.HttpClient http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setMaxWebSockets(100));
+            List<CompletableFuture<Void>> closed = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                closed.add(done);
+                http.webSocket(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port()).setURI("/api/v1/stream"))
+                        .onSuccess(ws -> {
+                            ws.closeHandler(v -> done.complete(null));
+                            ws.writeTextMessage("{\"op\":\"subscribe\",\"symbols\":[\"AAAUSDT\",\"BBBUSDT\"],\"best\":[\"AAA-USDT\"]}");
+                            ws.close();
+                        }).onFailure(done::completeExceptionally);
+            }
+            CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            await("no client left", Duration.ofSeconds(10), () -> metric(gateway, "marketdata_stream_clients ") == 0.0);
+            // The key lives 3 s after its last refresh; a hub still holding a ghost would refresh it for ever.
+            await("nobody listens any more", Duration.ofSeconds(10), () -> {
+                try (Jedis jedis = TestRedis.client()) {
+                    return !jedis.exists(dev.marketdata.pipeline.TickUpdates.LISTENING_KEY);
+                }
+            });
+            assertEquals(0.0, metric(gateway, "marketdata_stream_subscriptions "));
+        }
+    }
+
     /** What is not a WebSocket upgrade is refused in the API's envelope, not with Vert.x's bare 400 and a WARN. */
     @Test
     void aRequestThatIsNotAnUpgradeIsRefusedInTheEnvelope() throws Exception {

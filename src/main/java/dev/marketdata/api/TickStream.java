@@ -367,6 +367,10 @@ public class TickStream extends ServiceSupport implements TickStreamMXBean {
             closed = true;
             pending.clear();
         }
+
+        synchronized boolean isClosed() {
+            return closed;
+        }
     }
 
     /**
@@ -481,13 +485,12 @@ public class TickStream extends ServiceSupport implements TickStreamMXBean {
         socket.textMessageHandler(text -> receive(client, text));
         socket.binaryMessageHandler(b -> receive(client, null));
         socket.pongHandler(data -> client.pong());
-        // Vert.x answers every ping itself, before any handler sees it: a client sending pings and reading nothing
-        // makes the gateway queue pongs for it. Pings count against the message rate, and one sent while the
-        // client's socket is full closes it at once.
+        // Vert.x answers every ping itself, before any handler sees it: a client flooding pings and reading nothing
+        // makes the gateway queue pongs for it. Pings count against the message rate; a client over it is closed at
+        // once (within the rate, a client that does not read is found by its unanswered pings).
         socket.frameHandler(frame -> {
-            if (frame.type() == io.vertx.core.http.WebSocketFrameType.PING
-                    && (client.rate(System.currentTimeMillis()) != 0 || socket.writeQueueFull())) {
-                drop(client, "flood", "pings faster than allowed, or while not reading");
+            if (frame.type() == io.vertx.core.http.WebSocketFrameType.PING && client.rate(System.currentTimeMillis()) != 0) {
+                drop(client, "flood", "pings faster than stream.max-messages-per-second");
             }
         });
         long period = Math.max(50, Math.min(1_000, Math.min(limits.heartbeatMillis(), limits.clientTimeoutMillis() / 2)));
@@ -598,6 +601,9 @@ public class TickStream extends ServiceSupport implements TickStreamMXBean {
     }
 
     private void subscribe(Client client, JsonNode root, boolean subscribe) {
+        if (client.isClosed()) {
+            return;
+        }
         JsonNode symbols = root.path("symbols");
         JsonNode bestSymbols = root.path("best");
         JsonNode exchangeNames = root.path("exchanges");
@@ -697,6 +703,11 @@ public class TickStream extends ServiceSupport implements TickStreamMXBean {
             client.bests.put(name, "");
             follow(byBest, name, client);
             bestsChanged.add(name);
+        }
+        if (client.isClosed()) {
+            // It closed while this ran on a worker: its close already left the hub, so what was followed here goes now.
+            client.keys.forEach(key -> unfollow(byKey, key, client));
+            client.bests.keySet().forEach(name -> unfollow(byBest, name, client));
         }
     }
 
