@@ -470,10 +470,6 @@ public class TickStream extends ServiceSupport implements TickStreamMXBean {
     }
 
     /** A new client on the REST port's {@code /api/v1/stream}. */
-    public void accept(ServerWebSocket socket) {
-        accept(socket, () -> socket.close((short) 1008, "closed"));
-    }
-
     /**
      * @param hardClose closes the TCP connection at once: a client that does not read would hold its close frame,
      *                  and with it the connection and what is queued for it, until Vert.x's closing timeout

@@ -56,22 +56,16 @@ public final class RedisTicks {
         return KEY_PREFIX + followedKey;
     }
 
-    /**
-     * Sends the writes in one pipelined round trip, each through the newer-than script, and returns each one's
-     * {@link NewestWins.Verdict} in order. Throws when Redis does not answer.
-     */
-    public List<NewestWins.Verdict> write(List<Write> writes, long now) {
-        return write(writes, now, null).verdicts();
-    }
-
     /** The verdicts of a batch, and whether a push API somewhere listens ({@link TickUpdates#LISTENING_KEY}). */
     public record Stored(List<NewestWins.Verdict> verdicts, boolean listening, List<TickUpdates.Update> mirrorsStored) {
     }
 
     /**
-     * As {@link #write(List, long)}, and, in the same round trip after the writes, whether the key a listening
-     * push API keeps is there (null: not asked). Read after the writes, so a batch read as "not listening" was
-     * stored before a push API announced itself, and so before it read its snapshot.
+     * Sends the writes in one pipelined round trip, each through the newer-than script, and returns each one's
+     * {@link NewestWins.Verdict} in order (throws when Redis does not answer); and, in the same round trip after
+     * the writes, whether the key a listening push API keeps is there (null: not asked). It is read after the
+     * writes, so a batch read as "not listening" was stored before a push API announced itself, and so before it
+     * read its snapshot. The mirror key's stored ticks come back too, for publishing.
      */
     public Stored write(List<Write> writes, long now, byte[] listeningKey) {
         byte[] nowArg = bytes(Long.toString(now));
