@@ -79,15 +79,6 @@ class TickStreamFaultsIT {
                         : m.get("data").get("update_id").asLong()).toList();
     }
 
-    private static double metric(RunningGateway gateway, String prefix) {
-        try {
-            return gateway.send("/observe/metrics").body().lines().filter(l -> l.startsWith(prefix)).findFirst()
-                    .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
-        } catch (java.io.IOException e) {
-            return -1;
-        }
-    }
-
     /** Opens a WebSocket by hand on a raw socket: the test decides what it sends and that it never reads. */
     private static Socket rawUpgrade(int port) throws Exception {
         Socket raw = new Socket("127.0.0.1", port);
@@ -120,8 +111,8 @@ class TickStreamFaultsIT {
                 }
             }
             await("dropped as a flood", Duration.ofSeconds(10),
-                    () -> metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"flood\"}") == 1.0);
-            await("no client left", Duration.ofSeconds(10), () -> metric(gateway, "marketdata_stream_clients ") == 0.0);
+                    () -> gateway.metric("marketdata_stream_clients_dropped_total{reason=\"flood\"}") == 1.0);
+            await("no client left", Duration.ofSeconds(10), () -> gateway.metric("marketdata_stream_clients ") == 0.0);
             // The connection is gone too, not held for a close frame the client will never read.
             raw.setSoTimeout(10_000);
             InputStream in = raw.getInputStream();
@@ -159,7 +150,7 @@ class TickStreamFaultsIT {
             }
             await("stored", Duration.ofSeconds(10), () -> TestRedis.get("tick:latest:AAAUSDT") != null
                     && TestRedis.get("tick:latest:AAAUSDT").contains("\"update_id\":50"));
-            assertEquals(0.0, metric(gateway, "marketdata_redis_errors_total{operation=\"write\"}"));
+            assertEquals(0.0, gateway.metric("marketdata_redis_errors_total{operation=\"write\"}"));
             JsonNode health = gateway.getJson("/api/v1/health").get("data");
             assertEquals("up", health.get("redis").get("status").asText());
             assertEquals(false, health.get("stream").get("redis_subscribed").asBoolean());
@@ -300,7 +291,7 @@ class TickStreamFaultsIT {
             binance.broadcast(List.of(Frames.bookTicker("AAAUSDT", 8)));
             await("the next", Duration.ofSeconds(10), () -> ticks(here, "bookTicker").equals(List.of(7L, 8L)));
             assertEquals(List.of(), ticks(elsewhere, "bookTicker"));
-            assertEquals(0.0, metric(other, "marketdata_stream_ticks_received_total"));
+            assertEquals(0.0, other.metric("marketdata_stream_ticks_received_total"));
         } finally {
             try (Jedis jedis = TestRedis.client()) {
                 jedis.select(5);
@@ -346,14 +337,14 @@ class TickStreamFaultsIT {
                         }).onFailure(done::completeExceptionally);
             }
             CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-            await("no client left", Duration.ofSeconds(10), () -> metric(gateway, "marketdata_stream_clients ") == 0.0);
+            await("no client left", Duration.ofSeconds(10), () -> gateway.metric("marketdata_stream_clients ") == 0.0);
             // The key lives 3 s after its last refresh; a hub still holding a ghost would refresh it for ever.
             await("nobody listens any more", Duration.ofSeconds(10), () -> {
                 try (Jedis jedis = TestRedis.client()) {
                     return !jedis.exists(dev.marketdata.pipeline.TickUpdates.LISTENING_KEY);
                 }
             });
-            assertEquals(0.0, metric(gateway, "marketdata_stream_subscriptions "));
+            assertEquals(0.0, gateway.metric("marketdata_stream_subscriptions "));
         }
     }
 

@@ -477,15 +477,15 @@ class TickStreamIT {
                 }
                 out.write(frame);
                 out.flush();
-                await("one client", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_subscriptions ") == 1.0);
+                await("one client", Duration.ofSeconds(5), () -> gateway.metric("marketdata_stream_subscriptions ") == 1.0);
                 // From here on nothing is read; a tick every 200 ms.
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}") < 1.0 && System.nanoTime() < deadline) {
+                while (gateway.metric("marketdata_stream_clients_dropped_total{reason=\"slow\"}") < 1.0 && System.nanoTime() < deadline) {
                     binance.sendRound(t -> true);
                     java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
                 }
-                assertEquals(1.0, metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}"));
-                assertEquals(0.0, metric(gateway, "marketdata_stream_clients "));
+                assertEquals(1.0, gateway.metric("marketdata_stream_clients_dropped_total{reason=\"slow\"}"));
+                assertEquals(0.0, gateway.metric("marketdata_stream_clients "));
             }
         }
     }
@@ -514,7 +514,7 @@ class TickStreamIT {
             assertEquals(403, upgradeStatus(gateway, Map.of("X-API-Key", "k1", "Origin", "https://evil.example.com")));
             assertEquals(101, upgradeStatus(gateway, Map.of("X-API-Key", "k1", "Origin", "https://desk.example.com")));
             assertEquals(101, upgradeStatus(gateway, Map.of("X-API-Key", "k2")));
-            await("two clients", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_clients ") == 2.0);
+            await("two clients", Duration.ofSeconds(5), () -> gateway.metric("marketdata_stream_clients ") == 2.0);
             assertEquals(503, upgradeStatus(gateway, Map.of("X-API-Key", "k2")));
             javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
             javax.management.ObjectName stream = jmx.queryNames(new javax.management.ObjectName("org.apache.camel:type=stream,name=push,*"),
@@ -524,7 +524,7 @@ class TickStreamIT {
             assertTrue(!limits.contains("k1") && !limits.contains("k2"), "an API key in JMX: " + limits);
             assertEquals(4L, jmx.getAttribute(stream, "RefusedUpgrades"));
             assertEquals(2, jmx.invoke(stream, "disconnectClients", new Object[0], new String[0]));
-            await("no clients", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_clients ") == 0.0);
+            await("no clients", Duration.ofSeconds(5), () -> gateway.metric("marketdata_stream_clients ") == 0.0);
         }
     }
 
@@ -545,12 +545,12 @@ class TickStreamIT {
             String subscribe = "{\"op\":\"subscribe\",\"symbols\":" + JSON.writeValueAsString(symbols.subList(0, 60)) + "}";
             CompletableFuture<Short> closed = new CompletableFuture<>();
             flooder.socket().closeHandler(v -> closed.complete(flooder.socket().closeStatusCode()));
-            for (int i = 0; i < 900 && metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"unread_replies\"}") < 1.0; i++) {
+            for (int i = 0; i < 900 && gateway.metric("marketdata_stream_clients_dropped_total{reason=\"unread_replies\"}") < 1.0; i++) {
                 flooder.send(subscribe);
             }
             await("the flooder closed", Duration.ofSeconds(20),
-                    () -> metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"unread_replies\"}") == 1.0);
-            assertEquals(1.0, metric(gateway, "marketdata_stream_clients "));
+                    () -> gateway.metric("marketdata_stream_clients_dropped_total{reason=\"unread_replies\"}") == 1.0);
+            assertEquals(1.0, gateway.metric("marketdata_stream_clients "));
             reader.send("{\"op\":\"subscribe\",\"symbols\":[\"" + symbols.get(0) + "\"]}");
             await("the reader's snapshot", Duration.ofSeconds(5), () -> reader.of("snapshot").size() == 1);
             flooder.socket().resume();
@@ -585,13 +585,13 @@ class TickStreamIT {
                 // A round of the 200 symbols every 20 ms (10,000 frames a second), for at least 3 s: a steady feed, so
                 // that the fast client's latency is the hub's, not that of a machine saturated by the stand-in.
                 long minimum = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-                while ((metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}") < 1.0 || System.nanoTime() < minimum)
+                while ((gateway.metric("marketdata_stream_clients_dropped_total{reason=\"slow\"}") < 1.0 || System.nanoTime() < minimum)
                         && System.nanoTime() < deadline) {
                     binance.sendRound(t -> true);
                     java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
                 }
-                assertEquals(1.0, metric(gateway, "marketdata_stream_clients_dropped_total{reason=\"slow\"}"));
-                await("one client left", Duration.ofSeconds(5), () -> metric(gateway, "marketdata_stream_clients ") == 1.0);
+                assertEquals(1.0, gateway.metric("marketdata_stream_clients_dropped_total{reason=\"slow\"}"));
+                await("one client left", Duration.ofSeconds(5), () -> gateway.metric("marketdata_stream_clients ") == 1.0);
                 // The fast client's latency while the slow one was stuck: receive time at the client less the
                 // gateway's receive time of the frame (one clock, loopback).
                 List<Long> latencies = new java.util.ArrayList<>();
@@ -631,15 +631,6 @@ class TickStreamIT {
                 await("rate limited", Duration.ofSeconds(5), () -> fast.of("error").stream()
                         .anyMatch(e -> e.get("error").get("code").asText().equals("RATE_LIMITED")));
             }
-        }
-    }
-
-    private static double metric(RunningGateway gateway, String prefix) {
-        try {
-            return gateway.send("/observe/metrics").body().lines().filter(l -> l.startsWith(prefix)).findFirst()
-                    .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
-        } catch (java.io.IOException e) {
-            return -1;
         }
     }
 

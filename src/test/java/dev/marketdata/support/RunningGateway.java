@@ -86,6 +86,16 @@ public final class RunningGateway implements AutoCloseable {
         }
     }
 
+    /** The value of the first /observe/metrics line starting with the prefix; -1 when there is none or no answer. */
+    public double metric(String prefix) {
+        try {
+            return send("/observe/metrics").body().lines().filter(l -> l.startsWith(prefix)).findFirst()
+                    .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     public HttpResponse<String> send(String path) throws IOException {
         return send(path, Map.of());
     }
