@@ -76,6 +76,8 @@ public record GatewaySettings(List<FeedSettings> feeds, FeedSettings binance, Re
             integer(property, "binance.max-streams-per-connection", MAX_STREAMS_PER_CONNECTION, 1, MAX_STREAMS_PER_CONNECTION);
             integer(property, "binance.max-url-length", DEFAULT_MAX_URL_LENGTH, 256, 65_536);
         }
+        // Read where the cluster service is built; checked here so that a bad one is named with the rest.
+        ClusterSettings.from(property);
         // Read by the live configuration; checked here so that a bad one is named at start-up and on a live change.
         duration(property, "config.reload.interval", "1s", 0, 3_600_000);
         StreamSettings.from(property);

@@ -91,6 +91,9 @@ public class MarketDataConfiguration implements CamelConfiguration {
     private dev.marketdata.api.BestPrice bestPrice;
     private MockTickerEnricher mockEnricher;
     private dev.marketdata.api.TickStream tickStream;
+    private ClusterSettings clusterSettings;
+    private dev.marketdata.cluster.VenueLeadership leadership;
+    private dev.marketdata.cluster.ClusterWatch clusterWatch;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
@@ -110,6 +113,13 @@ public class MarketDataConfiguration implements CamelConfiguration {
             camelContext.getPropertiesComponent().addOverrideProperty(venue.id() + ".enabled", Boolean.toString(on));
         }
         feeds(camelContext).forEach((venue, feed) -> camelContext.getRegistry().bind(VenueFeed.bean(venue), feed));
+        // Leadership per venue: the ingest routes run where the cluster service says (none: here, all of them).
+        dev.marketdata.cluster.VenueLeadership venueLeadership = leadership(camelContext);
+        if (venueLeadership.clustered()) {
+            camelContext.addService(clusterService, true, true);
+            camelContext.addRoutePolicyFactory(venueLeadership);
+            venueLeadership.handOverOnStop(camelContext);
+        }
         StartupChecks.requireFreePort(s.api().serverHost(), s.api().serverPort(), "camel.server.port");
         if (s.api().managementPort() != s.api().serverPort()) {
             StartupChecks.requireFreePort(s.api().managementHost(), s.api().managementPort(), "camel.management.port");
@@ -136,6 +146,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
         camelContext.addService(new OperationsHookup(camelContext), true, true);
         camelContext.addService(liveConfiguration(camelContext, given), true, true);
         camelContext.addService(tickStream(camelContext), true, true);
+        camelContext.addService(clusterWatch(camelContext), true, true);
         camelContext.addStartupListener(new org.apache.camel.ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
@@ -160,6 +171,11 @@ public class MarketDataConfiguration implements CamelConfiguration {
                 LOG.info("Following {} on {} {} as {} via {}", feed.instruments().stream().map(i -> i.symbol()).toList(),
                         feed.id(), feed.url(), feed.streams(), feed.proxies());
             }
+        }
+        ClusterSettings cluster = clusterSettings(camelContext);
+        if (cluster.clustered()) {
+            LOG.info("Cluster service {} as instance {}: each venue is ingested by the instance that leads it (namespaces {}<venue>)",
+                    cluster.service(), cluster.instanceId(), dev.marketdata.cluster.VenueLeadership.NAMESPACE_PREFIX);
         }
         LOG.info("Redis {}:{} db {}, tick TTL {} s", s.redis().host(), s.redis().port(), s.redis().database(), s.redis().tickTtlSeconds());
         if (s.replay().replayFile() != null) {
@@ -604,6 +620,47 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return new dev.marketdata.api.OpenApiDocument(apiResponses(camelContext));
     }
 
+    private org.apache.camel.cluster.CamelClusterService clusterService;
+
+    public synchronized ClusterSettings clusterSettings(CamelContext camelContext) {
+        if (clusterSettings == null) {
+            PropertiesComponent properties = camelContext.getPropertiesComponent();
+            clusterSettings = ClusterSettings.from(name -> properties.resolveProperty(name).orElse(null));
+        }
+        return clusterSettings;
+    }
+
+    /** Which venues this instance ingests ({@code cluster.service}); all of them without a cluster service. */
+    public synchronized dev.marketdata.cluster.VenueLeadership leadership(CamelContext camelContext) {
+        if (leadership == null) {
+            clusterService = ClusterServices.create(clusterSettings(camelContext));
+            leadership = new dev.marketdata.cluster.VenueLeadership(clusterService);
+        }
+        return leadership;
+    }
+
+    /** Announces the venues this instance leads, reads who leads the others, and takes freshness from Redis. */
+    public synchronized dev.marketdata.cluster.ClusterWatch clusterWatch(CamelContext camelContext) {
+        if (clusterWatch == null) {
+            ClusterSettings c = clusterSettings(camelContext);
+            GatewaySettings s = settings(camelContext);
+            FreshnessTracker tracker = freshness(camelContext);
+            TickerReader tickers = tickerReader(camelContext);
+            dev.marketdata.cluster.VenueLeadership led = leadership(camelContext);
+            clusterWatch = new dev.marketdata.cluster.ClusterWatch(redisTemplate(camelContext), led, c.service(), c.instanceId(),
+                    s.feeds().stream().map(FeedSettings::id).toList(), tracker::symbols, tickers::storedReceivedAt, tracker::stored, CLOCK);
+            // Alerts on a venue are raised by the instance that leads it, once for the whole data set.
+            qualityMonitor(camelContext).judgeOnly(key -> led.leads(key.substring(0, Math.max(0, key.indexOf(':')))));
+            for (FeedSettings f : s.feeds()) {
+                String venue = f.id();
+                io.micrometer.core.instrument.Gauge.builder("marketdata.cluster.leading", led, l -> l.leads(venue) ? 1 : 0)
+                        .description("1 while this instance leads the venue (ingests it), 0 while another one does")
+                        .tag("exchange", venue).register(meterRegistry(camelContext));
+            }
+        }
+        return clusterWatch;
+    }
+
     /** Redis, freshness, then one feed check per enabled venue: in that order. */
     public synchronized List<HealthCheck> healthChecks(CamelContext camelContext) {
         if (healthChecks == null) {
@@ -614,7 +671,13 @@ public class MarketDataConfiguration implements CamelConfiguration {
             checks.add(new GatewayHealthChecks.Freshness(freshness(camelContext), s.quality().staleSeconds() * 1000L,
                     latestTickStore(camelContext)));
             for (FeedSettings f : s.feeds()) {
-                checks.add(new GatewayHealthChecks.Feed(feeds(camelContext).get(f.venue()), f.timing().idleMillis(), CLOCK));
+                dev.marketdata.cluster.ClusterWatch watch = clusterWatch(camelContext);
+                String venue = f.id();
+                checks.add(new GatewayHealthChecks.Feed(feeds(camelContext).get(f.venue()), f.timing().idleMillis(), CLOCK,
+                        () -> watch.leads(venue), () -> {
+                            dev.marketdata.cluster.ClusterWatch.Leader leader = watch.leaderOf(venue);
+                            return leader == null ? null : leader.instance();
+                        }));
             }
             healthChecks = List.copyOf(checks);
             healthChecks.forEach(check -> ((org.apache.camel.CamelContextAware) check).setCamelContext(camelContext));
@@ -654,6 +717,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
         HealthReport report = new HealthReport(checks.get(0), checks.subList(2, checks.size()), checks.get(1),
                 qualityMonitor(camelContext), apiResponses(camelContext), version(), () -> live == null ? null : live.healthDetails());
         report.stream(tickStream(camelContext)::healthDetails);
+        report.cluster(clusterWatch(camelContext)::details);
         return report;
     }
 

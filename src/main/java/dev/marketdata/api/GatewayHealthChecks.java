@@ -182,16 +182,47 @@ public final class GatewayHealthChecks {
         private final VenueFeed feed;
         private final long idleMillis;
         private final LongSupplier clock;
+        private final java.util.function.BooleanSupplier leads;
+        private final java.util.function.Supplier<String> leader;
 
         public Feed(VenueFeed feed, long idleMillis, LongSupplier clock) {
+            this(feed, idleMillis, clock, () -> true, () -> null);
+        }
+
+        /**
+         * @param leads  whether this instance ingests the venue now (with a cluster service, one instance does)
+         * @param leader the instance that announced it leads the venue, null when none did
+         */
+        public Feed(VenueFeed feed, long idleMillis, LongSupplier clock, java.util.function.BooleanSupplier leads,
+                java.util.function.Supplier<String> leader) {
             super("feed-" + feed.venue().id());
             this.feed = feed;
             this.idleMillis = idleMillis;
             this.clock = clock;
+            this.leads = leads;
+            this.leader = leader;
         }
 
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            String leadBy = leader.get();
+            if (!leads.getAsBoolean()) {
+                // Another instance ingests this venue: its feed is up for this one while somebody leads it; how fresh
+                // the venue's ticks are is the freshness check's, judged from what Redis holds.
+                builder.detail("role", "follower");
+                builder.detail("leader", leadBy);
+                builder.detail("connected", false);
+                builder.detail("endpoint", feed.getEndpoint());
+                if (leadBy == null) {
+                    builder.detail("last_error", "no instance leads " + feed.venue().id());
+                    builder.down();
+                } else {
+                    builder.up();
+                }
+                return;
+            }
+            builder.detail("role", "leader");
+            builder.detail("leader", leadBy);
             long now = clock.getAsLong();
             long lastFrame = feed.lastFrameAt();
             long age = feed.getConnectionAgeSeconds();

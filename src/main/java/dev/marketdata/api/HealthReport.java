@@ -25,6 +25,7 @@ public class HealthReport {
     private final String version;
     private final java.util.function.Supplier<Map<String, Object>> config;
     private volatile java.util.function.Supplier<Map<String, Object>> stream = () -> null;
+    private volatile java.util.function.Supplier<Map<String, Object>> cluster = () -> null;
 
     /** @param feeds one check per enabled venue, in the order of {@code exchanges} */
     public HealthReport(HealthCheck redis, List<HealthCheck> feeds, HealthCheck freshness, QualityMonitor quality,
@@ -42,6 +43,11 @@ public class HealthReport {
         this.quality = quality;
         this.responses = responses;
         this.version = version;
+    }
+
+    /** Which venues this instance leads and who leads the others, for the health document. */
+    public void cluster(java.util.function.Supplier<Map<String, Object>> details) {
+        this.cluster = details;
     }
 
     /** The push API's clients and subscriptions, for the health document. */
@@ -85,6 +91,7 @@ public class HealthReport {
         data.put("alerts_count", alerts.size());
         data.put("config", config.get());
         data.put("stream", stream.get());
+        data.put("cluster", cluster.get());
         if ("unhealthy".equals(status)) {
             responses.failure(exchange, 503, "UNHEALTHY", "Redis and every venue's feed are down: every answer would be mock", data);
         } else {
@@ -94,7 +101,7 @@ public class HealthReport {
 
     /** Every component has the same fields in every answer, null where a value is not known (or not there). */
     private static final List<String> REDIS_FIELDS = List.of("error");
-    private static final List<String> FEED_FIELDS = List.of("connected", "endpoint", "proxy", "connection_age_s",
+    private static final List<String> FEED_FIELDS = List.of("role", "leader", "connected", "endpoint", "proxy", "connection_age_s",
             "last_frame_age_ms", "connects", "failed_connects", "ingest_suspended", "last_error");
     private static final List<String> FRESHNESS_FIELDS = List.of("stale_symbols", "stale_count", "stale_after_s",
             "held_symbols", "held_count", "sequence_resets");

@@ -254,6 +254,28 @@ public class TickerReader {
         return raw.toUpperCase(Locale.ROOT);
     }
 
+    /**
+     * The receive time of the tick Redis holds for each of the keys, where it holds a valid one stored since the key
+     * was followed: what an instance that does not ingest a venue judges its freshness by. Throws when Redis fails.
+     */
+    public Map<String, Long> storedReceivedAt(List<String> keys) {
+        List<String> values = store.readAll(keys);
+        long now = clock.getAsLong();
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            String json = values.get(i);
+            if (json == null || index.byKey().get(key) == null) {
+                continue;
+            }
+            Checked valid = checked(key, json, now);
+            if (valid != null && valid.receivedAt() >= followedSince.applyAsLong(key)) {
+                out.put(key, valid.receivedAt());
+            }
+        }
+        return out;
+    }
+
     /** The entries of followed keys, checked, with why a slot is empty; for the consolidated best price. */
     public TickerLookup readKeys(List<String> wanted) {
         return read(wanted);

@@ -94,6 +94,7 @@ public class QualityMonitor {
     private final Map<String, LongAdder> raisedPerAlert = new ConcurrentHashMap<>();
     private final Queue<Event> events = new ConcurrentLinkedQueue<>();
     private volatile ProducerTemplate alerts;
+    private volatile java.util.function.Predicate<String> judges = key -> true;
 
     /**
      * @param clearAfterMillis {@code quality.alert.clear-after}: an alert clears only once its condition has
@@ -159,6 +160,14 @@ public class QualityMonitor {
             }
         }
         return Kind.STALE;
+    }
+
+    /**
+     * The keys ({@code exchange:SYMBOL}) this instance alerts on: those of the venues it leads, so that several
+     * instances on one data set raise each alert once. Every key without a cluster service.
+     */
+    public void judgeOnly(java.util.function.Predicate<String> keys) {
+        this.judges = keys;
     }
 
     /** Where raised and cleared alerts go (the route behind {@link #ALERT_ROUTE}); null sends nothing. */
@@ -235,7 +244,16 @@ public class QualityMonitor {
      */
     public void check() {
         long now = clock.getAsLong();
+        java.util.function.Predicate<String> judged = judges;
         for (String symbol : freshness.symbols()) {
+            if (!judged.test(symbol)) {
+                // Another instance leads this venue and alerts on it: this one raises nothing, and drops (without a
+                // word, as the leader speaks for it) what it raised while it led.
+                for (Kind kind : Kind.values()) {
+                    active.remove(key(kind, symbol));
+                }
+                continue;
+            }
             long age = freshness.ageMillis(symbol);
             boolean stale = age > staleMillis;
             update(Kind.STALE, symbol, stale, stale ? "no update for " + age / 1000 + " s" : null);

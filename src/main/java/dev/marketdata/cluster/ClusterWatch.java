@@ -1,0 +1,228 @@
+package dev.marketdata.cluster;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+
+/**
+ * What every instance can say about the others, once a second:
+ * <ul>
+ * <li>each venue this instance leads is announced in Redis ({@code cluster:leader:<venue>}, expiring after
+ * {@link #ANNOUNCE_TTL_MILLIS} unless renewed), so health on every instance says who leads the venues it does not.
+ * The announcement is information only: who ingests is decided by the cluster service, never by these keys;</li>
+ * <li>with a cluster service, each followed symbol's freshness is taken from the tick Redis holds (its receive
+ * time), so that an instance that does not ingest a venue judges its freshness, staleness and health by what every
+ * client is served, not by what this process wrote.</li>
+ * </ul>
+ */
+public final class ClusterWatch extends ServiceSupport {
+
+    public static final String LEADER_PREFIX = "cluster:leader:";
+    static final long INTERVAL_MILLIS = 1_000;
+    static final long ANNOUNCE_TTL_MILLIS = 3_000;
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Deletes an announcement only while it is still this instance's (another may have taken over meanwhile). */
+    private static final DefaultRedisScript<Long> RETRACT = new DefaultRedisScript<>(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end", Long.class);
+
+    /** Who leads a venue, as its leader announced it; {@code since} is when it took over (epoch ms). */
+    public record Leader(String instance, long since) {
+    }
+
+    private final StringRedisTemplate redis;
+    private final VenueLeadership leadership;
+    private final String service;
+    private final String instance;
+    private final List<String> venues;
+    private final Supplier<List<String>> followedKeys;
+    private final Function<List<String>, Map<String, Long>> storedReceivedAt;
+    private final BiConsumer<String, Long> observe;
+    private final LongSupplier clock;
+    private final Map<String, Long> leadingSince = new ConcurrentHashMap<>();
+    private final Map<String, String> announced = new ConcurrentHashMap<>();
+    private volatile Map<String, Leader> leaders = Map.of();
+    private volatile boolean redisAnswered;
+    private ScheduledExecutorService timer;
+
+    /**
+     * @param followedKeys     the followed keys ({@code exchange:SYMBOL})
+     * @param storedReceivedAt the receive time of the valid tick Redis holds for each key that has one
+     * @param observe          told each key's stored receive time (the freshness tracker)
+     */
+    public ClusterWatch(StringRedisTemplate redis, VenueLeadership leadership, String service, String instance, List<String> venues,
+            Supplier<List<String>> followedKeys, Function<List<String>, Map<String, Long>> storedReceivedAt,
+            BiConsumer<String, Long> observe, LongSupplier clock) {
+        this.redis = redis;
+        this.leadership = leadership;
+        this.service = service;
+        this.instance = instance;
+        this.venues = List.copyOf(venues);
+        this.followedKeys = followedKeys;
+        this.storedReceivedAt = storedReceivedAt;
+        this.observe = observe;
+        this.clock = clock;
+    }
+
+    @Override
+    protected void doStart() {
+        timer = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "cluster-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::tick, 0, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        if (timer != null) {
+            timer.shutdownNow();
+            try {
+                timer.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // Leadership was handed over as the context began stopping: say so at once rather than in ANNOUNCE_TTL.
+        for (String venue : List.copyOf(announced.keySet())) {
+            retract(venue);
+        }
+    }
+
+    void tick() {
+        try {
+            announce();
+            readLeaders();
+            if (leadership.clustered()) {
+                syncFreshness();
+            }
+            redisAnswered = true;
+        } catch (RuntimeException e) {
+            // Redis away: the store reports the outage; leaders are shown as unknown until it answers again.
+            redisAnswered = false;
+            LOG.debug("cluster watch: {}", e.toString());
+        }
+    }
+
+    private void announce() {
+        long now = clock.getAsLong();
+        for (String venue : venues) {
+            if (leadership.leads(venue)) {
+                long since = leadingSince.computeIfAbsent(venue, v -> {
+                    if (leadership.clustered()) {
+                        LOG.info("This instance ({}) now leads {}: it ingests it", instance, v);
+                    }
+                    return now;
+                });
+                String value = "{\"instance\":\"" + instance + "\",\"since\":" + since + "}";
+                redis.opsForValue().set(LEADER_PREFIX + venue, value, ANNOUNCE_TTL_MILLIS, TimeUnit.MILLISECONDS);
+                announced.put(venue, value);
+            } else if (leadingSince.remove(venue) != null || announced.containsKey(venue)) {
+                LOG.info("This instance ({}) no longer leads {}", instance, venue);
+                retract(venue);
+            }
+        }
+    }
+
+    private void retract(String venue) {
+        String value = announced.remove(venue);
+        if (value == null) {
+            return;
+        }
+        try {
+            redis.execute(RETRACT, List.of(LEADER_PREFIX + venue), value);
+        } catch (RuntimeException e) {
+            LOG.debug("retracting the leadership of {}: {}", venue, e.toString());
+        }
+    }
+
+    private void readLeaders() {
+        List<String> keys = venues.stream().map(v -> LEADER_PREFIX + v).toList();
+        List<String> values = redis.opsForValue().multiGet(keys);
+        Map<String, Leader> read = new LinkedHashMap<>();
+        for (int i = 0; i < venues.size(); i++) {
+            Leader leader = values == null ? null : parse(values.get(i));
+            if (leader != null) {
+                read.put(venues.get(i), leader);
+            }
+        }
+        leaders = read;
+    }
+
+    /** A value of another writer's making is shown only if it has the announced form. */
+    static Leader parse(String value) {
+        if (value == null || value.length() > 512) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(value);
+            JsonNode who = node.get("instance");
+            JsonNode since = node.get("since");
+            if (who == null || !who.isTextual() || !who.asText().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+                    || since == null || !since.canConvertToLong()) {
+                return null;
+            }
+            return new Leader(who.asText(), since.asLong());
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private void syncFreshness() {
+        List<String> keys = followedKeys.get();
+        if (keys.isEmpty()) {
+            return;
+        }
+        storedReceivedAt.apply(keys).forEach(observe);
+    }
+
+    /** Who leads the venue, as announced in Redis; null when nobody does (or Redis did not answer). */
+    public Leader leaderOf(String venue) {
+        return redisAnswered ? leaders.get(venue) : null;
+    }
+
+    public String instance() {
+        return instance;
+    }
+
+    public boolean leads(String venue) {
+        return leadership.leads(venue);
+    }
+
+    /** Health's {@code cluster} section. */
+    public Map<String, Object> details() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("service", service);
+        out.put("instance", instance);
+        List<String> led = new ArrayList<>();
+        Map<String, Object> who = new LinkedHashMap<>();
+        for (String venue : venues) {
+            if (leadership.leads(venue)) {
+                led.add(venue);
+            }
+            Leader leader = leaderOf(venue);
+            who.put(venue, leader == null ? null : leader.instance());
+        }
+        out.put("leads", led);
+        out.put("leaders", who);
+        return out;
+    }
+}
