@@ -650,7 +650,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             clusterWatch = new dev.marketdata.cluster.ClusterWatch(redisTemplate(camelContext), led, c.service(), c.instanceId(),
                     s.feeds().stream().map(FeedSettings::id).toList(), tracker::symbols, tickers::storedReceivedAt, tracker::stored, CLOCK);
             // Alerts on a venue are raised by the instance that leads it, once for the whole data set.
-            qualityMonitor(camelContext).judgeOnly(key -> led.leads(key.substring(0, Math.max(0, key.indexOf(':')))));
+            qualityMonitor(camelContext).judgeOnly(key -> led.leads(dev.marketdata.model.MarketTick.exchangeOfKey(key)));
             for (FeedSettings f : s.feeds()) {
                 String venue = f.id();
                 io.micrometer.core.instrument.Gauge.builder("marketdata.cluster.leading", led, l -> l.leads(venue) ? 1 : 0)

@@ -31,6 +31,8 @@ class EveryPropertyTest {
                 Arguments.of("exchanges", ",", "lists no exchange (one or more of binance, okx, bybit, coinbase, htx)"),
                 Arguments.of("feed.idle-timeout", "forever", "is not a duration such as 500ms, 30s or 23h30m"),
                 Arguments.of("redis.legacy-keys", "sometimes", "must be true or false"),
+                Arguments.of("cluster.service", "etcd", "must be one of none, file, kubernetes, zookeeper"),
+                Arguments.of("cluster.instance-id", "gw 1", "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit"),
                 Arguments.of("binance.streams", "depth", "'depth' is not one of bookTicker, ticker, miniTicker"),
                 Arguments.of("binance.idle-timeout", "30", "must be between 100ms and 1h (a number alone means milliseconds: write 30s for 30 seconds)"),
                 Arguments.of("binance.reconnect.initial-delay", "soon", "is not a duration such as 500ms, 30s or 23h30m"),

@@ -187,6 +187,31 @@ class QualityMonitorTest extends CamelTestSupport {
     }
 
     @Test
+    void onlyTheInstanceLeadingAVenueAlertsOnIt() throws Exception {
+        // Binance's keys have no exchange prefix (S0000USDT): judged by the exchange the key names, as the
+        // configuration does, they are Binance's; this instance leads every venue but Binance.
+        java.util.concurrent.atomic.AtomicBoolean leadsBinance = new java.util.concurrent.atomic.AtomicBoolean();
+        monitor.judgeOnly(key -> !dev.marketdata.model.MarketTick.exchangeOfKey(key).equals("binance") || leadsBinance.get());
+        MockEndpoint alerts = getMockEndpoint("mock:alerts");
+        now.addAndGet(31_000);
+        monitor.check();
+        assertEquals(List.of(), monitor.activeAlerts());
+        assertEquals(List.of(), log.lines());
+        // It takes Binance over: it alerts once for what is stale.
+        leadsBinance.set(true);
+        monitor.check();
+        assertEquals(200, monitor.activeAlerts().size());
+        // Another instance takes it back: the alerts are that instance's to report; nothing is sent from here.
+        leadsBinance.set(false);
+        monitor.check();
+        assertEquals(List.of(), monitor.activeAlerts());
+        alerts.expectedMessageCount(1);
+        alerts.assertIsSatisfied();
+        assertEquals(1, log.lines().size());
+        assertEquals("raised", body(alerts, 0).get("state").asText());
+    }
+
+    @Test
     void symbolsHoveringAtTheStaleThresholdAreOneEpisodeNotAFlood() throws Exception {
         QualityMonitor flapping = monitor(QualityMonitor.JumpAction.FLAG, 1_000);
         List<String> twenty = SYMBOLS.subList(0, 20);

@@ -65,6 +65,8 @@ public final class SubscriptionStandIn implements AutoCloseable {
     private final List<Conn> conns = new CopyOnWriteArrayList<>();
     public final List<Message> messages = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong(1_000);
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger mostOpen = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Predicate<String> refused = t -> false;
 
     public SubscriptionStandIn(Dialect dialect) throws Exception {
@@ -86,8 +88,10 @@ public final class SubscriptionStandIn implements AutoCloseable {
                 }
             }
             conns.add(conn);
+            mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
             log.accept("connection " + conn.number + " opened: " + (conn.uri.length() > 200 ? conn.uri.substring(0, 200) + "..." : conn.uri));
             ws.closeHandler(v -> {
+                open.decrementAndGet();
                 conn.closed = true;
                 log.accept("connection " + conn.number + " closed");
             });
@@ -165,12 +169,17 @@ public final class SubscriptionStandIn implements AutoCloseable {
             }
             CompletableFuture<Void> f = new CompletableFuture<>();
             vertx.runOnContext(v -> {
-                for (String topic : conn.topics()) {
-                    if (which.test(topic)) {
-                        conn.socket.writeTextMessage(frame(topic, sequence.incrementAndGet()));
+                try {
+                    for (String topic : conn.topics()) {
+                        if (which.test(topic)) {
+                            conn.socket.writeTextMessage(frame(topic, sequence.incrementAndGet()));
+                        }
                     }
+                } catch (RuntimeException e) {
+                    // The client went away between the check and the write (a killed gateway): nothing to send to.
+                } finally {
+                    f.complete(null);
                 }
-                f.complete(null);
             });
             done.add(f);
         }
@@ -194,6 +203,16 @@ public final class SubscriptionStandIn implements AutoCloseable {
 
     public String url(String path) {
         return "ws://127.0.0.1:" + server.actualPort() + path;
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** The most connections that were open at once (counted on the server's event loop, in order of events). */
+    public int mostOpenAtOnce() {
+        return mostOpen.get();
     }
 
     public List<Conn> connections() {
