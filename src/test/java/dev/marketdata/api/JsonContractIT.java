@@ -56,12 +56,13 @@ class JsonContractIT {
             assertEquals("cache_miss", live.get(2).get("mock_reason").asText());
             JsonNode health = gateway.getJson("/api/v1/health");
             assertEquals(List.of("success", "data", "timestamp"), fields(health));
-            assertEquals(List.of("status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count", "config", "stream"),
-                    fields(health.get("data")));
+            assertEquals(List.of("status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count", "config", "stream",
+                    "cluster"), fields(health.get("data")));
+            assertEquals(List.of("service", "instance", "leads", "leaders"), fields(health.get("data").get("cluster")));
             assertEquals(List.of("binance"), fields(health.get("data").get("feeds")));
             assertEquals(fields(health.get("data").get("feed")), fields(health.get("data").get("feeds").get("binance")));
             assertEquals(List.of("status", "error"), fields(health.get("data").get("redis")));
-            assertEquals(List.of("status", "connected", "endpoint", "proxy", "connection_age_s", "last_frame_age_ms",
+            assertEquals(List.of("status", "role", "leader", "connected", "endpoint", "proxy", "connection_age_s", "last_frame_age_ms",
                     "connects", "failed_connects", "ingest_suspended", "last_error"), fields(health.get("data").get("feed")));
             assertEquals(List.of("status", "stale_symbols", "stale_count", "stale_after_s", "held_symbols", "held_count",
                     "sequence_resets"), fields(health.get("data").get("freshness")));

@@ -23,7 +23,7 @@ public class HealthAnswer {
     @Schema(description = "When the answer was made, ms since the epoch")
     public long timestamp;
 
-    @Schema(name = "Health", requiredProperties = { "status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count", "config", "stream" })
+    @Schema(name = "Health", requiredProperties = { "status", "version", "redis", "feed", "feeds", "freshness", "alerts", "alerts_count", "config", "stream", "cluster" })
     public static class Health {
         @Schema(description = "healthy; degraded (a venue or freshness down, or Redis down with a venue up); unhealthy (Redis and every venue down)",
                 allowableValues = { "healthy", "degraded", "unhealthy" })
@@ -47,6 +47,21 @@ public class HealthAnswer {
         public Config config;
         @Schema(description = "The push API (/api/v1/stream)")
         public Stream stream;
+        @Schema(description = "Running several instances: which venues this one ingests, and who leads each")
+        public Cluster cluster;
+    }
+
+    @Schema(name = "ClusterHealth", requiredProperties = { "service", "instance", "leads", "leaders" })
+    public static class Cluster {
+        @Schema(description = "The cluster service electing each venue's leader (cluster.service)",
+                allowableValues = { "none", "file", "kubernetes", "zookeeper" })
+        public String service;
+        @Schema(description = "This instance's name (cluster.instance-id)")
+        public String instance;
+        @Schema(description = "The venues this instance leads, so ingests (every enabled venue with service none)")
+        public java.util.List<String> leads;
+        @Schema(description = "Every enabled venue's leader as it announced itself in Redis; null while none does")
+        public Map<String, String> leaders;
     }
 
     @Schema(name = "StreamHealth", requiredProperties = { "clients", "subscriptions", "redis_subscribed", "messages_sent",
@@ -103,11 +118,17 @@ public class HealthAnswer {
         public String error;
     }
 
-    @Schema(name = "FeedHealth", requiredProperties = { "status", "connected", "endpoint", "proxy", "connection_age_s",
+    @Schema(name = "FeedHealth", requiredProperties = { "status", "role", "leader", "connected", "endpoint", "proxy", "connection_age_s",
             "last_frame_age_ms", "connects", "failed_connects", "ingest_suspended", "last_error" })
     public static class Feed {
-        @Schema(description = "up while every connection is open and frames arrive", allowableValues = { "up", "down" })
+        @Schema(description = "up while every connection is open and frames arrive; on a follower, up while another instance leads the venue",
+                allowableValues = { "up", "down" })
         public String status;
+        @Schema(description = "leader: this instance ingests the venue; follower: another one does (cluster.service)",
+                allowableValues = { "leader", "follower" })
+        public String role;
+        @Schema(description = "The instance that leads the venue, as announced in Redis; null while none does", nullable = true)
+        public String leader;
         @Schema(description = "Whether every connection is open (or a recording is replayed)", nullable = true)
         public Boolean connected;
         @Schema(description = "The venue's URL, or replay:<file>", nullable = true)
