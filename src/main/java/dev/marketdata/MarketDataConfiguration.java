@@ -677,7 +677,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
                         () -> watch.leads(venue), () -> {
                             dev.marketdata.cluster.ClusterWatch.Leader leader = watch.leaderOf(venue);
                             return leader == null ? null : leader.instance();
-                        }));
+                        }, () -> watch.noLeaderReason(venue)));
             }
             healthChecks = List.copyOf(checks);
             healthChecks.forEach(check -> ((org.apache.camel.CamelContextAware) check).setCamelContext(camelContext));

@@ -184,23 +184,26 @@ public final class GatewayHealthChecks {
         private final LongSupplier clock;
         private final java.util.function.BooleanSupplier leads;
         private final java.util.function.Supplier<String> leader;
+        private final java.util.function.Supplier<String> noLeader;
 
         public Feed(VenueFeed feed, long idleMillis, LongSupplier clock) {
-            this(feed, idleMillis, clock, () -> true, () -> null);
+            this(feed, idleMillis, clock, () -> true, () -> null, () -> null);
         }
 
         /**
          * @param leads  whether this instance ingests the venue now (with a cluster service, one instance does)
          * @param leader the instance that announced it leads the venue, null when none did
+         * @param noLeader why no leader is known, shown while there is none
          */
         public Feed(VenueFeed feed, long idleMillis, LongSupplier clock, java.util.function.BooleanSupplier leads,
-                java.util.function.Supplier<String> leader) {
+                java.util.function.Supplier<String> leader, java.util.function.Supplier<String> noLeader) {
             super("feed-" + feed.venue().id());
             this.feed = feed;
             this.idleMillis = idleMillis;
             this.clock = clock;
             this.leads = leads;
             this.leader = leader;
+            this.noLeader = noLeader;
         }
 
         @Override
@@ -214,7 +217,7 @@ public final class GatewayHealthChecks {
                 builder.detail("connected", false);
                 builder.detail("endpoint", feed.getEndpoint());
                 if (leadBy == null) {
-                    builder.detail("last_error", "no instance leads " + feed.venue().id());
+                    builder.detail("last_error", noLeader.get());
                     builder.down();
                 } else {
                     builder.up();

@@ -187,7 +187,10 @@ public final class ClusterWatch extends ServiceSupport {
     }
 
     private void syncFreshness() {
-        List<String> keys = followedKeys.get();
+        // The venues led here are judged by what this process stores, which is what Redis holds: reading them back
+        // would cost a read of every symbol every second for nothing.
+        List<String> keys = followedKeys.get().stream()
+                .filter(key -> !leadership.leads(dev.marketdata.model.MarketTick.exchangeOfKey(key))).toList();
         if (keys.isEmpty()) {
             return;
         }
@@ -197,6 +200,11 @@ public final class ClusterWatch extends ServiceSupport {
     /** Who leads the venue, as announced in Redis; null when nobody does (or Redis did not answer). */
     public Leader leaderOf(String venue) {
         return redisAnswered ? leaders.get(venue) : null;
+    }
+
+    /** Why no leader is known for the venue: nobody announced it, or Redis did not answer the last reading. */
+    public String noLeaderReason(String venue) {
+        return redisAnswered ? "no instance leads " + venue : "who leads " + venue + " is unknown: Redis did not answer";
     }
 
     public String instance() {
