@@ -31,7 +31,7 @@ class MetricsIT {
             "aggTrade", "trade", "kline", "avgPrice", "rollingWindow", "control", "other");
 
     /** The gateway's own series besides the one tick-age series per symbol (the README's cardinality figure). */
-    private static final int GATEWAY_SERIES = 199;
+    private static final int GATEWAY_SERIES = 200;
     private static List<String> frames;
     private static Map<String, JsonNode> newest;
     private static List<String> symbols;
@@ -99,6 +99,8 @@ class MetricsIT {
         assertEquals(0.0, atStart.value("marketdata_websocket_disconnects_total", "exchange", "binance"));
         assertEquals(1.0, atStart.value("marketdata_websocket_reconnect_attempts_total", "exchange", "binance"));
         assertEquals(1.0, atStart.value("marketdata_websocket_connected", "exchange", "binance"));
+        // The one connect so far, counted in the budget this instance shares through Redis (flushed before the start).
+        assertEquals(1.0, atStart.value("marketdata_connect_budget_used", "exchange", "binance"));
         assertEquals(0.0, atStart.value("marketdata_ingest_latency_seconds_count"));
         assertEquals(0.0, atStart.value("marketdata_ingest_latency_seconds_bucket", "le", "+Inf"));
         // The push API's meters, before any client.
