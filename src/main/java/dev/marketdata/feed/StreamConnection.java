@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * <li>a close, an error or silence (no frame for the idle timeout) leads to a reconnect after exponential
  * backoff with full jitter, capped at the maximum delay; the backoff resets once a connection has stayed up
  * for the reset time;</li>
- * <li>every connect, across all connections of the venue, is booked with the venue's {@link ConnectLimiter};</li>
+ * <li>every connect, across all connections of the venue, is booked with the venue's {@link ConnectLimiter}, and
+ * through it with every instance on the same egress address (in Redis; the event loop does not wait for it);</li>
  * <li>a failed attempt moves to the next proxy; the whole list is tried before backing off;</li>
  * <li>once open, the protocol's subscribe messages are sent in order; a frame the protocol answers (HTX's
  * ping) is answered at once; the protocol's keep-alive text is sent after its interval without sending;</li>
