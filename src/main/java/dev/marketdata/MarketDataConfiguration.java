@@ -23,6 +23,7 @@ import dev.marketdata.api.HttpErrorPages;
 import dev.marketdata.api.MockTickerEnricher;
 import dev.marketdata.api.StoredTickCheck;
 import dev.marketdata.api.TickerReader;
+import dev.marketdata.cluster.RedisConnectBudget;
 import dev.marketdata.feed.ConnectionSpec;
 import dev.marketdata.feed.MarketStreamComponent;
 import dev.marketdata.feed.VenueFeed;
@@ -140,6 +141,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
             camelContext.addService(frameRecorder(camelContext), true, true);
         }
         StartupChecks.requireUsableRedis(redisTemplate(camelContext));
+        shareConnectBudgets(camelContext);
         StartupChecks.requireAlertEndpoint(camelContext);
         // Stopped before the embedded Redis (services stop in reverse order): pending ticks get flushed.
         camelContext.addService(latestTickStore(camelContext), true, true);
@@ -184,6 +186,25 @@ public class MarketDataConfiguration implements CamelConfiguration {
                     s.replay().binanceEnabled() ? " beside the live feed" : " in place of Binance", s.redis().host(), s.redis().port(),
                     s.redis().database(), s.redis().tickTtlSeconds());
         }
+    }
+
+    /**
+     * Every venue's connects are counted in Redis with the other instances' on the same egress (issue 14): N instances
+     * behind one address keep the venue's limit together. Stopped before the Redis connections are closed.
+     */
+    private void shareConnectBudgets(CamelContext camelContext) throws Exception {
+        PropertiesComponent pc = camelContext.getPropertiesComponent();
+        String egress = ConnectBudgetSettings.egress(name -> pc.resolveProperty(name).orElse(null));
+        RedisConnectBudget budget = new RedisConnectBudget(redisTemplate(camelContext), settings(camelContext).redis().timeoutMs());
+        StartupChecks.requireUsableConnectBudget(budget);
+        feeds(camelContext).values().forEach(feed -> feed.connectLimiter().share(budget, feed.venue().id(), egress));
+        camelContext.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                budget.close();
+            }
+        }, true, true);
+        LOG.info("Connect budgets shared through Redis by every instance on egress '{}' (cluster.egress)", egress);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 
+import dev.marketdata.cluster.RedisConnectBudget;
 import dev.marketdata.model.ProxySpec;
 import dev.marketdata.pipeline.Failures;
 import org.apache.camel.CamelContext;
@@ -76,6 +77,25 @@ final class StartupChecks {
                 throw refusal.atStartUp();
             }
             // Unreachable for now: the store retries with backoff and the API answers without Redis meanwhile.
+        }
+    }
+
+    /**
+     * The connect budget shared through Redis, booked and refused once on a probe key: a user the ACL lets write the
+     * ticks' keys but not {@code connect:budget:*} would run, but never with the budget shared. Unreachable is an
+     * outage here too: every connect asks again.
+     */
+    static void requireUsableConnectBudget(RedisConnectBudget budget) {
+        try {
+            budget.probe();
+        } catch (RuntimeException e) {
+            Failures.Refusal refusal = Failures.redisRefusal(e);
+            // Refused credentials are the ticks' check's to report, which runs first.
+            if (refusal != null && refusal.permission()) {
+                throw new IllegalArgumentException("Invalid redis.username: the Redis user may not run a command the "
+                        + "shared connect budget needs (" + refusal.words() + "); grant it " + RedisConnectBudget.REQUIRED_COMMANDS
+                        + " on " + RedisConnectBudget.KEY_PREFIX + "*");
+            }
         }
     }
 

@@ -69,7 +69,10 @@ class EveryPropertyTest {
                 Arguments.of("quality.max-skew-ms", "lots", "is not a whole number"),
                 Arguments.of("quality.price-jump-action", "ignore", "must be flag or reject"),
                 Arguments.of("quality.check-interval-ms", "-5", "must be between 50 and 3600000"),
-                Arguments.of("quality.alert.clear-after", "2d", "must be between 0ms and 1d"));
+                Arguments.of("quality.alert.clear-after", "2d", "must be between 0ms and 1d"),
+                Arguments.of("cluster.egress", "nat:eu 1", "must be 1 to 64 letters, digits, '.', '_' or '-': one name for "
+                        + "the public address this instance's connections leave from, the same on every instance behind that "
+                        + "address (nat-eu-1, 203.0.113.7)"));
     }
 
     static Stream<Arguments> venueBadValues() {

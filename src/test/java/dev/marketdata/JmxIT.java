@@ -147,6 +147,11 @@ class JmxIT {
         await("connected again", Duration.ofSeconds(20), () -> Boolean.TRUE.equals(attr(feed, "Connected")));
         assertEquals(3L, jmx.getAttribute(feed, "Connects"));
         assertEquals(false, jmx.getAttribute(feed, "IngestSuspended"));
+        // Every connect was booked in the budget shared through Redis (flushed before this gateway started).
+        assertEquals(3, jmx.getAttribute(feed, "ConnectBudgetUsed"));
+        assertEquals(250, jmx.getAttribute(feed, "ConnectBudgetLimit"));
+        assertEquals(300L, jmx.getAttribute(feed, "ConnectBudgetWindowSeconds"));
+        assertEquals("connect:budget:binance:default", jmx.getAttribute(feed, "ConnectBudgetScope"));
     }
 
     private static Set<String> updated(ObjectName feed) {

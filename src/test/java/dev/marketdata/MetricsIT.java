@@ -99,6 +99,8 @@ class MetricsIT {
         assertEquals(0.0, atStart.value("marketdata_websocket_disconnects_total", "exchange", "binance"));
         assertEquals(1.0, atStart.value("marketdata_websocket_reconnect_attempts_total", "exchange", "binance"));
         assertEquals(1.0, atStart.value("marketdata_websocket_connected", "exchange", "binance"));
+        // The one connect so far, counted in the budget this instance shares through Redis (flushed before the start).
+        assertEquals(1.0, atStart.value("marketdata_connect_budget_used", "exchange", "binance"));
         assertEquals(0.0, atStart.value("marketdata_ingest_latency_seconds_count"));
         assertEquals(0.0, atStart.value("marketdata_ingest_latency_seconds_bucket", "le", "+Inf"));
         // The push API's meters, before any client.

@@ -4,10 +4,12 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.ProxyOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * <li>a close, an error or silence (no frame for the idle timeout) leads to a reconnect after exponential
  * backoff with full jitter, capped at the maximum delay; the backoff resets once a connection has stayed up
  * for the reset time;</li>
- * <li>every connect, across all connections of the venue, is booked with the venue's {@link ConnectLimiter};</li>
+ * <li>every connect, across all connections of the venue, is booked with the venue's {@link ConnectLimiter}, and
+ * through it with every instance on the same egress address (in Redis; the event loop does not wait for it);</li>
  * <li>a failed attempt moves to the next proxy; the whole list is tried before backing off;</li>
  * <li>once open, the protocol's subscribe messages are sent in order; a frame the protocol answers (HTX's
  * ping) is answered at once; the protocol's keep-alive text is sent after its interval without sending;</li>
@@ -198,15 +201,42 @@ public final class StreamConnection {
             // Already connected (a rotation's connection took over meanwhile): a second one would double every frame.
             return;
         }
-        long wait = limiter.reserve();
+        // The proxy is read once: the connect is booked in its budget and made through it, even if another connection
+        // of the venue moves the feed to the next proxy meanwhile.
+        ProxyOptions via = feed.proxyOptions();
+        java.util.concurrent.CompletableFuture<Long> booking = limiter.reserve(via);
+        if (booking.isDone()) {
+            booked(booking.join(), rotation, via);
+            return;
+        }
+        // Asking the budget shared with the other instances (Redis) takes a round trip, on a thread of its own: the
+        // event loop goes on, and the answer comes back to this connection's context. Meanwhile this connection is
+        // connecting, as far as every other path is concerned.
+        connecting = true;
+        Context context = vertx.getOrCreateContext();
+        booking.whenComplete((wait, error) -> context.runOnContext(v -> {
+            connecting = false;
+            // The limiter answers every failure itself (its own window); an error here would be a bug: book nothing.
+            booked(error == null ? wait : limiter.windowMillis(), rotation, via);
+            if (!connecting) {
+                reconnectIfDue();
+            }
+        }));
+    }
+
+    /** A connect was booked ({@code wait} 0) or has to wait: connects now, or later. */
+    private void booked(long wait, boolean rotation, ProxyOptions via) {
+        if (!running) {
+            return;
+        }
         if (wait > 0 && rotation) {
             // The old connection still serves: try the switch when a slot is free, without a line every check.
             nextRotationAttempt = System.currentTimeMillis() + wait;
             return;
         }
         if (wait > 0) {
-            LOG.warn("{}: holding the reconnect {} ms to stay under the venue's connection limit ({} per {} s)", name, wait,
-                    limiter.limit(), limiter.windowMillis() / 1000);
+            LOG.warn("{}: holding the reconnect {} ms to stay under the venue's connection limit ({} per {} s, counted in {})",
+                    name, wait, limiter.limit(), limiter.windowMillis() / 1000, limiter.usedScope(via));
             schedule(wait, rotation);
             return;
         }
@@ -219,7 +249,7 @@ public final class StreamConnection {
                 .setPort(port)
                 .setURI(spec.requestTarget())
                 .setSsl("wss".equals(target.getScheme()));
-        options.setProxyOptions(feed.proxyOptions());
+        options.setProxyOptions(via);
         client.webSocket(options).onComplete(result -> {
             connecting = false;
             if (result.failed()) {
@@ -227,13 +257,18 @@ public final class StreamConnection {
             } else {
                 opened(new Link(result.result(), spec.topics()), spec, rotation);
             }
-            if (reconnectDue) {
-                reconnectDue = false;
-                if (active == null && retryTimer == -1) {
-                    schedule(0, false);
-                }
-            }
+            reconnectIfDue();
         });
+    }
+
+    /** A reconnect that came due while another connect was in flight, run now that it ended. */
+    private void reconnectIfDue() {
+        if (reconnectDue) {
+            reconnectDue = false;
+            if (active == null && retryTimer == -1) {
+                schedule(0, false);
+            }
+        }
     }
 
     private void opened(Link link, ConnectionSpec spec, boolean rotation) {

@@ -120,6 +120,10 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
         }
         Gauge.builder("marketdata.websocket.connected", this, f -> f.isConnected() ? 1 : 0).tags(tags)
                 .description("1 while every WebSocket connection to the venue is open").register(registry);
+        // One series a venue: what an operator alerts on before the venue refuses (or bans) connections.
+        Gauge.builder("marketdata.connect.budget.used", this, VenueFeed::getConnectBudgetUsed).tags(tags)
+                .description("Connects in the venue's current window, of every instance counted in the same budget "
+                        + "(this instance's egress, or proxy)").register(registry);
     }
 
     /** The registry name of a venue's feed: {@code binanceFeed}, {@code okxFeed}. */
@@ -175,6 +179,26 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
 
     public ConnectLimiter connectLimiter() {
         return limiter;
+    }
+
+    @Override
+    public int getConnectBudgetUsed() {
+        return limiter.used(proxyOptions());
+    }
+
+    @Override
+    public int getConnectBudgetLimit() {
+        return limiter.limit();
+    }
+
+    @Override
+    public long getConnectBudgetWindowSeconds() {
+        return limiter.windowMillis() / 1000;
+    }
+
+    @Override
+    public String getConnectBudgetScope() {
+        return limiter.usedScope(proxyOptions());
     }
 
     void transport(MarketStreamConsumer consumer) {

@@ -34,6 +34,20 @@ public interface VenueFeedMXBean {
 
     long getFailedConnects();
 
+    /**
+     * Connects in the venue's current window, counted where the next connect would be: in Redis, with every
+     * instance on this instance's egress (or using its proxy); this process's own while Redis does not answer.
+     */
+    int getConnectBudgetUsed();
+
+    /** The most connects the gateway makes in one window (kept under the venue's published limit). */
+    int getConnectBudgetLimit();
+
+    long getConnectBudgetWindowSeconds();
+
+    /** Where connects are counted: the Redis key, or "this process" (and since when Redis has not answered). */
+    String getConnectBudgetScope();
+
     /** ISO-8601 time of the last frame, empty before the first. */
     String getLastFrameTime();
 

@@ -1,5 +1,7 @@
 package dev.marketdata.support;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.marketdata.feed.FeedEvents;
@@ -10,6 +12,8 @@ public final class CountingFeedEvents implements FeedEvents {
 
     public final AtomicInteger connects = new AtomicInteger();
     public final AtomicInteger disconnects = new AtomicInteger();
+    /** When each connection opened (System.currentTimeMillis()), in order. */
+    public final List<Long> connectedAt = new CopyOnWriteArrayList<>();
 
     @Override
     public ProxyOptions proxyOptions() {
@@ -32,6 +36,7 @@ public final class CountingFeedEvents implements FeedEvents {
 
     @Override
     public void connected(boolean primary) {
+        connectedAt.add(System.currentTimeMillis());
         connects.incrementAndGet();
     }
 
