@@ -423,7 +423,7 @@ public final class LiveConfiguration extends ServiceSupport implements VenueFeed
         RedisSettings r = running.redis();
         RedisSettings redis = new RedisSettings(r.host(), r.port(), r.username(), r.password(), r.ssl(), r.database(),
                 r.embedded(), r.timeoutMs(), next.redis().tickTtlSeconds(), r.sequenceResetAfterMillis(),
-                r.shutdownFlushMillis(), r.legacyKeys());
+                r.shutdownFlushMillis(), r.legacyKeys(), r.sentinel());
         ApiSettings a = running.api();
         ApiSettings api = new ApiSettings(a.serverHost(), a.serverPort(), a.managementHost(), a.managementPort(),
                 a.workerThreads(), next.api().mockPrices());

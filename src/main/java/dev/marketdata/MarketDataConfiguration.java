@@ -3,7 +3,6 @@ package dev.marketdata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.stream.Collectors;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,11 +53,8 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import redis.clients.jedis.JedisPoolConfig;
 
 /**
  * Binds the gateway's beans. Settings are read and checked once; a bad value stops start-up with a
@@ -78,6 +74,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     private ApiMetrics apiMetrics;
     private java.util.Map<Venue, VenueFeed> feeds;
     private EmbeddedRedisLauncher embeddedRedis;
+    private RedisConnections redisConnections;
     private JedisConnectionFactory connectionFactory;
     private StringRedisTemplate redisTemplate;
     private LatestTickStore store;
@@ -179,11 +176,12 @@ public class MarketDataConfiguration implements CamelConfiguration {
             LOG.info("Cluster service {} as instance {}: each venue is ingested by the instance that leads it (namespaces {}<venue>)",
                     cluster.service(), cluster.instanceId(), dev.marketdata.cluster.VenueLeadership.NAMESPACE_PREFIX);
         }
-        LOG.info("Redis {}:{} db {}, tick TTL {} s", s.redis().host(), s.redis().port(), s.redis().database(), s.redis().tickTtlSeconds());
+        String redisAt = redisConnections(camelContext).describe();
+        LOG.info("Redis {} db {}, tick TTL {} s", redisAt, s.redis().database(), s.redis().tickTtlSeconds());
         if (s.replay().replayFile() != null) {
             // Binance is not connected while a recording plays in its place (unless binance.enabled says so).
-            LOG.info("Replaying {} for {} as {}{}; Redis {}:{} db {}, tick TTL {} s", s.replay().replayFile(), s.symbols(), streams,
-                    s.replay().binanceEnabled() ? " beside the live feed" : " in place of Binance", s.redis().host(), s.redis().port(),
+            LOG.info("Replaying {} for {} as {}{}; Redis {} db {}, tick TTL {} s", s.replay().replayFile(), s.symbols(), streams,
+                    s.replay().binanceEnabled() ? " beside the live feed" : " in place of Binance", redisAt,
                     s.redis().database(), s.redis().tickTtlSeconds());
         }
     }
@@ -212,9 +210,11 @@ public class MarketDataConfiguration implements CamelConfiguration {
      * SystemProperties): say so, once, without the value, and name the safe ways.
      */
     private static void warnOfSecretsInSystemProperties(GatewaySettings s) {
-        if (!System.getProperty("redis.password", "").isBlank()) {
-            LOG.warn("redis.password is given as a -D system property: any JMX client can read it. Use redis.password-file "
-                    + "or the REDIS_PASSWORD environment variable instead");
+        for (String name : List.of("redis.password", "redis.sentinel.password")) {
+            if (!System.getProperty(name, "").isBlank()) {
+                LOG.warn("{} is given as a -D system property: any JMX client can read it. Use {}-file or the {} environment "
+                        + "variable instead", name, name, name.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
+            }
         }
         for (String name : List.of("binance.proxies", "proxies")) {
             if (System.getProperty(name, "").contains("@") && s.feeds().stream()
@@ -500,7 +500,10 @@ public class MarketDataConfiguration implements CamelConfiguration {
         if (embeddedRedis == null) {
             GatewaySettings s = settings(camelContext);
             embeddedRedis = new EmbeddedRedisLauncher(s.redis().host(), s.redis().port());
-            if (s.redis().embedded() && s.redis().username().isEmpty() && s.redis().password().isEmpty()) {
+            if (s.redis().sentinel().on()) {
+                // The sentinels name the master: redis.host is not used, and nothing should take its port.
+                LOG.debug("redis.sentinel.master is set: no embedded Redis");
+            } else if (s.redis().embedded() && s.redis().username().isEmpty() && s.redis().password().isEmpty()) {
                 embeddedRedis.startIfAbsent();
             } else if (s.redis().embedded()) {
                 // Credentials point at a secured Redis: an embedded one without them would only take its port.
@@ -510,38 +513,20 @@ public class MarketDataConfiguration implements CamelConfiguration {
         return embeddedRedis;
     }
 
+    /** Redis at redis.host, or the master the sentinels of redis.sentinel.nodes name (see {@link RedisConnections}). */
+    public synchronized RedisConnections redisConnections(CamelContext camelContext) {
+        if (redisConnections == null) {
+            GatewaySettings s = settings(camelContext);
+            embeddedRedis(camelContext);
+            redisConnections = RedisConnections.open(s.redis());
+        }
+        return redisConnections;
+    }
+
     @BindToRegistry("redisConnectionFactory")
     public synchronized JedisConnectionFactory redisConnectionFactory(CamelContext camelContext) {
         if (connectionFactory == null) {
-            GatewaySettings s = settings(camelContext);
-            embeddedRedis(camelContext);
-            RedisStandaloneConfiguration server = new RedisStandaloneConfiguration(s.redis().host(), s.redis().port());
-            server.setDatabase(s.redis().database());
-            if (!s.redis().username().isEmpty()) {
-                server.setUsername(s.redis().username());
-            }
-            if (!s.redis().password().isEmpty()) {
-                server.setPassword(s.redis().password());
-            }
-            JedisPoolConfig pool = new JedisPoolConfig();
-            pool.setMaxTotal(32);
-            pool.setMaxIdle(32);
-            pool.setMaxWait(Duration.ofMillis(s.redis().timeoutMs()));
-            // After a Redis restart the idle connections are dead: test them every second and drop those.
-            pool.setTestWhileIdle(true);
-            pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
-            pool.setNumTestsPerEvictionRun(-1);
-            JedisClientConfiguration.JedisClientConfigurationBuilder builder = JedisClientConfiguration.builder()
-                    .connectTimeout(Duration.ofMillis(s.redis().timeoutMs()))
-                    .readTimeout(Duration.ofMillis(s.redis().timeoutMs()));
-            if (s.redis().ssl()) {
-                // TLS with the JVM's trust store (javax.net.ssl.trustStore for a private CA).
-                builder.useSsl();
-            }
-            JedisClientConfiguration client = builder.usePooling().poolConfig(pool).build();
-            connectionFactory = new JedisConnectionFactory(server, client);
-            connectionFactory.afterPropertiesSet();
-            connectionFactory.start();
+            connectionFactory = redisConnections(camelContext).factory();
         }
         return connectionFactory;
     }
@@ -566,6 +551,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
                     ingestMetrics(camelContext), freshness(camelContext), CLOCK);
             Followed f = followed(camelContext);
             store.follow(key -> f.current().follows(key));
+            // A failover moves the master: the store then retries at once rather than after its backoff.
+            store.redisAddress(redisConnections(camelContext)::server);
         }
         return store;
     }
@@ -688,7 +675,10 @@ public class MarketDataConfiguration implements CamelConfiguration {
             GatewaySettings s = settings(camelContext);
             List<HealthCheck> checks = new java.util.ArrayList<>();
             LatestTickStore store = latestTickStore(camelContext);
-            checks.add(new GatewayHealthChecks.Redis(redisTemplate(camelContext), ingestMetrics(camelContext), store::redisUp));
+            GatewayHealthChecks.Redis redis = new GatewayHealthChecks.Redis(redisTemplate(camelContext), ingestMetrics(camelContext),
+                    store::redisUp);
+            redis.server(redisConnections(camelContext).mode(), redisConnections(camelContext)::server);
+            checks.add(redis);
             checks.add(new GatewayHealthChecks.Freshness(freshness(camelContext), s.quality().staleSeconds() * 1000L,
                     latestTickStore(camelContext)));
             for (FeedSettings f : s.feeds()) {
@@ -712,19 +702,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
             PropertiesComponent pc = camelContext.getPropertiesComponent();
             GatewaySettings s = settings(camelContext);
             JedisConnectionFactory pooled = redisConnectionFactory(camelContext);
-            redis.clients.jedis.DefaultJedisClientConfig.Builder config = redis.clients.jedis.DefaultJedisClientConfig.builder()
-                    .connectionTimeoutMillis(s.redis().timeoutMs())
-                    .socketTimeoutMillis(dev.marketdata.api.TickStream.SUBSCRIPTION_READ_TIMEOUT_MILLIS)
-                    .database(s.redis().database()).ssl(s.redis().ssl()).clientName("market-data-stream");
-            if (!s.redis().username().isEmpty()) {
-                config.user(s.redis().username());
-            }
-            if (!s.redis().password().isEmpty()) {
-                config.password(s.redis().password());
-            }
-            redis.clients.jedis.HostAndPort address = new redis.clients.jedis.HostAndPort(s.redis().host(), s.redis().port());
-            redis.clients.jedis.JedisClientConfig subscriptionConfig = config.build();
-            tickStream = new dev.marketdata.api.TickStream(pooled, () -> new redis.clients.jedis.Jedis(address, subscriptionConfig),
+            tickStream = new dev.marketdata.api.TickStream(pooled, redisConnections(camelContext).subscription(
+                    dev.marketdata.api.TickStream.SUBSCRIPTION_READ_TIMEOUT_MILLIS, "market-data-stream"),
                     dev.marketdata.api.TickStream.channel(s.redis().database()), tickerReader(camelContext),
                     mockTickerEnricher(camelContext), bestPrice(camelContext), StreamSettings.from(name -> pc.resolveProperty(name).orElse(null)),
                     s.redis().sequenceResetAfterMillis(), meterRegistry(camelContext));

@@ -18,7 +18,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * process holds (probes and clients would reach that process while this one wrote Redis), and a Redis that
  * refuses the credentials or a command the gateway needs (nothing would ever be written). Each ends as a
  * configuration error: exit code 2 and one line naming the property. Redis merely unreachable is not one of
- * them: the gateway retries.
+ * them (nor are sentinels that do not answer): the gateway retries.
  */
 final class StartupChecks {
 
@@ -72,11 +72,17 @@ final class StartupChecks {
                     connection.scriptingCommands().scriptLoad(PERMISSION_PROBE), ReturnType.INTEGER, 2,
                     bytes("tick:latest:_startup_probe_"), bytes("tick:seq:_startup_probe_")));
         } catch (RuntimeException e) {
+            // A sentinel setting that cannot work (no sentinel knows the master's name, they refuse their password)
+            // is named as such, not taken for the master's credentials.
+            IllegalArgumentException sentinel = RedisConnections.settingProblem(e);
+            if (sentinel != null) {
+                throw sentinel;
+            }
             Failures.Refusal refusal = Failures.redisRefusal(e);
             if (refusal != null) {
                 throw refusal.atStartUp();
             }
-            // Unreachable for now: the store retries with backoff and the API answers without Redis meanwhile.
+            // Unreachable for now (Redis, or every sentinel): the store retries with backoff and the API answers without Redis meanwhile.
         }
     }
 

@@ -54,6 +54,7 @@ class EveryPropertyTest {
                 Arguments.of("redis.database", "16", "must be between 0 and 15"),
                 Arguments.of("redis.embedded", "1", "must be true or false"),
                 Arguments.of("redis.timeout-ms", "10", "must be between 50 and 60000"),
+                Arguments.of("redis.sentinel.master", "my master", "must be the master's name as the sentinels know it (up to 128 printable characters, no spaces)"),
                 Arguments.of("redis.reconcile-interval", "abc", "is not a duration such as 500ms, 30s or 23h30m"),
                 Arguments.of("redis.shutdown-flush-timeout", "11m", "must be between 0ms and 10m"),
                 Arguments.of("tick.ttl.seconds", "0", "must be between 1 and 2592000"),

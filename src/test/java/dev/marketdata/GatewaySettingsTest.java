@@ -128,6 +128,50 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void sentinelSettingsAreReadAndTheirPasswordNeverShown() throws Exception {
+        assertFalse(settings(Map.of(), Map.of()).redis().sentinel().on(), "off by default");
+        Path password = Files.writeString(Files.createTempDirectory("secrets").resolve("sentinel-password"), "s3ntinel pw\n");
+        RedisSettings r = settings(Map.of("redis.sentinel.master", " mymaster ",
+                "redis.sentinel.nodes", " 10.0.0.5:26379, sentinel-2.local:26380 ,,[::1]:26381 ",
+                "redis.sentinel.password-file", password.toString(), "redis.password", "m4ster pw"), Map.of()).redis();
+        assertEquals("mymaster", r.sentinel().master());
+        assertEquals(List.of(new RedisSettings.Node("10.0.0.5", 26379), new RedisSettings.Node("sentinel-2.local", 26380),
+                new RedisSettings.Node("::1", 26381)), r.sentinel().nodes());
+        assertEquals("s3ntinel pw", r.sentinel().password());
+        assertEquals("m4ster pw", r.password());
+        assertEquals("sentinel master 'mymaster' via [10.0.0.5:26379, sentinel-2.local:26380, [::1]:26381] (sentinel password ***)"
+                + " db 0 user= password=*** ttl=60s", r.toString());
+        assertEquals("Invalid redis.sentinel.password-file '" + password + "': is set as well as redis.sentinel.password; "
+                + "set one of them", message(Map.of("redis.sentinel.master", "m", "redis.sentinel.nodes", "h:1",
+                "redis.sentinel.password-file", password.toString(), "redis.sentinel.password", "x")));
+    }
+
+    @Test
+    void badSentinelSettingsAreNamed() {
+        assertEquals("Invalid redis.sentinel.nodes '': lists no sentinel; redis.sentinel.master is set, so list its sentinels "
+                + "as host:port,host:port", message(Map.of("redis.sentinel.master", "mymaster")));
+        assertEquals("Invalid redis.sentinel.nodes ',': lists no sentinel; redis.sentinel.master is set, so list its "
+                + "sentinels as host:port,host:port", message(Map.of("redis.sentinel.master", "mymaster", "redis.sentinel.nodes", " , ")));
+        assertEquals("Invalid redis.sentinel.master '': redis.sentinel.nodes is set; name the master the sentinels watch, or "
+                + "empty redis.sentinel.nodes to use redis.host", message(Map.of("redis.sentinel.nodes", "10.0.0.5:26379")));
+        assertEquals("Invalid redis.sentinel.master 'my master': must be the master's name as the sentinels know it (up to "
+                + "128 printable characters, no spaces)", message(Map.of("redis.sentinel.master", "my master",
+                "redis.sentinel.nodes", "10.0.0.5:26379")));
+        assertEquals("Invalid redis.sentinel.nodes '10.0.0.5:26379,10.0.0.6': '10.0.0.6' is not host:port (a sentinel's "
+                + "address, for example 10.0.0.5:26379 or [::1]:26379)", message(Map.of("redis.sentinel.master", "mymaster",
+                "redis.sentinel.nodes", "10.0.0.5:26379,10.0.0.6")));
+        assertEquals("Invalid redis.sentinel.nodes '::1:26379': '::1:26379' is not host:port (a sentinel's address, for "
+                + "example 10.0.0.5:26379 or [::1]:26379)", message(Map.of("redis.sentinel.master", "mymaster",
+                "redis.sentinel.nodes", "::1:26379")));
+        assertEquals("Invalid redis.sentinel.nodes '10.0.0.5:70000': '10.0.0.5:70000' has port 70000; a port is 1-65535",
+                message(Map.of("redis.sentinel.master", "mymaster", "redis.sentinel.nodes", "10.0.0.5:70000")));
+        assertEquals("Invalid redis.sentinel.nodes 'h:0': 'h:0' has port 0; a port is 1-65535",
+                message(Map.of("redis.sentinel.master", "mymaster", "redis.sentinel.nodes", "h:0")));
+        assertEquals("Invalid redis.sentinel.nodes 'h:26379, h:26379': names h:26379 twice",
+                message(Map.of("redis.sentinel.master", "mymaster", "redis.sentinel.nodes", "h:26379, h:26379")));
+    }
+
+    @Test
     void newBoundsAreChecked() {
         GatewaySettings s = settings(Map.of(), Map.of());
         assertEquals(5_000, s.redis().sequenceResetAfterMillis());

@@ -86,6 +86,8 @@ public final class GatewayHealthChecks {
         private final java.util.concurrent.ThreadPoolExecutor pinger;
         /** The last PING's verdict (null: PONG, else the error to report), when it came, and the gateway's Redis errors then. */
         private volatile Pinged last;
+        private volatile String mode = "standalone";
+        private volatile java.util.function.Supplier<String> server = () -> null;
 
         private record Pinged(String error, long atNanos, double errorsSeen) {
         }
@@ -110,8 +112,22 @@ public final class GatewayHealthChecks {
             this.pinger.allowCoreThreadTimeOut(true);
         }
 
+        /**
+         * How Redis is found ({@code standalone}, {@code sentinel}) and the server the gateway's connections go to now
+         * (in sentinel mode, the master the sentinels named last), shown beside the verdict; never a credential.
+         */
+        public void server(String mode, java.util.function.Supplier<String> server) {
+            this.mode = mode;
+            this.server = server;
+        }
+
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            builder.detail("mode", mode);
+            String at = server.get();
+            if (at != null) {
+                builder.detail("server", at);
+            }
             Pinged known = last;
             if (known == null) {
                 known = ping();

@@ -100,7 +100,7 @@ public class HealthReport {
     }
 
     /** Every component has the same fields in every answer, null where a value is not known (or not there). */
-    private static final List<String> REDIS_FIELDS = List.of("error");
+    private static final List<String> REDIS_FIELDS = List.of("mode", "server", "error");
     private static final List<String> FEED_FIELDS = List.of("role", "leader", "connected", "endpoint", "proxy", "connection_age_s",
             "last_frame_age_ms", "connects", "failed_connects", "ingest_suspended", "last_error");
     private static final List<String> FRESHNESS_FIELDS = List.of("stale_symbols", "stale_count", "stale_after_s",

@@ -47,8 +47,12 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * this gateway has been writing: {@code tick:epoch} is created once by the first gateway and adopted by
  * every other one, so gateways sharing a Redis agree on it; when it is missing or different (a restart
  * without persistence, a failover to a stranger, a foreign dump), the ticks this process wrote are written
- * again, each with the TTL it has left. Stopping flushes what is pending, within a bound, and reports
- * what could not be written.
+ * again, each with the TTL it has left. The same happens when another Redis server answers than before (its
+ * {@code run_id} differs, or, where the Redis user may not run {@code INFO}, its address): a Sentinel failover
+ * replicates the epoch, but replication is asynchronous, so the promoted replica may lack the last ticks the old
+ * master acknowledged; written again through the newest-wins script, a tick the new master has already is
+ * refused as a duplicate, so the rewrite costs nothing but the round trip. Stopping flushes what is pending,
+ * within a bound, and reports what could not be written.
  */
 public class LatestTickStore implements Service {
 
@@ -116,6 +120,12 @@ public class LatestTickStore implements Service {
     private static final byte[] LISTENING = TickUpdates.LISTENING_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final ReconnectBackoff retry = new ReconnectBackoff(250, 5_000);
     private volatile String epoch;
+    /** The Redis server last seen answering ({@link #serverIdentity}); null before one was. */
+    private volatile String server;
+    /** Where the connections go now (host:port; with Sentinel, the master it names); null when not known. */
+    private volatile java.util.function.Supplier<String> address = () -> null;
+    private volatile String addressTried;
+    private final AtomicBoolean runIdRefused = new AtomicBoolean();
     private volatile boolean redisUp = true;
     private volatile long nextRetryAt;
     private volatile Thread writer;
@@ -157,6 +167,15 @@ public class LatestTickStore implements Service {
         holds.keySet().removeIf(ofRemoved);
         // Not written after its removal either: the symbol is no longer followed, its key expires by its TTL.
         pending.keySet().removeIf(ofRemoved);
+    }
+
+    /**
+     * Where the connections go now (host:port), asked on every reconcile: when it changes (Sentinel named another
+     * master) Redis is tried again at once instead of after the backoff grown during the outage; and it tells
+     * servers apart where the Redis user may not run {@code INFO}.
+     */
+    public void redisAddress(java.util.function.Supplier<String> where) {
+        this.address = where;
     }
 
     /** {@code tick.ttl.seconds}, changed at run time: keys written from now on get the new TTL. */
@@ -404,22 +423,41 @@ public class LatestTickStore implements Service {
     }
 
     /**
-     * Run periodically: while Redis is down, retry with backoff; once it answers, let the writer send what is
-     * pending, and write again what this process wrote if Redis no longer holds the same data set.
+     * Run periodically: while Redis is down, retry with backoff (at once when the connections now go to another
+     * address: a failover); once it answers, let the writer send what is pending, and write again what this process
+     * wrote if Redis no longer holds the same data set or another server answers than before.
      */
     public void reconcile() {
         long now = clock.getAsLong();
-        if (!redisUp && now < nextRetryAt) {
+        String at = address.get();
+        boolean moved = at != null && !at.equals(addressTried);
+        if (!redisUp && now < nextRetryAt && !moved) {
             return;
         }
+        addressTried = at;
         try {
             String known = epoch;
             String found = readEpoch();
-            if (known == null || !known.equals(found)) {
+            String before = server;
+            String identity = serverIdentity(at);
+            boolean sameData = known != null && known.equals(found);
+            boolean otherServer = before != null && identity != null && !before.equals(identity);
+            boolean answered = true;
+            if (!sameData || otherServer || !redisUp) {
+                // Also a write: a demoted master still answers reads but refuses this (READONLY), so it is not back.
                 String adopted = adoptEpoch();
-                if (known != null) {
-                    reseed(known, found, adopted);
+                if (known != null && !sameData) {
+                    answered = reseed(known, found, adopted);
+                } else if (otherServer) {
+                    answered = rewriteForNewServer(before, identity);
                 }
+            }
+            if (identity != null) {
+                server = identity;
+            }
+            if (!answered) {
+                // The rewrite failed: its ticks are pending again, Redis is down again (redisFailed said so).
+                return;
             }
             if (!redisUp) {
                 retry.reset();
@@ -433,6 +471,23 @@ public class LatestTickStore implements Service {
         forgetExpired(now);
     }
 
+    /**
+     * Which Redis server answers: its {@code run_id}, new with every process (a restart, a promoted replica); where
+     * the Redis user may not run {@code INFO}, the address the connections go to (a failover moves it, a restart
+     * in place does not). Null when neither is known.
+     */
+    private String serverIdentity(String at) {
+        String runId = redis.serverRunId();
+        if (runId != null) {
+            return "run_id " + runId;
+        }
+        if (runIdRefused.compareAndSet(false, true)) {
+            LOG.info("The Redis user may not run INFO: another server taking over (a failover) is told by its address only, "
+                    + "so a Redis restarted in place that lost the last writes is not noticed; grant +info to notice it");
+        }
+        return at == null ? null : "address " + at;
+    }
+
     /** Creates the epoch if Redis has none, and takes whatever Redis then holds as this gateway's. */
     String adoptEpoch() {
         String value = redis.adoptEpoch();
@@ -444,16 +499,36 @@ public class LatestTickStore implements Service {
         return redis.readEpoch();
     }
 
-    private void reseed(String known, String found, String adopted) {
-        List<Map.Entry<String, Written>> byTime = new ArrayList<>(lastWritten.entrySet());
-        byTime.sort(Comparator.comparingLong(e -> e.getValue().at()));
-        // The local guards describe the data set that is gone; Redis's guards (if any) decide from here on.
-        byTime.forEach(e -> guards.remove(e.getKey()));
-        writeBatch(byTime);
+    private boolean reseed(String known, String found, String adopted) {
+        List<Map.Entry<String, Written>> again = newestWritten();
+        boolean answered = writeBatch(again);
         LOG.warn("Redis no longer holds this gateway's data set: {} is {} where it was '{}' (a restart without "
                 + "persistence, a failover, or another data set loaded); wrote the newest {} tick(s) this gateway "
                 + "holds again, each with the TTL it had left, and adopted epoch '{}'", EPOCH_KEY,
-                found == null ? "missing" : "'" + shown(found) + "'", shown(known), byTime.size(), shown(adopted));
+                found == null ? "missing" : "'" + shown(found) + "'", shown(known), again.size(), shown(adopted));
+        return answered;
+    }
+
+    private boolean rewriteForNewServer(String before, String now) {
+        List<Map.Entry<String, Written>> again = newestWritten();
+        boolean answered = writeBatch(again);
+        LOG.warn("Another Redis server answers now ({}, where it was {}: a failover or a restart). Replication is "
+                + "asynchronous, so it may lack ticks the old one acknowledged: wrote the newest {} tick(s) this gateway "
+                + "holds again, each with the TTL it had left (one it has already is refused as a duplicate)",
+                shown(now), shown(before), again.size());
+        return answered;
+    }
+
+    /**
+     * The newest tick of every symbol and stream kind this process wrote, oldest first, to be written again (if Redis
+     * does not answer, they are pending again); the local guards of the data set that is gone are forgotten.
+     */
+    private List<Map.Entry<String, Written>> newestWritten() {
+        List<Map.Entry<String, Written>> byTime = new ArrayList<>(lastWritten.entrySet());
+        byTime.sort(Comparator.comparingLong(e -> e.getValue().at()));
+        // Redis's guards (if any) decide from here on.
+        byTime.forEach(e -> guards.remove(e.getKey()));
+        return byTime;
     }
 
     private void forgetExpired(long now) {
@@ -576,6 +651,7 @@ public class LatestTickStore implements Service {
         stopped.set(false);
         try {
             adoptEpoch();
+            server = serverIdentity(address.get());
         } catch (DataAccessException e) {
             Failures.Refusal refusal = Failures.redisRefusal(e);
             if (refusal != null) {

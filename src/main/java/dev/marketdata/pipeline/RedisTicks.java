@@ -238,6 +238,33 @@ public final class RedisTicks {
     }
 
     /**
+     * The {@code run_id} of the Redis server process that answers ({@code INFO server}): a new one after every restart
+     * and on every other server, so a failover shows as a change even though the data set (and its epoch) was
+     * replicated. Null when the Redis user may not run {@code INFO} (an ACL without {@code +info}); other failures
+     * throw as every command does.
+     */
+    public String serverRunId() {
+        String info;
+        try {
+            info = onJedis(jedis -> jedis.info("server"));
+        } catch (org.springframework.dao.DataAccessException e) {
+            Failures.Refusal refusal = Failures.redisRefusal(e);
+            if (refusal != null && refusal.permission()) {
+                return null;
+            }
+            throw e;
+        }
+        if (info != null) {
+            for (String line : info.split("\r?\n")) {
+                if (line.startsWith("run_id:")) {
+                    return line.substring("run_id:".length()).trim();
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * The second key a Binance tick is written to, as that key's symbol names it, so that both the original
      * contract's key and the venue key exist whichever way a symbol is configured: for {@code BTC-USDT} (followed
      * as {@code binance:BTC-USDT}), the tick named {@code BTCUSDT} at {@code tick:latest:BTCUSDT} while

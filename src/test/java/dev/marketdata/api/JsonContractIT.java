@@ -61,7 +61,10 @@ class JsonContractIT {
             assertEquals(List.of("service", "instance", "leads", "leaders"), fields(health.get("data").get("cluster")));
             assertEquals(List.of("binance"), fields(health.get("data").get("feeds")));
             assertEquals(fields(health.get("data").get("feed")), fields(health.get("data").get("feeds").get("binance")));
-            assertEquals(List.of("status", "error"), fields(health.get("data").get("redis")));
+            assertEquals(List.of("status", "mode", "server", "error"), fields(health.get("data").get("redis")));
+            // Without sentinels: redis.host:redis.port, as configured.
+            assertEquals("standalone", health.at("/data/redis/mode").asText());
+            assertEquals(TestRedis.host() + ":" + TestRedis.port(), health.at("/data/redis/server").asText());
             assertEquals(List.of("status", "role", "leader", "connected", "endpoint", "proxy", "connection_age_s", "last_frame_age_ms",
                     "connects", "failed_connects", "ingest_suspended", "last_error"), fields(health.get("data").get("feed")));
             assertEquals(List.of("status", "stale_symbols", "stale_count", "stale_after_s", "held_symbols", "held_count",

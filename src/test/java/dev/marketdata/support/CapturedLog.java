@@ -7,6 +7,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.Logger;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /** The lines one logger writes while this is open ("LEVEL message"), for tests that count log lines. */
@@ -26,6 +27,14 @@ public final class CapturedLog implements AutoCloseable {
         };
         appender.start();
         logger.addAppender(appender);
+        // Log4j gives the logger a configuration of its own for the appender, as additive as the one it had: the
+        // root's is not, so a capture opened before any other configuration took the logger's lines from the console
+        // and target/test-logs/gateway.log for the rest of the JVM.
+        LoggerConfig own = logger.getContext().getConfiguration().getLoggerConfig(logger.getName());
+        if (own.getName().equals(logger.getName()) && !own.isAdditive()) {
+            own.setAdditive(true);
+            logger.getContext().updateLoggers();
+        }
     }
 
     public List<String> lines() {

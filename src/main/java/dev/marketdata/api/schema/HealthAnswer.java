@@ -110,10 +110,16 @@ public class HealthAnswer {
         public java.util.List<String> changedAtRunTime;
     }
 
-    @Schema(name = "RedisHealth", requiredProperties = { "status", "error" })
+    @Schema(name = "RedisHealth", requiredProperties = { "status", "mode", "server", "error" })
     public static class Redis {
         @Schema(description = "up when Redis answers", allowableValues = { "up", "down" })
         public String status;
+        @Schema(description = "How Redis is found: redis.host (standalone) or the master named by redis.sentinel.nodes (sentinel)",
+                allowableValues = { "standalone", "sentinel" })
+        public String mode;
+        @Schema(description = "host:port of the Redis the gateway uses now: in sentinel mode the master the sentinels named "
+                + "last, null until one did", nullable = true)
+        public String server;
         @Schema(description = "Why Redis is down (an authentication or permission failure is named)", nullable = true)
         public String error;
     }
