@@ -657,6 +657,21 @@ public class MarketDataConfiguration implements CamelConfiguration {
             dev.marketdata.cluster.VenueLeadership led = leadership(camelContext);
             clusterWatch = new dev.marketdata.cluster.ClusterWatch(redisTemplate(camelContext), led, c.service(), c.instanceId(),
                     s.feeds().stream().map(FeedSettings::id).toList(), tracker::symbols, tickers::storedReceivedAt, tracker::stored, CLOCK);
+            // What this instance's own feed check says of each venue it leads goes with its announcement, so that the
+            // followers' health shows the leader's feed (up, or down and why) instead of "somebody leads it".
+            clusterWatch.feedProblem(venue -> {
+                for (HealthCheck check : healthChecks(camelContext)) {
+                    if (check.getId().equals("feed-" + venue)) {
+                        HealthCheck.Result result = check.call();
+                        if (result.getState() == HealthCheck.State.UP) {
+                            return null;
+                        }
+                        Object error = result.getDetails().get("last_error");
+                        return error == null ? "not connected, or no frame within the idle timeout" : error.toString();
+                    }
+                }
+                return null;
+            });
             // Alerts on a venue are raised by the instance that leads it, once for the whole data set.
             qualityMonitor(camelContext).judgeOnly(key -> led.leads(dev.marketdata.model.MarketTick.exchangeOfKey(key)));
             for (FeedSettings f : s.feeds()) {
@@ -688,7 +703,10 @@ public class MarketDataConfiguration implements CamelConfiguration {
                         () -> watch.leads(venue), () -> {
                             dev.marketdata.cluster.ClusterWatch.Leader leader = watch.leaderOf(venue);
                             return leader == null ? null : leader.instance();
-                        }, () -> watch.noLeaderReason(venue)));
+                        }, () -> watch.noLeaderReason(venue), () -> {
+                            dev.marketdata.cluster.ClusterWatch.Leader leader = watch.leaderOf(venue);
+                            return leader == null ? null : leader.feedError();
+                        }));
             }
             healthChecks = List.copyOf(checks);
             healthChecks.forEach(check -> ((org.apache.camel.CamelContextAware) check).setCamelContext(camelContext));

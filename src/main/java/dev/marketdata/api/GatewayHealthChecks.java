@@ -201,18 +201,21 @@ public final class GatewayHealthChecks {
         private final java.util.function.BooleanSupplier leads;
         private final java.util.function.Supplier<String> leader;
         private final java.util.function.Supplier<String> noLeader;
+        private final java.util.function.Supplier<String> leaderFeedProblem;
 
         public Feed(VenueFeed feed, long idleMillis, LongSupplier clock) {
-            this(feed, idleMillis, clock, () -> true, () -> null, () -> null);
+            this(feed, idleMillis, clock, () -> true, () -> null, () -> null, () -> null);
         }
 
         /**
          * @param leads  whether this instance ingests the venue now (with a cluster service, one instance does)
          * @param leader the instance that announced it leads the venue, null when none did
          * @param noLeader why no leader is known, shown while there is none
+         * @param leaderFeedProblem what the leader announced of its own feed of the venue: null while it is up
          */
         public Feed(VenueFeed feed, long idleMillis, LongSupplier clock, java.util.function.BooleanSupplier leads,
-                java.util.function.Supplier<String> leader, java.util.function.Supplier<String> noLeader) {
+                java.util.function.Supplier<String> leader, java.util.function.Supplier<String> noLeader,
+                java.util.function.Supplier<String> leaderFeedProblem) {
             super("feed-" + feed.venue().id());
             this.feed = feed;
             this.idleMillis = idleMillis;
@@ -220,23 +223,24 @@ public final class GatewayHealthChecks {
             this.leads = leads;
             this.leader = leader;
             this.noLeader = noLeader;
+            this.leaderFeedProblem = leaderFeedProblem;
         }
 
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
             String leadBy = leader.get();
             if (!leads.getAsBoolean()) {
-                // Another instance ingests this venue: its feed is up for this one while somebody leads it; how fresh
-                // the venue's ticks are is the freshness check's, judged from what Redis holds.
+                // Another instance ingests this venue: the feed is as its leader announced it (up, or down and why),
+                // so that every instance's health says the same of it; how fresh the venue's ticks are is the
+                // freshness check's, judged from what Redis holds. The connection fields are the leader's to show.
                 builder.detail("role", "follower");
                 builder.detail("leader", leadBy);
-                builder.detail("connected", false);
-                builder.detail("endpoint", feed.getEndpoint());
-                if (leadBy == null) {
-                    builder.detail("last_error", noLeader.get());
-                    builder.down();
-                } else {
+                String problem = leadBy == null ? noLeader.get() : leaderFeedProblem.get();
+                if (problem == null) {
                     builder.up();
+                } else {
+                    builder.detail("last_error", leadBy == null ? problem : "on the leader, " + leadBy + ": " + problem);
+                    builder.down();
                 }
                 return;
             }

@@ -39,12 +39,28 @@ public final class ClusterWatch extends ServiceSupport {
     static final long ANNOUNCE_TTL_MILLIS = 3_000;
     private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Sets the announcement and answers what it replaced: another process's means two instances lead the venue. */
+    private static final DefaultRedisScript<String> ANNOUNCE = new DefaultRedisScript<>(
+            "local previous = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return previous",
+            String.class);
     /** Deletes an announcement only while it is still this instance's (another may have taken over meanwhile). */
     private static final DefaultRedisScript<Long> RETRACT = new DefaultRedisScript<>(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end", Long.class);
 
-    /** Who leads a venue, as its leader announced it; {@code since} is when it took over (epoch ms). */
-    public record Leader(String instance, long since) {
+    /**
+     * Who leads a venue, as its leader announced it: {@code since} is when it took over (epoch ms), {@code token}
+     * tells its process apart from another with the same name, {@code feedError} is null while its feed is up.
+     */
+    public record Leader(String instance, String token, long since, String feedError) {
+        public boolean feedUp() {
+            return feedError == null;
+        }
+    }
+
+    /** This instance's feed of a venue, as its health check judges it: null while up, else why it is down. */
+    @FunctionalInterface
+    public interface FeedProblem {
+        String of(String venue);
     }
 
     private final StringRedisTemplate redis;
@@ -59,6 +75,10 @@ public final class ClusterWatch extends ServiceSupport {
     private final Map<String, Long> leadingSince = new ConcurrentHashMap<>();
     private final Map<String, String> announced = new ConcurrentHashMap<>();
     private volatile Map<String, Leader> leaders = Map.of();
+    private final String token = java.util.UUID.randomUUID().toString().substring(0, 8);
+    private final Map<String, Long> leaderlessSince = new ConcurrentHashMap<>();
+    private final dev.marketdata.feed.RateLimitedLog twoLeaders = new dev.marketdata.feed.RateLimitedLog(LOG, 30_000);
+    private volatile FeedProblem feedProblem = venue -> null;
     private volatile boolean redisAnswered;
     private ScheduledExecutorService timer;
 
@@ -79,6 +99,11 @@ public final class ClusterWatch extends ServiceSupport {
         this.storedReceivedAt = storedReceivedAt;
         this.observe = observe;
         this.clock = clock;
+    }
+
+    /** How this instance's own feeds are doing, announced with its leadership for the other instances' health. */
+    public void feedProblem(FeedProblem problem) {
+        this.feedProblem = problem;
     }
 
     @Override
@@ -132,8 +157,28 @@ public final class ClusterWatch extends ServiceSupport {
                     }
                     return now;
                 });
-                String value = "{\"instance\":\"" + instance + "\",\"since\":" + since + "}";
-                redis.opsForValue().set(LEADER_PREFIX + venue, value, ANNOUNCE_TTL_MILLIS, TimeUnit.MILLISECONDS);
+                String problem = feedProblem.of(venue);
+                Map<String, Object> fields = new LinkedHashMap<>();
+                fields.put("instance", instance);
+                fields.put("token", token);
+                fields.put("since", since);
+                fields.put("feed_error", problem == null ? null : problem.length() > 300 ? problem.substring(0, 300) : problem);
+                String value;
+                try {
+                    value = JSON.writeValueAsString(fields);
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                String previous = redis.execute(ANNOUNCE, List.of(LEADER_PREFIX + venue), value, Long.toString(ANNOUNCE_TTL_MILLIS));
+                Leader other = parse(previous);
+                // Another process wrote since this one's last announcement: two instances lead the venue (the first
+                // announcement after a takeover may still find the previous leader's, which is not that).
+                if (announced.containsKey(venue) && other != null && !token.equals(other.token())) {
+                    twoLeaders.warn(venue, "Two instances lead {} and both ingest it: this one ({}) and {}{}. Every instance must "
+                            + "use the same cluster.service and cluster.file.root (a cluster.service=none instance on the same Redis "
+                            + "leads every venue)", venue, instance, other.instance(), other.instance().equals(instance)
+                            ? " (two processes run as " + instance + ": give each its own cluster.instance-id)" : "");
+                }
                 announced.put(venue, value);
             } else if (leadingSince.remove(venue) != null || announced.containsKey(venue)) {
                 LOG.info("This instance ({}) no longer leads {}", instance, venue);
@@ -165,11 +210,24 @@ public final class ClusterWatch extends ServiceSupport {
             }
         }
         leaders = read;
+        if (leadership.clustered()) {
+            long now = clock.getAsLong();
+            for (String venue : venues) {
+                if (read.containsKey(venue)) {
+                    Long since = leaderlessSince.remove(venue);
+                    if (since != null) {
+                        LOG.info("{} is led again, by {}, after {} ms without a leader", venue, read.get(venue).instance(), now - since);
+                    }
+                } else if (leaderlessSince.putIfAbsent(venue, now) == null) {
+                    LOG.warn("No instance leads {} now: nobody ingests it until one takes it over", venue);
+                }
+            }
+        }
     }
 
     /** A value of another writer's making is shown only if it has the announced form. */
     static Leader parse(String value) {
-        if (value == null || value.length() > 512) {
+        if (value == null || value.length() > 1024) {
             return null;
         }
         try {
@@ -180,7 +238,10 @@ public final class ClusterWatch extends ServiceSupport {
                     || since == null || !since.canConvertToLong()) {
                 return null;
             }
-            return new Leader(who.asText(), since.asLong());
+            JsonNode token = node.get("token");
+            JsonNode error = node.get("feed_error");
+            return new Leader(who.asText(), token != null && token.isTextual() ? token.asText() : "",
+                    since.asLong(), error != null && error.isTextual() ? error.asText() : null);
         } catch (java.io.IOException e) {
             return null;
         }
