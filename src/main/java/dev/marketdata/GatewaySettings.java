@@ -79,6 +79,7 @@ public record GatewaySettings(List<FeedSettings> feeds, FeedSettings binance, Re
         // Read by the live configuration; checked here so that a bad one is named at start-up and on a live change.
         duration(property, "config.reload.interval", "1s", 0, 3_600_000);
         StreamSettings.from(property);
+        KafkaSettings.from(property);
         RedisSettings redis = RedisSettings.from(property);
         ApiSettings api = ApiSettings.from(property, mockPrices(property, feeds));
         QualitySettings quality = QualitySettings.from(property);
