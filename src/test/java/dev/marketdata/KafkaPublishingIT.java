@@ -197,6 +197,34 @@ class KafkaPublishingIT {
         }
     }
 
+    @Test
+    @Order(3)
+    void aStopWithTheBrokerDownWaitsAtMostTheDeliveryTimeoutAndNamesWhatKafkaDidNotGet() throws Exception {
+        Assumptions.assumeTrue(consumer != null, "runs after the first test");
+        try (CapturedLog log = new CapturedLog(KafkaTickPublisher.class)) {
+            broker.stop();
+            List<String> frames = new ArrayList<>();
+            for (String symbol : SYMBOLS) {
+                String binance = symbol.replace("-", "");
+                frames.add(Frames.bookTicker(binance, lastUpdateId.merge(binance, 1L, Long::sum), PRICE.get(binance) + ".50"));
+            }
+            standIn.broadcast(frames);
+            await("Redis holds the last round", Duration.ofSeconds(10), () -> SYMBOLS.stream().allMatch(symbol ->
+                    redisUpdateId(REDIS_KEY.get("binance:" + symbol)) == lastUpdateId.get(symbol.replace("-", ""))));
+            await("the ticks are on their way to Kafka", Duration.ofSeconds(10), () -> scrape().value("marketdata_kafka_pending") > 0);
+            long started = System.nanoTime();
+            RunningGateway stopping = gateway;
+            gateway = null;
+            stopping.close();
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            // The delivery timeout (3 s) for what is in flight, and the rest of a stop.
+            assertTrue(tookMillis < 15_000, "the stop took " + tookMillis + " ms");
+            assertTrue(log.linesAt("WARN").stream().anyMatch(l -> l.matches("WARN [1-4] stored tick\\(s\\) were not published to "
+                    + "Kafka \\(topic market-data.ticks at 127.0.0.1:\\d+\\): the gateway stopped before Kafka took them")),
+                    log.lines().toString());
+        }
+    }
+
     /**
      * The demo recording's bookTickers, a bookTicker stream for BNBUSDT (followed as BNB-USDT) and miniTickers of
      * every symbol with event times of now, interleaved: two stream kinds under each key.

@@ -75,6 +75,8 @@ public final class KafkaTickPublisher extends ServiceSupport implements StoredTi
     private int inFlightBatches;
     private int inFlightTicks;
     private boolean failing;
+    /** Ticks Kafka did not take while the gateway was stopping: not sent again, named in the last line. */
+    private int notTakenWhileStopping;
     private final Counter sent;
     private final Counter superseded;
     private final Counter stopped;
@@ -186,7 +188,10 @@ public final class KafkaTickPublisher extends ServiceSupport implements StoredTi
         while (true) {
             List<Tick> batch = new ArrayList<>();
             synchronized (this) {
-                while (running && (waiting.isEmpty() || inFlightBatches >= (failing ? 1 : MAX_IN_FLIGHT))) {
+                // While the gateway stops, ticks still go out as long as Kafka takes them; a failing Kafka gets no
+                // more probes, or Camel would wait for each one before it could stop the kafka-ticks route.
+                while (running && (waiting.isEmpty() || inFlightBatches >= (failing ? 1 : MAX_IN_FLIGHT)
+                        || failing && context.isStopping())) {
                     try {
                         wait(100);
                     } catch (InterruptedException e) {
@@ -219,7 +224,9 @@ public final class KafkaTickPublisher extends ServiceSupport implements StoredTi
         List<Message> records = new ArrayList<>(batch.size());
         try {
             if (producer == null) {
-                Endpoint endpoint = context.getEndpoint(ENTRY);
+                // Waits a little for the route's consumer (it starts with the other routes), not the 30 s default:
+                // this thread must not outlive a stop by long.
+                Endpoint endpoint = context.getEndpoint(ENTRY + "?timeout=2000");
                 AsyncProducer created = endpoint.createAsyncProducer();
                 ServiceHelper.startService(created);
                 producer = created;
@@ -257,11 +264,12 @@ public final class KafkaTickPublisher extends ServiceSupport implements StoredTi
                 } else if (newest.get(tick.key()) != tick) {
                     // A newer tick of its key went on since: sending this one again could only take the key backwards.
                     lost++;
-                } else if (running) {
+                } else if (running && !context.isStopping()) {
                     waiting.put(tick.slot(), tick);
                 } else {
                     newest.remove(tick.key(), tick);
                     left++;
+                    notTakenWhileStopping++;
                 }
             }
             inFlightBatches--;
@@ -292,8 +300,9 @@ public final class KafkaTickPublisher extends ServiceSupport implements StoredTi
     }
 
     /**
-     * After the routes (and the writer's last flush): what still waits cannot be sent any more, and is counted and
-     * named in one line.
+     * After the routes (and the writer's last flush): what still waits cannot be sent any more. It is counted and
+     * named in one line with what Kafka did not take while the gateway stopped. (The kafka-ticks route stops after
+     * the ingest routes and waits for its batches in flight: with Kafka away, at most kafka.delivery-timeout.)
      */
     @Override
     protected void doStop() {
@@ -303,20 +312,21 @@ public final class KafkaTickPublisher extends ServiceSupport implements StoredTi
             running = false;
             t = thread;
             thread = null;
-            left = waiting.size();
+            left = waiting.size() + notTakenWhileStopping;
+            stopped.increment(waiting.size());
+            notTakenWhileStopping = 0;
             waiting.clear();
             newest.clear();
             notifyAll();
         }
         if (t != null) {
             try {
-                t.join(1_000);
+                t.join(3_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
         if (left > 0) {
-            stopped.increment(left);
             LOG.warn("{} stored tick(s) were not published to Kafka (topic {} at {}): the gateway stopped before Kafka took them",
                     left, topic, servers);
         }
