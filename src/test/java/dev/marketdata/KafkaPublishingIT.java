@@ -151,15 +151,7 @@ class KafkaPublishingIT {
             broker.stop();
             // Five rounds, each stored before the next: five ticks of every key Kafka cannot take.
             for (int round = 1; round <= 5; round++) {
-                List<String> frames = new ArrayList<>();
-                for (String symbol : SYMBOLS) {
-                    String binance = symbol.replace("-", "");
-                    long u = lastUpdateId.merge(binance, 1L, Long::sum);
-                    frames.add(Frames.bookTicker(binance, u, (PRICE.get(binance) + round) + ".00"));
-                }
-                standIn.broadcast(frames);
-                await("Redis holds round " + round, Duration.ofSeconds(10), () -> SYMBOLS.stream().allMatch(symbol ->
-                        redisUpdateId(REDIS_KEY.get("binance:" + symbol)) == lastUpdateId.get(symbol.replace("-", ""))));
+                storeRound(round + ".00");
             }
             // Served live, and the instance stays in service: Kafka is no part of serving.
             JsonNode btc = gateway.getJson("/api/v1/tickers/BTCUSDT").get("data").get(0);
@@ -203,14 +195,7 @@ class KafkaPublishingIT {
         Assumptions.assumeTrue(consumer != null, "runs after the first test");
         try (CapturedLog log = new CapturedLog(KafkaTickPublisher.class)) {
             broker.stop();
-            List<String> frames = new ArrayList<>();
-            for (String symbol : SYMBOLS) {
-                String binance = symbol.replace("-", "");
-                frames.add(Frames.bookTicker(binance, lastUpdateId.merge(binance, 1L, Long::sum), PRICE.get(binance) + ".50"));
-            }
-            standIn.broadcast(frames);
-            await("Redis holds the last round", Duration.ofSeconds(10), () -> SYMBOLS.stream().allMatch(symbol ->
-                    redisUpdateId(REDIS_KEY.get("binance:" + symbol)) == lastUpdateId.get(symbol.replace("-", ""))));
+            storeRound("0.50");
             await("the ticks are on their way to Kafka", Duration.ofSeconds(10), () -> scrape().value("marketdata_kafka_pending") > 0);
             long started = System.nanoTime();
             RunningGateway stopping = gateway;
@@ -223,6 +208,20 @@ class KafkaPublishingIT {
                     + "Kafka \\(topic market-data.ticks at 127.0.0.1:\\d+\\): the gateway stopped before Kafka took them")),
                     log.lines().toString());
         }
+    }
+
+    /** A bookTicker of every symbol with its next update id and its price plus {@code add}; returns once Redis holds them. */
+    private static void storeRound(String add) throws Exception {
+        List<String> frames = new ArrayList<>();
+        for (String symbol : SYMBOLS) {
+            String binance = symbol.replace("-", "");
+            long u = lastUpdateId.merge(binance, 1L, Long::sum);
+            frames.add(Frames.bookTicker(binance, u, new java.math.BigDecimal(PRICE.get(binance)).add(new java.math.BigDecimal(add))
+                    .toPlainString()));
+        }
+        standIn.broadcast(frames);
+        await("Redis holds the ticks just sent", Duration.ofSeconds(10), () -> SYMBOLS.stream().allMatch(symbol ->
+                redisUpdateId(REDIS_KEY.get("binance:" + symbol)) == lastUpdateId.get(symbol.replace("-", ""))));
     }
 
     /**
