@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A tick Kafka did not acknowledge within {@code kafka.delivery-timeout} is sent again, unless a newer tick of
  * its key has been handed on since (then it is superseded): so after an outage the topic's last record of each key
- * is again what Redis holds, and a key never goes backwards. While Kafka fails, one tick at a time is sent as a
+ * is again what Redis holds, and a key never goes backwards. (Kafka's producer cannot tell a record the broker wrote
+ * but acknowledged too late from one it never got: such a tick is sent again, so after an outage a key may hold one
+ * tick twice in a row; never an older one after a newer.) While Kafka fails, one tick at a time is sent as a
  * probe: a producer without the topic's metadata waits up to that timeout in every send, and a whole batch of such
  * sends would hold the thread for the batch's size times the timeout.
  */
