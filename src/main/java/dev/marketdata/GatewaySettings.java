@@ -82,6 +82,7 @@ public record GatewaySettings(List<FeedSettings> feeds, FeedSettings binance, Re
         duration(property, "config.reload.interval", "1s", 0, 3_600_000);
         StreamSettings.from(property);
         ConnectBudgetSettings.egress(property);
+        KafkaSettings.from(property);
         RedisSettings redis = RedisSettings.from(property);
         ApiSettings api = ApiSettings.from(property, mockPrices(property, feeds));
         QualitySettings quality = QualitySettings.from(property);

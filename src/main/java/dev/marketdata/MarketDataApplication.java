@@ -96,6 +96,7 @@ public final class MarketDataApplication {
         main.configure().addRoutesBuilder(TickPipelineRoutes.class);
         main.configure().addRoutesBuilder(QualityRoutes.class);
         main.configure().addRoutesBuilder(ApiErrorHandling.class);
+        main.configure().addRoutesBuilder(dev.marketdata.kafka.KafkaRoutes.class);
         Path properties = workingDirectory.resolve("application.properties");
         // The working directory's file first: Camel takes a property from the first location that has it, so the
         // engineer's copy overrides the packaged one key by key, and what it leaves out keeps the packaged value.

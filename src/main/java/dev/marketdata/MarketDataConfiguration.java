@@ -92,6 +92,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
     private ClusterSettings clusterSettings;
     private dev.marketdata.cluster.VenueLeadership leadership;
     private dev.marketdata.cluster.ClusterWatch clusterWatch;
+    private dev.marketdata.kafka.KafkaTickPublisher kafka;
 
     @Override
     public void configure(CamelContext camelContext) throws Exception {
@@ -140,6 +141,9 @@ public class MarketDataConfiguration implements CamelConfiguration {
         StartupChecks.requireUsableRedis(redisTemplate(camelContext));
         shareConnectBudgets(camelContext);
         StartupChecks.requireAlertEndpoint(camelContext);
+        // Added before the store, so stopped after it (services stop in reverse order): the store's last flush hands
+        // its stored ticks over, and what Kafka can no longer get is counted there.
+        camelContext.addService(kafkaTickPublisher(camelContext), true, true);
         // Stopped before the embedded Redis (services stop in reverse order): pending ticks get flushed.
         camelContext.addService(latestTickStore(camelContext), true, true);
         camelContext.addService(new OperationsHookup(camelContext), true, true);
@@ -555,6 +559,26 @@ public class MarketDataConfiguration implements CamelConfiguration {
             store.redisAddress(redisConnections(camelContext)::server);
         }
         return store;
+    }
+
+    /**
+     * Every stored tick to Kafka when {@code kafka.bootstrap-servers} is set (the kafka-ticks route, KafkaRoutes);
+     * otherwise only its meters, at zero, and the store hands nothing over.
+     */
+    @BindToRegistry(dev.marketdata.kafka.KafkaTickPublisher.BEAN)
+    public synchronized dev.marketdata.kafka.KafkaTickPublisher kafkaTickPublisher(CamelContext camelContext) {
+        if (kafka == null) {
+            PropertiesComponent pc = camelContext.getPropertiesComponent();
+            KafkaSettings k = KafkaSettings.from(name -> pc.resolveProperty(name).orElse(null));
+            kafka = k.enabled()
+                    ? new dev.marketdata.kafka.KafkaTickPublisher(camelContext, k.servers(), k.topic(), k.lingerMillis(),
+                            k.deliveryMillis(), meterRegistry(camelContext))
+                    : dev.marketdata.kafka.KafkaTickPublisher.off(meterRegistry(camelContext));
+            if (k.enabled()) {
+                latestTickStore(camelContext).alsoTo(kafka);
+            }
+        }
+        return kafka;
     }
 
     @BindToRegistry(TickValidator.BEAN)

@@ -85,9 +85,17 @@ class ConfigurationErrorIT {
         assertStopsWith("market-data: not started: Invalid camel.server.host '10.255.255.254': no interface of this "
                 + "machine has that address (Cannot assign requested address)",
                 "-Dcamel.server.host=10.255.255.254", "-Dcamel.server.port=" + TestRedis.freePort());
-        assertStopsWith("market-data: not started: Invalid quality.alert.uri 'kafka:quality-alerts': no Camel endpoint of "
-                + "that kind in this build (the 'kafka' component is not in the jar, or the URI is not one of its endpoints)",
-                "-Dquality.alert.uri=kafka:quality-alerts", "-Dcamel.server.port=0");
+        // (camel-kafka is in the jar since kafka.bootstrap-servers: a JMS endpoint stands for one it cannot reach.)
+        assertStopsWith("market-data: not started: Invalid quality.alert.uri 'jms:quality-alerts': no Camel endpoint of "
+                + "that kind in this build (the 'jms' component is not in the jar, or the URI is not one of its endpoints)",
+                "-Dquality.alert.uri=jms:quality-alerts", "-Dcamel.server.port=0");
+    }
+
+    @Test
+    void aKafkaServerListThatIsNotHostAndPortIsNamed() throws Exception {
+        assertStopsWith("market-data: not started: Invalid kafka.bootstrap-servers 'kafka-1:9092,kafka-2': 'kafka-2' is not "
+                + "host:port (a comma-separated list such as kafka-1:9092,kafka-2:9092)",
+                "-Dkafka.bootstrap-servers=kafka-1:9092,kafka-2", "-Dcamel.server.port=0");
     }
 
     /** Credentials point at a secured Redis: no embedded one takes its port, and unreachable is retried. */

@@ -90,20 +90,44 @@ class EveryPropertyTest {
                 Arguments.of("htx.ws.url", "wss://user@api.huobi.pro/ws", "must not carry credentials (user:password@): the venues' public streams take none"));
     }
 
+    /** With Kafka on (kafka.bootstrap-servers set); off, the rest of kafka.* is not read. */
+    static Stream<Arguments> kafkaBadValues() {
+        return Stream.of(
+                Arguments.of("kafka.bootstrap-servers", "kafka-1", "'kafka-1' is not host:port (a comma-separated list such as kafka-1:9092,kafka-2:9092)"),
+                Arguments.of("kafka.bootstrap-servers", "kafka-1:9092,", "'' is not host:port (a comma-separated list such as kafka-1:9092,kafka-2:9092)"),
+                Arguments.of("kafka.bootstrap-servers", "PLAINTEXT://kafka-1:9092", "'PLAINTEXT://kafka-1:9092' is not host:port (a comma-separated list such as kafka-1:9092,kafka-2:9092)"),
+                Arguments.of("kafka.bootstrap-servers", "kafka-1:70000", "'kafka-1:70000' has port 70000; a port is 1-65535"),
+                Arguments.of("kafka.topic", "ticks/all", "is not a Kafka topic name (1-249 letters, digits, '.', '_' or '-', not '.' or '..')"),
+                Arguments.of("kafka.topic", "..", "is not a Kafka topic name (1-249 letters, digits, '.', '_' or '-', not '.' or '..')"),
+                Arguments.of("kafka.linger", "2s", "must be between 0ms and 1s"),
+                Arguments.of("kafka.delivery-timeout", "500ms", "must be between 2s and 10m"),
+                Arguments.of("kafka.delivery-timeout", "soon", "is not a duration such as 500ms, 30s or 23h30m"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("kafkaBadValues")
+    void aBadKafkaValueIsNamedWithTheAcceptedForm(String property, String value, String problem) {
+        assertNamed(Map.of("kafka.bootstrap-servers", "127.0.0.1:9092"), property, value, problem);
+    }
+
     /** With every venue enabled, each venue's block is checked as Binance's is. */
     @ParameterizedTest(name = "{0}={1}")
     @MethodSource("venueBadValues")
     void aBadVenueValueIsNamedWithTheAcceptedForm(String property, String value, String problem) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GatewaySettings.from(Map.of("exchanges", "binance,okx,bybit,coinbase,htx", property, value)::get, Map.of()));
-        assertEquals("Invalid " + property + " '" + value + "': " + problem, e.getMessage());
+        assertNamed(Map.of("exchanges", "binance,okx,bybit,coinbase,htx"), property, value, problem);
     }
 
     @ParameterizedTest(name = "{0}={1}")
     @MethodSource("badValues")
     void aBadValueIsNamedWithTheAcceptedForm(String property, String value, String problem) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GatewaySettings.from(Map.of(property, value)::get, Map.of()));
+        assertNamed(Map.of(), property, value, problem);
+    }
+
+    /** With the other settings given, the bad value stops start-up with exactly one message naming it. */
+    private static void assertNamed(Map<String, String> others, String property, String value, String problem) {
+        Map<String, String> given = new java.util.HashMap<>(others);
+        given.put(property, value);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GatewaySettings.from(given::get, Map.of()));
         assertEquals("Invalid " + property + " '" + value + "': " + problem, e.getMessage());
     }
 }

@@ -31,7 +31,7 @@ class MetricsIT {
             "aggTrade", "trade", "kline", "avgPrice", "rollingWindow", "control", "other");
 
     /** The gateway's own series besides the one tick-age series per symbol (the README's cardinality figure). */
-    private static final int GATEWAY_SERIES = 201;
+    private static final int GATEWAY_SERIES = 206;
     private static List<String> frames;
     private static Map<String, JsonNode> newest;
     private static List<String> symbols;
@@ -112,6 +112,15 @@ class MetricsIT {
         for (String reason : List.of("slow", "unread_replies", "flood", "refused")) {
             assertEquals(0.0, atStart.value("marketdata_stream_clients_dropped_total", "reason", reason));
         }
+        // Kafka's, with Kafka off (the default): at zero, and nothing of it runs (no route, no Kafka component).
+        assertEquals(0.0, atStart.value("marketdata_kafka_ticks_sent_total"));
+        assertEquals(0.0, atStart.value("marketdata_kafka_send_failures_total"));
+        assertEquals(0.0, atStart.value("marketdata_kafka_pending"));
+        for (String reason : List.of("superseded", "stopped")) {
+            assertEquals(0.0, atStart.value("marketdata_kafka_ticks_dropped_total", "reason", reason));
+        }
+        assertEquals(null, gateway.context().getRoute("kafka-ticks"));
+        assertEquals(null, gateway.context().hasComponent("kafka"));
         // Camel's own meters are there too.
         assertTrue(atStart.value("camel_exchanges_total", "camelContext", "market-data", "kind", "CamelRoute",
                 "routeId", "binance-ingest", "eventType", "context") != null
@@ -141,6 +150,8 @@ class MetricsIT {
         assertEquals(404, gateway.status("/api/v1/tickers/DOGEUSDT"));
 
         PrometheusScrape after = scrape();
+        assertEquals(0.0, after.value("marketdata_kafka_ticks_sent_total"));
+        assertEquals(null, gateway.context().hasComponent("kafka"));
         long bookTickers = RecordedFrames.count(frames, "@bookTicker");
         assertEquals((double) bookTickers, after.value("marketdata_frames_received_total", "kind", "bookTicker"));
         assertEquals((double) RecordedFrames.count(frames, "@depth@100ms"), after.value("marketdata_frames_received_total", "kind", "depth"));

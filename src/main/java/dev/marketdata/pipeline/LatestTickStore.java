@@ -117,6 +117,8 @@ public class LatestTickStore implements Service {
     private final RateLimitedLog resetLog = new RateLimitedLog(LOG, 10_000);
     private final byte[] channel;
     private final TickPublisher publisher;
+    /** Kafka, when configured: gets every tick stored under its followed key; null when off. */
+    private volatile StoredTickSink alsoTo;
     private static final byte[] LISTENING = TickUpdates.LISTENING_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private final ReconnectBackoff retry = new ReconnectBackoff(250, 5_000);
     private volatile String epoch;
@@ -144,6 +146,16 @@ public class LatestTickStore implements Service {
         this.metrics = metrics;
         this.freshness = freshness;
         this.clock = clock;
+    }
+
+    /**
+     * Every tick a batch stores from now on also goes to the sink, in store order, from the writer's thread (so the
+     * sink must not block). Only the tick under its followed key: a Binance tick's second key (see
+     * {@link RedisTicks}) holds the same tick under Binance's other name so that Redis readers of either name find
+     * it; handed on too, a downstream reader of every tick would get each Binance tick twice.
+     */
+    public void alsoTo(StoredTickSink sink) {
+        this.alsoTo = sink;
     }
 
     /** Judges keys by the followed set as it is now (it changes at run time). */
@@ -355,6 +367,8 @@ public class LatestTickStore implements Service {
         }
         long ackNanos = System.nanoTime();
         List<TickUpdates.Update> published = listening ? new ArrayList<>(live.size()) : null;
+        StoredTickSink sink = alsoTo;
+        List<StoredTickSink.Stored> handedOn = sink == null ? null : new ArrayList<>(live.size());
         for (int i = 0; i < live.size(); i++) {
             Written w = live.get(i).getValue();
             String guardKey = live.get(i).getKey();
@@ -377,6 +391,9 @@ public class LatestTickStore implements Service {
                     published.add(new TickUpdates.Update(verdict != NewestWins.Verdict.NEWER, tick.key(), tick.sequence(),
                             tick.receivedAt(), json.get(i)));
                 }
+                if (handedOn != null) {
+                    handedOn.add(new StoredTickSink.Stored(tick, json.get(i)));
+                }
             } else {
                 refused(guardKey, tick, verdict, null);
             }
@@ -385,6 +402,9 @@ public class LatestTickStore implements Service {
             published.addAll(mirrorsStored);
         }
         publish(published);
+        if (handedOn != null && !handedOn.isEmpty()) {
+            sink.stored(handedOn);
+        }
         return true;
     }
 
