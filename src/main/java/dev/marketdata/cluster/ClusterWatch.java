@@ -41,7 +41,8 @@ public final class ClusterWatch extends ServiceSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Sets the announcement and answers what it replaced: another process's means two instances lead the venue. */
     private static final DefaultRedisScript<String> ANNOUNCE = new DefaultRedisScript<>(
-            "local previous = redis.call('GET', KEYS[1]) redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return previous",
+            "local previous = false if redis.call('TYPE', KEYS[1])['ok'] == 'string' then previous = redis.call('GET', KEYS[1]) end "
+                    + "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return previous",
             String.class);
     /** Deletes an announcement only while it is still this instance's (another may have taken over meanwhile). */
     private static final DefaultRedisScript<Long> RETRACT = new DefaultRedisScript<>(
@@ -57,6 +58,14 @@ public final class ClusterWatch extends ServiceSupport {
         }
     }
 
+    /** Which venues this instance leads ({@link VenueLeadership}). */
+    public interface Leads {
+        boolean leads(String venue);
+
+        /** False without a cluster service: this instance leads every venue. */
+        boolean clustered();
+    }
+
     /** This instance's feed of a venue, as its health check judges it: null while up, else why it is down. */
     @FunctionalInterface
     public interface FeedProblem {
@@ -64,7 +73,7 @@ public final class ClusterWatch extends ServiceSupport {
     }
 
     private final StringRedisTemplate redis;
-    private final VenueLeadership leadership;
+    private final Leads leadership;
     private final String service;
     private final String instance;
     private final List<String> venues;
@@ -87,7 +96,7 @@ public final class ClusterWatch extends ServiceSupport {
      * @param storedReceivedAt the receive time of the valid tick Redis holds for each key that has one
      * @param observe          told each key's stored receive time (the freshness tracker)
      */
-    public ClusterWatch(StringRedisTemplate redis, VenueLeadership leadership, String service, String instance, List<String> venues,
+    public ClusterWatch(StringRedisTemplate redis, Leads leadership, String service, String instance, List<String> venues,
             Supplier<List<String>> followedKeys, Function<List<String>, Map<String, Long>> storedReceivedAt,
             BiConsumer<String, Long> observe, LongSupplier clock) {
         this.redis = redis;

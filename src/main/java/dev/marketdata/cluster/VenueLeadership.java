@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * ours), then the cluster service releases its leadership (camel-file truncates its heartbeat file and releases
  * the lock), so another instance takes over at its next check instead of waiting for the lease to expire.
  */
-public final class VenueLeadership implements RoutePolicyFactory {
+public final class VenueLeadership implements RoutePolicyFactory, ClusterWatch.Leads {
 
     public static final String NAMESPACE_PREFIX = "market-data-";
     private static final Logger LOG = LoggerFactory.getLogger(VenueLeadership.class);
@@ -43,6 +43,7 @@ public final class VenueLeadership implements RoutePolicyFactory {
         this.service = service;
     }
 
+    @Override
     public boolean clustered() {
         return service != null;
     }
@@ -91,6 +92,7 @@ public final class VenueLeadership implements RoutePolicyFactory {
     }
 
     /** True when this instance ingests the venue now (always without a cluster service). */
+    @Override
     public boolean leads(String venue) {
         if (service == null) {
             return true;
