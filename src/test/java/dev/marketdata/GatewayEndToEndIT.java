@@ -155,12 +155,13 @@ class GatewayEndToEndIT {
         assertEquals("application/json", unknown.headers().firstValue("Content-Type").orElse(""));
         try (Jedis redis = TestRedis.client()) {
             // Each symbol's original key (as configured) and its venue key beside it, and the connect budget of the
-            // loopback proxy the gateway connected through; nothing from the bad requests.
+            // loopback proxy the gateway connected through, and its announcement that it leads Binance; nothing from the
+            // bad requests.
             assertEquals(java.util.Set.of("tick:latest:NKNUSDT", "tick:latest:BLZETH", "tick:latest:LRCBTC",
                     "tick:latest:binance:NKN-USDT", "tick:latest:binance:BLZ-ETH", "tick:latest:binance:LRC-BTC",
                     "tick:seq:NKNUSDT", "tick:seq:BLZETH", "tick:seq:LRCBTC", "tick:seq:binance:NKN-USDT",
                     "tick:seq:binance:BLZ-ETH", "tick:seq:binance:LRC-BTC", "tick:epoch",
-                    "connect:budget:binance:default@127.0.0.1:" + socks.port()), redis.keys("*"));
+                    "connect:budget:binance:default@127.0.0.1:" + socks.port(), "cluster:leader:binance"), redis.keys("*"));
             // The venue key holds the same tick, named as that key's symbol: a gateway following BTC-USDT reads it.
             assertEquals(redis.get("tick:latest:NKNUSDT").replace("{\"symbol\":\"NKNUSDT\"", "{\"symbol\":\"NKN-USDT\""),
                     redis.get("tick:latest:binance:NKN-USDT"));
