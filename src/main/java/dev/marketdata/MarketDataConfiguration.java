@@ -697,7 +697,12 @@ public class MarketDataConfiguration implements CamelConfiguration {
                 return null;
             });
             // Alerts on a venue are raised by the instance that leads it, once for the whole data set.
-            qualityMonitor(camelContext).judgeOnly(key -> led.leads(dev.marketdata.model.MarketTick.exchangeOfKey(key)));
+            // While no instance leads a venue every instance alerts on it: a venue nobody ingests must not go unalerted.
+            dev.marketdata.cluster.ClusterWatch watch = clusterWatch;
+            qualityMonitor(camelContext).judgeOnly(key -> {
+                String venue = dev.marketdata.model.MarketTick.exchangeOfKey(key);
+                return led.leads(venue) || watch.nobodyLeads(venue);
+            });
             for (FeedSettings f : s.feeds()) {
                 String venue = f.id();
                 io.micrometer.core.instrument.Gauge.builder("marketdata.cluster.leading", led, l -> l.leads(venue) ? 1 : 0)

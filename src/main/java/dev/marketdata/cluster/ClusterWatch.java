@@ -272,6 +272,11 @@ public final class ClusterWatch extends ServiceSupport {
         return redisAnswered ? leaders.get(venue) : null;
     }
 
+    /** True when Redis answered and no instance announced that it leads the venue. */
+    public boolean nobodyLeads(String venue) {
+        return leadership.clustered() && redisAnswered && !leaders.containsKey(venue);
+    }
+
     /** Why no leader is known for the venue: nobody announced it, or Redis did not answer the last reading. */
     public String noLeaderReason(String venue) {
         return redisAnswered ? "no instance leads " + venue : "who leads " + venue + " is unknown: Redis did not answer";

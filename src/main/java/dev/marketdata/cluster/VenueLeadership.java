@@ -37,6 +37,7 @@ public final class VenueLeadership implements RoutePolicyFactory, ClusterWatch.L
     private final CamelClusterService service;
     private final Map<String, ClusteredRoutePolicy> policies = new ConcurrentHashMap<>();
     private final Map<String, List<String>> routes = new ConcurrentHashMap<>();
+    private volatile boolean handedOver;
 
     /** @param service the cluster service, or null for a single instance that leads every venue */
     public VenueLeadership(CamelClusterService service) {
@@ -97,6 +98,10 @@ public final class VenueLeadership implements RoutePolicyFactory, ClusterWatch.L
         if (service == null) {
             return true;
         }
+        if (handedOver) {
+            // Released while stopping: the policy is told nothing by a stopped service, so it would still say leader.
+            return false;
+        }
         ClusteredRoutePolicy policy = policies.get(venue);
         return policy != null && policy.isLeader();
     }
@@ -135,6 +140,7 @@ public final class VenueLeadership implements RoutePolicyFactory, ClusterWatch.L
                 }
             }
         });
+        handedOver = true;
         try {
             service.stop();
             if (!led.isEmpty()) {
