@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
+import org.apache.camel.component.kubernetes.KubernetesConfiguration;
 import org.apache.camel.component.kubernetes.cluster.KubernetesClusterService;
 import org.apache.camel.component.kubernetes.cluster.LeaseResourceType;
 import org.apache.camel.component.zookeeper.cluster.ZooKeeperClusterService;
@@ -52,12 +53,16 @@ final class ClusterServices {
 
     private static CamelClusterService kubernetes(ClusterSettings s) {
         ClusterSettings.Kubernetes k = s.kubernetes();
-        KubernetesClusterService service = new KubernetesClusterService();
+        // With a client configuration of its own, camel-kubernetes 4.17 applies the master URL and the namespace to
+        // the client; without one it builds the default client and leaves both unused.
+        KubernetesClusterService service = new KubernetesClusterService(new KubernetesConfiguration());
         service.setId(s.instanceId());
         service.setLeaseResourceType(LeaseResourceType.Lease);
         service.setKubernetesResourceName(k.resourceName());
         if (!k.namespace().isEmpty()) {
             service.setKubernetesNamespace(k.namespace());
+            // Where the Leases are looked for and written (else the client's default namespace).
+            service.setKubernetesResourcesNamespace(k.namespace());
         }
         if (!k.masterUrl().isEmpty()) {
             service.setMasterUrl(k.masterUrl());

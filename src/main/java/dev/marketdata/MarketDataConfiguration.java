@@ -705,6 +705,14 @@ public class MarketDataConfiguration implements CamelConfiguration {
             });
             for (FeedSettings f : s.feeds()) {
                 String venue = f.id();
+                dev.marketdata.cluster.ClusterWatch announced = clusterWatch;
+                VenueFeed feed = feeds(camelContext).get(f.venue());
+                if (feed != null) {
+                    feed.ingestOnlyWhile(() -> led.leads(venue), () -> {
+                        dev.marketdata.cluster.ClusterWatch.Leader leader = announced.leaderOf(venue);
+                        return leader == null ? null : leader.instance();
+                    });
+                }
                 io.micrometer.core.instrument.Gauge.builder("marketdata.cluster.leading", led, l -> l.leads(venue) ? 1 : 0)
                         .description("1 while this instance leads the venue (ingests it), 0 while another one does")
                         .tag("exchange", venue).register(meterRegistry(camelContext));

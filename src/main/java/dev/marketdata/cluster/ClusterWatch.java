@@ -37,6 +37,7 @@ public final class ClusterWatch extends ServiceSupport {
     public static final String LEADER_PREFIX = "cluster:leader:";
     static final long INTERVAL_MILLIS = 1_000;
     static final long ANNOUNCE_TTL_MILLIS = 3_000;
+    static final long STARTUP_GRACE_MILLIS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Sets the announcement and answers what it replaced: another process's means two instances lead the venue. */
@@ -86,6 +87,8 @@ public final class ClusterWatch extends ServiceSupport {
     private volatile Map<String, Leader> leaders = Map.of();
     private final String token = java.util.UUID.randomUUID().toString().substring(0, 8);
     private final Map<String, Long> leaderlessSince = new ConcurrentHashMap<>();
+    private final java.util.Set<String> warnedLeaderless = ConcurrentHashMap.newKeySet();
+    private volatile long startedAt;
     private final dev.marketdata.feed.RateLimitedLog twoLeaders = new dev.marketdata.feed.RateLimitedLog(LOG, 30_000);
     private volatile FeedProblem feedProblem = venue -> null;
     private volatile boolean redisAnswered;
@@ -117,6 +120,7 @@ public final class ClusterWatch extends ServiceSupport {
 
     @Override
     protected void doStart() {
+        startedAt = clock.getAsLong();
         timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "cluster-watch");
             thread.setDaemon(true);
@@ -224,11 +228,15 @@ public final class ClusterWatch extends ServiceSupport {
             for (String venue : venues) {
                 if (read.containsKey(venue)) {
                     Long since = leaderlessSince.remove(venue);
-                    if (since != null) {
+                    if (since != null && warnedLeaderless.remove(venue)) {
                         LOG.info("{} is led again, by {}, after {} ms without a leader", venue, read.get(venue).instance(), now - since);
                     }
-                } else if (leaderlessSince.putIfAbsent(venue, now) == null) {
-                    LOG.warn("No instance leads {} now: nobody ingests it until one takes it over", venue);
+                } else {
+                    leaderlessSince.putIfAbsent(venue, now);
+                    // Right after start-up the first election may still be under way: not worth a warning yet.
+                    if (now - startedAt >= STARTUP_GRACE_MILLIS && warnedLeaderless.add(venue)) {
+                        LOG.warn("No instance leads {} now: nobody ingests it until one takes it over", venue);
+                    }
                 }
             }
         }
@@ -269,6 +277,10 @@ public final class ClusterWatch extends ServiceSupport {
 
     /** Who leads the venue, as announced in Redis; null when nobody does (or Redis did not answer). */
     public Leader leaderOf(String venue) {
+        if (leadership.leads(venue)) {
+            // This instance knows it leads, Redis or not.
+            return new Leader(instance, token, leadingSince.getOrDefault(venue, 0L), null);
+        }
         return redisAnswered ? leaders.get(venue) : null;
     }
 

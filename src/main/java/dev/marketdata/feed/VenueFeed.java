@@ -67,6 +67,8 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
     private volatile MarketStreamConsumer transport;
     // Shared by every connection and kept across a suspend and resume of ingest: the limit is per IP and time.
     private final ConnectLimiter limiter;
+    private volatile java.util.function.BooleanSupplier leads = () -> true;
+    private volatile java.util.function.Supplier<String> leader = () -> null;
     private volatile CamelContext camelContext;
     private volatile Supplier<Map<String, Long>> lastUpdates = Map::of;
     private volatile Supplier<Map<String, Long>> ages = Map::of;
@@ -516,8 +518,22 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
         camelContext.getRouteController().stopRoute(ingestRoute);
     }
 
+    /**
+     * Whether this instance may ingest the venue now (with a cluster service, only the one that leads it), and who
+     * does otherwise; an operator's resume on another instance would start a second ingest beside the leader's.
+     */
+    public void ingestOnlyWhile(java.util.function.BooleanSupplier leads, java.util.function.Supplier<String> leader) {
+        this.leads = leads;
+        this.leader = leader;
+    }
+
     @Override
     public void resumeIngest() throws Exception {
+        if (!leads.getAsBoolean()) {
+            String who = leader.get();
+            throw new IllegalStateException("this instance does not lead " + venue.id() + (who == null ? "" : "; " + who
+                    + " does") + ": resume it on the leader");
+        }
         LOG.info("{} ingest resumed by an operator", display);
         suspended = false;
         camelContext.getRouteController().startRoute(ingestRoute);
