@@ -95,6 +95,22 @@ class ClusterIT {
         return leaders.size() == 1 ? leaders.get(0) : null;
     }
 
+    /** Each venue's leader, once every venue has exactly one (as the instances' health says). */
+    private Map<String, Instance> leaders(List<Instance> instances, String what, Duration timeout) {
+        Map<String, Instance> leaders = new LinkedHashMap<>();
+        await(what, timeout, () -> {
+            for (String venue : VENUES) {
+                Instance leader = leaderOf(venue, instances);
+                if (leader == null) {
+                    return false;
+                }
+                leaders.put(venue, leader);
+            }
+            return true;
+        });
+        return leaders;
+    }
+
     /** The value of the first series of the meter whose labels contain the fragment; -1 when there is none. */
     private double metric(Instance instance, String meter, String labels) {
         HttpResponse<String> response = get(instance.port(), "/observe/metrics");
@@ -134,17 +150,7 @@ class ClusterIT {
                     .allMatch(i -> { HttpResponse<String> r = get(i.port(), "/observe/health/ready"); return r != null && r.statusCode() == 200; }));
             await("one connection per venue, subscribed", Duration.ofSeconds(30), () -> binance.openConnections() == 1
                     && okx.openConnections() == 1 && subscribedAfter(binance, 0) >= 0 && subscribedAfter(okx, 0) >= 0);
-            Map<String, Instance> leaders = new LinkedHashMap<>();
-            await("each venue's leader announced", Duration.ofSeconds(20), () -> {
-                for (String venue : VENUES) {
-                    Instance leader = leaderOf(venue, instances);
-                    if (leader == null) {
-                        return false;
-                    }
-                    leaders.put(venue, leader);
-                }
-                return true;
-            });
+            Map<String, Instance> leaders = leaders(instances, "each venue's leader announced", Duration.ofSeconds(20));
 
             // The venues tick every 50 ms; Redis is watched for when each stored value changes, and every instance's
             // REST API for whether it serves a live entry.
@@ -246,17 +252,7 @@ class ClusterIT {
                 }
                 return takeover.size() == itsVenues.size();
             });
-            Map<String, Instance> after = new LinkedHashMap<>();
-            await("the new leaders announced", Duration.ofSeconds(10), () -> {
-                for (String venue : VENUES) {
-                    Instance leader = leaderOf(venue, instances);
-                    if (leader == null) {
-                        return false;
-                    }
-                    after.put(venue, leader);
-                }
-                return true;
-            });
+            Map<String, Instance> after = leaders(instances, "the new leaders announced", Duration.ofSeconds(10));
             System.out.printf("cluster: %s killed (SIGKILL); takeover of %s after %s ms%n", killed.name(), itsVenues, takeover);
             for (String venue : itsVenues) {
                 assertTrue(takeover.get(venue) <= KILLED_TAKEOVER_MILLIS, venue + " taken over after " + takeover.get(venue) + " ms");
