@@ -233,12 +233,13 @@ public class VenueFeed implements VenueFeedMXBean, FeedEvents {
             requests.get("acknowledged").increment();
             return;
         }
-        requests.get(error.startsWith("no reply") ? "unanswered" : "refused").increment();
+        // Listed before it is counted: whoever sees the count (a dashboard, a test) finds the refusal listed.
         refused.addLast((request.subscribe() ? "subscribe " : "unsubscribe ") + request.topics().stream()
                 .map(t -> t.instrument().symbol() + "@" + t.stream()).limit(5).toList() + ": " + error);
         while (refused.size() > REFUSALS_KEPT) {
             refused.pollFirst();
         }
+        requests.get(error.startsWith("no reply") ? "unanswered" : "refused").increment();
     }
 
     /** Live requests so far by result: sent, acknowledged, refused, unanswered. */
