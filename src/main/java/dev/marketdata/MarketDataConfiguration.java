@@ -708,10 +708,7 @@ public class MarketDataConfiguration implements CamelConfiguration {
                 dev.marketdata.cluster.ClusterWatch announced = clusterWatch;
                 VenueFeed feed = feeds(camelContext).get(f.venue());
                 if (feed != null) {
-                    feed.ingestOnlyWhile(() -> led.leads(venue), () -> {
-                        dev.marketdata.cluster.ClusterWatch.Leader leader = announced.leaderOf(venue);
-                        return leader == null ? null : leader.instance();
-                    });
+                    feed.ingestOnlyWhile(() -> led.leads(venue), () -> announced.leaderName(venue));
                 }
                 io.micrometer.core.instrument.Gauge.builder("marketdata.cluster.leading", led, l -> l.leads(venue) ? 1 : 0)
                         .description("1 while this instance leads the venue (ingests it), 0 while another one does")
@@ -737,13 +734,8 @@ public class MarketDataConfiguration implements CamelConfiguration {
                 dev.marketdata.cluster.ClusterWatch watch = clusterWatch(camelContext);
                 String venue = f.id();
                 checks.add(new GatewayHealthChecks.Feed(feeds(camelContext).get(f.venue()), f.timing().idleMillis(), CLOCK,
-                        () -> watch.leads(venue), () -> {
-                            dev.marketdata.cluster.ClusterWatch.Leader leader = watch.leaderOf(venue);
-                            return leader == null ? null : leader.instance();
-                        }, () -> watch.noLeaderReason(venue), () -> {
-                            dev.marketdata.cluster.ClusterWatch.Leader leader = watch.leaderOf(venue);
-                            return leader == null ? null : leader.feedError();
-                        }));
+                        () -> watch.leads(venue), () -> watch.leaderName(venue), () -> watch.noLeaderReason(venue),
+                        () -> watch.leaderFeedError(venue)));
             }
             healthChecks = List.copyOf(checks);
             healthChecks.forEach(check -> ((org.apache.camel.CamelContextAware) check).setCamelContext(camelContext));

@@ -54,9 +54,6 @@ public final class ClusterWatch extends ServiceSupport {
      * tells its process apart from another with the same name, {@code feedError} is null while its feed is up.
      */
     public record Leader(String instance, String token, long since, String feedError) {
-        public boolean feedUp() {
-            return feedError == null;
-        }
     }
 
     /** Which venues this instance leads ({@link VenueLeadership}). */
@@ -294,8 +291,16 @@ public final class ClusterWatch extends ServiceSupport {
         return redisAnswered ? "no instance leads " + venue : "who leads " + venue + " is unknown: Redis did not answer";
     }
 
-    public String instance() {
-        return instance;
+    /** The name of the instance that leads the venue, null when none is known. */
+    public String leaderName(String venue) {
+        Leader leader = leaderOf(venue);
+        return leader == null ? null : leader.instance();
+    }
+
+    /** What the venue's leader announced of its own feed: null while it is up, or when no leader is known. */
+    public String leaderFeedError(String venue) {
+        Leader leader = leaderOf(venue);
+        return leader == null ? null : leader.feedError();
     }
 
     public boolean leads(String venue) {
